@@ -1,0 +1,25 @@
+// Who is asking, and what they may read. Upstream's rule (lib/db/userCanAccess.ts): a model, source
+// set or source is readable when PUBLIC or UNLISTED, by its creator, or by an admin. Anything else
+// answers the same 404 as something that does not exist, so private data does not leak its existence.
+import type { Visibility } from '../db/schema/enums.js';
+
+export interface Viewer {
+  id: string;
+  name: string;
+  admin: boolean;
+}
+
+export interface Owned {
+  visibility: Visibility;
+  creatorId: string;
+}
+
+export function canRead(resource: Owned, viewer: Viewer | null): boolean {
+  if (resource.visibility !== 'PRIVATE') return true;
+  return viewer !== null && (viewer.admin || viewer.id === resource.creatorId);
+}
+
+/** True when every given resource is readable; missing (undefined) ones are skipped. */
+export function canReadAll(resources: Array<Owned | undefined>, viewer: Viewer | null): boolean {
+  return resources.every((resource) => resource === undefined || canRead(resource, viewer));
+}

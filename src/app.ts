@@ -1,0 +1,31 @@
+// The application as a Fastify plugin: the server and the tests register exactly this.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import context from './plugins/app/context.js';
+import errors from './plugins/app/errors.js';
+import jsonBody from './plugins/app/json-body.js';
+import compress from './plugins/external/compress.js';
+import cors from './plugins/external/cors.js';
+import swagger from './plugins/external/swagger.js';
+import { routes } from './routes/index.js';
+import { ErrorResponse } from './schemas/common.js';
+import { addSharedSchema, validatorCompiler } from './validation.js';
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+}
+
+export default async function app(fastify: FastifyInstance, options: AppOptions): Promise<void> {
+  fastify.setValidatorCompiler(validatorCompiler);
+  addSharedSchema(ErrorResponse as unknown as { $id: string });
+  fastify.addSchema(ErrorResponse);
+  await fastify.register(context, options);
+  await fastify.register(errors);
+  await fastify.register(jsonBody);
+  await fastify.register(cors);
+  await fastify.register(compress);
+  await fastify.register(swagger);
+  for (const route of routes) await fastify.register(route);
+}

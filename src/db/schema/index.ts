@@ -1,0 +1,5 @@
+export * from './enums.js';
+export * from './models.js';
+export * from './features.js';
+export * from './explanations.js';
+export * from './users.js';

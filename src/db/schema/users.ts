@@ -1,0 +1,30 @@
+// Our own accounts and API keys. Upstream keeps keys in plain text (UserSecret); we store only a hash.
+import { boolean, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt } from './columns.js';
+
+export const user = pgTable('User', {
+  id: text('id').primaryKey(),
+  /** Lower-case handle, unique, as upstream (letters, digits, dashes, periods). */
+  name: text('name').notNull().unique(),
+  admin: boolean('admin').notNull().default(false),
+  bot: boolean('bot').notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const apiKey = pgTable(
+  'ApiKey',
+  {
+    id: text('id').primaryKey(),
+    userId: text('userId')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    /** First characters of the key (e.g. `sk-np-AbCd`), shown in listings so a user can tell keys apart. */
+    prefix: text('prefix').notNull(),
+    /** Hex SHA-256 of the whole key; the key itself is never stored. */
+    hash: text('hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('lastUsedAt', { precision: 3, mode: 'date' }),
+    revokedAt: timestamp('revokedAt', { precision: 3, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('ApiKey_hash_key').on(t.hash), index('ApiKey_userId_idx').on(t.userId)],
+);

@@ -1,0 +1,19 @@
+// Fastify's options, shared by the server and the tests so both validate and serialize alike.
+import { LogController, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { formatSchemaErrors } from './validation.js';
+
+export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes' | 'trustProxy'>): FastifyServerOptions {
+  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
+  return {
+    logger: { level: config.logLevel },
+    // Two log lines per request cost more than the request itself on the hot read path.
+    logController: new LogController({ disableRequestLogging: !verbose }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // The Python client calls `/api/steer/` and `/api/search-all/`; both forms must route.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    schemaErrorFormatter: formatSchemaErrors,
+    return503OnClosing: true,
+  };
+}

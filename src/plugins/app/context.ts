@@ -1,0 +1,35 @@
+// Makes the configuration, the database and the feature cache available to every route.
+import fp from 'fastify-plugin';
+import type { Viewer } from '../../access/viewer.js';
+import type { Config } from '../../config.js';
+import type { Database, Db } from '../../db/client.js';
+import { FeatureCache } from '../../features/feature-cache.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    database: Database;
+    db: Db;
+    featureCache: FeatureCache;
+  }
+  interface FastifyRequest {
+    /** The authenticated caller, or null when anonymous. */
+    viewer: Viewer | null;
+  }
+}
+
+export interface ContextOptions {
+  config: Config;
+  database: Database;
+}
+
+export default fp<ContextOptions>(
+  async (fastify, { config, database }) => {
+    fastify.decorate('config', config);
+    fastify.decorate('database', database);
+    fastify.decorate('db', database.db);
+    fastify.decorate('featureCache', new FeatureCache(config.featureCacheSize, config.featureCacheTtlMs));
+    fastify.decorateRequest('viewer', null);
+  },
+  { name: 'context' },
+);

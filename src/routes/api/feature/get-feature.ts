@@ -1,0 +1,45 @@
+// GET /api/feature/{modelId}/{layer}/{index}: one feature with everything its page shows.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { canReadAll } from '../../../access/viewer.js';
+import { ApiError, notFoundMessage } from '../../../errors.js';
+import { FeatureCache } from '../../../features/feature-cache.js';
+import { readFeature } from '../../../features/read-feature.js';
+import { sendJsonText } from '../../../http/send-json-text.js';
+import { errorResponses, normalizeIndex } from '../../../schemas/common.js';
+import { FeatureParams, FeatureResponse } from '../../../schemas/feature.js';
+
+const route: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get(
+    '/api/feature/:modelId/:layer/:index',
+    {
+      schema: {
+        tags: ['Features'],
+        operationId: 'getFeature',
+        summary: 'Get a feature',
+        description:
+          'A feature (SAE latent or neuron) with its model, source, source set, activations (strongest first) and explanations with scores. ' +
+          '`layer` is the source id, e.g. `6-res-jb`. Private features answer 404 to anyone but their owner.',
+        security: [{}, { apiKey: [] }, { bearer: [] }],
+        params: FeatureParams,
+        response: { 200: FeatureResponse, ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const key = { modelId: request.params.modelId, layer: request.params.layer, index: normalizeIndex(request.params.index) };
+      const cacheKey = FeatureCache.key(key.modelId, key.layer, key.index);
+      const cached = fastify.featureCache.get(cacheKey);
+      if (cached) {
+        if (!canReadAll(cached.guards, request.viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
+        return sendJsonText(reply, cached.body);
+      }
+      const result = await readFeature(fastify.db, key, request.viewer);
+      if (!result.found) throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
+      // Serialize once with the route's own response schema, and keep the bytes for the next reader.
+      const body = reply.serializeInput(result.feature, '200') as string;
+      fastify.featureCache.set(cacheKey, { body, guards: result.guards });
+      return sendJsonText(reply, body);
+    },
+  );
+};
+
+export default route;

@@ -1,0 +1,34 @@
+// GET /health: answers 200 only when the database answers a query.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { sql } from 'drizzle-orm';
+import { sendError } from '../plugins/app/errors.js';
+import { errorResponses } from '../schemas/common.js';
+
+const route: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get(
+    '/health',
+    {
+      schema: {
+        tags: ['Health'],
+        operationId: 'health',
+        summary: 'Liveness and database check',
+        response: {
+          200: Type.Object({ status: Type.Literal('healthy'), database: Type.Union([Type.Literal('postgres'), Type.Literal('pglite')]) }),
+          ...errorResponses(503),
+        },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await fastify.db.execute(sql`SELECT 1`);
+      } catch (error) {
+        request.log.error({ err: error }, 'health check: database query failed');
+        return sendError(reply, 503, 'DATABASE_UNAVAILABLE', 'The database is not answering.');
+      }
+      return { status: 'healthy' as const, database: fastify.database.kind };
+    },
+  );
+};
+
+export default route;

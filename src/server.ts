@@ -1,0 +1,36 @@
+// Starts the server: configuration, database (migrated), the app, and a graceful shutdown.
+import closeWithGrace from 'close-with-grace';
+import Fastify from 'fastify';
+import app from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
+import { runMigrations } from './db/migrate.js';
+import { serverOptions } from './options.js';
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const fastify = Fastify(serverOptions(config));
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err) fastify.log.error({ err }, 'shutting down after an error');
+    else fastify.log.info({ signal }, 'shutting down');
+    await fastify.close();
+    await database.close();
+  });
+  await runMigrations(database);
+  await fastify.register(app, { config, database });
+  await fastify.listen({ port: config.port, host: config.host });
+  fastify.log.info(
+    { database: database.kind, location: database.location, startupMs: Math.round(performance.now() - started) },
+    `Neuronpedia mirror ready at ${config.publicUrl}/api (docs at /api-doc)`,
+  );
+}
+
+main().catch((error: unknown) => {
+  // Expected start-up failures get one clear line; anything else gets its stack.
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) console.error(error.message);
+  else console.error('Failed to start:', error);
+  process.exit(1);
+});

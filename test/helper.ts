@@ -1,0 +1,70 @@
+// Builds the app exactly as production does (same options, same plugin) on a fresh database:
+// an in-memory PGlite by default, or a new database on the Postgres server named by
+// TEST_DATABASE_URL (CI runs the suite both ways).
+import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
+import app from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { serverOptions } from '../src/options.js';
+
+export interface TestContext {
+  app: FastifyInstance;
+  database: Database;
+  config: Config;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/** A fresh, migrated database, and a function that closes (and for Postgres, drops) it. */
+export async function openTestDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const database = await openDatabase({ dataDir: 'memory://' });
+    await runMigrations(database);
+    return { database, drop: () => database.close() };
+  }
+  const name = `npm_test_${process.pid}_${Date.now()}_${counter++}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolSize: 4 });
+  await runMigrations(database);
+  return {
+    database,
+    drop: async () => {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: serverUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** Configuration as production reads it, from a test environment (no real env leaks in). */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: 'http://mirror.test', ...env });
+}
+
+export async function buildTestApp(env: Record<string, string> = {}): Promise<TestContext> {
+  const { database, drop } = await openTestDatabase();
+  const config = testConfig(env);
+  const fastify = Fastify(serverOptions(config));
+  await fastify.register(app, { config, database });
+  await fastify.ready();
+  return {
+    app: fastify,
+    database,
+    config,
+    close: async () => {
+      await fastify.close();
+      await drop();
+    },
+  };
+}
