@@ -2,11 +2,11 @@
 import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import app from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
-import { DataDirLockedError } from './db/data-dir-lock.js';
 import { runMigrations } from './db/migrate.js';
 import { serverOptions } from './options.js';
+import { runCli } from './run-cli.js';
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -28,9 +28,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  // Expected start-up failures get one clear line; anything else gets its stack.
-  if (error instanceof ConfigError || error instanceof DataDirLockedError) console.error(error.message);
-  else console.error('Failed to start:', error);
-  process.exit(1);
-});
+await runCli(main);

@@ -23,3 +23,9 @@ export function canRead(resource: Owned, viewer: Viewer | null): boolean {
 export function canReadAll(resources: Array<Owned | undefined>, viewer: Viewer | null): boolean {
   return resources.every((resource) => resource === undefined || canRead(resource, viewer));
 }
+
+/** Listing is stricter than reading: UNLISTED things are readable by name but listed only to their creator and admins. */
+export function isListedTo(resource: Owned, viewer: Viewer | null): boolean {
+  if (resource.visibility === 'PUBLIC') return true;
+  return viewer !== null && (viewer.admin || viewer.id === resource.creatorId);
+}

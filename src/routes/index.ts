@@ -1,5 +1,9 @@
 // Every route plugin, registered in this order by the app.
+import getActivations from './api/activation/get-activations.js';
 import getFeature from './api/feature/get-feature.js';
+import getFeatures from './api/feature/get-features.js';
+import listModels from './api/models/list-models.js';
+import getSourceSet from './api/source-set/get-source-set.js';
 import health from './health.js';
 
-export const routes = [health, getFeature];
+export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels];

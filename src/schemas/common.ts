@@ -5,7 +5,8 @@ import { ERROR_CODES } from '../errors.js';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const DateTime = Type.String({ format: 'date-time' });
+/** Dates leave the database as Date objects; the serializer writes them as ISO 8601, as Prisma does. */
+export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 export const Visibility = Type.Union([Type.Literal('PUBLIC'), Type.Literal('UNLISTED'), Type.Literal('PRIVATE')]);
 export const FloatArray = Type.Array(Type.Number());
 export const IntArray = Type.Array(Type.Integer());

@@ -1,6 +1,6 @@
 // Reads of features (Neuron rows) with what the feature page shows: the model, source and source
 // set, the top activations, and the explanations with their scores.
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lte, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { activation, explanation, explanationScore, model, neuron, source, sourceSet, user } from '../schema/index.js';
 
@@ -101,3 +101,49 @@ export async function listExplanationsWithScores(db: Db, key: FeatureKey): Promi
   }));
 }
 
+
+/** SQL for `(modelId, layer, index) IN ((…), (…))` over a table with those three columns. */
+function featureKeyIn(table: { modelId: AnyColumn; layer: AnyColumn; index: AnyColumn }, keys: FeatureKey[]): SQL {
+  const tuples = keys.map((k) => sql`(${k.modelId}, ${k.layer}, ${k.index})`);
+  return sql`(${table.modelId}, ${table.layer}, ${table.index}) IN (${sql.join(tuples, sql`, `)})`;
+}
+
+/** Many features in one query each for neurons, models/sources (for access) and explanations. */
+export async function findNeurons(db: Db, keys: FeatureKey[]): Promise<NeuronRow[]> {
+  if (keys.length === 0) return [];
+  return db.select().from(neuron).where(featureKeyIn(neuron, keys));
+}
+
+/** Each feature's activations, strongest first, at most `limitPerFeature` each (all when undefined). */
+export async function listActivationsForFeatures(db: Db, keys: FeatureKey[], limitPerFeature?: number): Promise<ActivationRow[]> {
+  if (keys.length === 0) return [];
+  const rank = sql<number>`row_number() over (partition by ${activation.modelId}, ${activation.layer}, ${activation.index} order by ${activation.maxValue} desc, ${activation.id})`;
+  const ranked = db
+    .select({ ...getTableColumns(activation), rank: rank.as('rank') })
+    .from(activation)
+    .where(featureKeyIn(activation, keys))
+    .as('ranked');
+  const rows = await db
+    .select()
+    .from(ranked)
+    .where(limitPerFeature === undefined ? undefined : lte(ranked.rank, limitPerFeature))
+    .orderBy(asc(ranked.rank));
+  return rows.map(({ rank: _rank, ...row }) => row as ActivationRow);
+}
+
+/** Short explanations (description, model, type) of many features, best scored first. */
+export async function listExplanationSummaries(db: Db, keys: FeatureKey[]) {
+  if (keys.length === 0) return [];
+  return db
+    .select({
+      modelId: explanation.modelId,
+      layer: explanation.layer,
+      index: explanation.index,
+      description: explanation.description,
+      explanationModelName: explanation.explanationModelName,
+      typeName: explanation.typeName,
+    })
+    .from(explanation)
+    .where(featureKeyIn(explanation, keys))
+    .orderBy(desc(explanation.scoreV2), desc(explanation.scoreV1), asc(explanation.createdAt), asc(explanation.id));
+}

@@ -1,0 +1,36 @@
+// Models, source sets and sources by key: what access checks need before reading features.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { model, source, sourceRelease, sourceSet } from '../schema/index.js';
+
+export async function findSourceSet(db: Db, modelId: string, name: string) {
+  const rows = await db
+    .select({ sourceSet, model, release: sourceRelease })
+    .from(sourceSet)
+    .innerJoin(model, eq(model.id, sourceSet.modelId))
+    .leftJoin(sourceRelease, eq(sourceRelease.name, sourceSet.releaseName))
+    .where(and(eq(sourceSet.modelId, modelId), eq(sourceSet.name, name)))
+    .limit(1);
+  return rows[0];
+}
+
+export async function listSourcesOfSet(db: Db, modelId: string, setName: string) {
+  return db
+    .select()
+    .from(source)
+    .where(and(eq(source.modelId, modelId), eq(source.setName, setName)))
+    // Sources are `<layer>-<set>`: order by layer number, then by id.
+    .orderBy(sql`substring(${source.id} from '^[0-9]+')::int NULLS LAST`, source.id);
+}
+
+/** The model, source and source set behind each `(modelId, sourceId)` pair, for access checks. */
+export async function findSourcesWithParents(db: Db, pairs: Array<{ modelId: string; layer: string }>) {
+  if (pairs.length === 0) return [];
+  const tuples = pairs.map((p) => sql`(${p.modelId}, ${p.layer})`);
+  return db
+    .select({ model, source, sourceSet })
+    .from(source)
+    .innerJoin(model, eq(model.id, source.modelId))
+    .leftJoin(sourceSet, and(eq(sourceSet.modelId, source.modelId), eq(sourceSet.name, source.setName)))
+    .where(sql`(${source.modelId}, ${source.id}) IN (${sql.join(tuples, sql`, `)})`);
+}

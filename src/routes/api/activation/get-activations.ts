@@ -1,0 +1,35 @@
+// POST /api/activation/get: all activations of one feature, strongest first.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { readableSources, sourceKey } from '../../../access/readable-sources.js';
+import { listActivations } from '../../../db/queries/features.js';
+import { ApiError, notFoundMessage } from '../../../errors.js';
+import { errorResponses, FeatureIndex, ModelId, normalizeIndex, SourceId } from '../../../schemas/common.js';
+import { FeatureActivation } from '../../../schemas/feature.js';
+
+const route: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.post(
+    '/api/activation/get',
+    {
+      schema: {
+        tags: ['Activations'],
+        operationId: 'getActivations',
+        summary: 'Get activations',
+        description: 'All activations of a feature, maxValue descending. 404 when there are none or the caller may not read the source.',
+        security: [{}, { apiKey: [] }, { bearer: [] }],
+        body: Type.Object({ modelId: ModelId, source: SourceId, index: FeatureIndex }),
+        response: { 200: Type.Array(FeatureActivation), ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const key = { modelId: request.body.modelId, layer: request.body.source, index: normalizeIndex(request.body.index) };
+      // Upstream checks no access here; a mirror with private data must.
+      const readable = await readableSources(fastify.db, [key], request.viewer);
+      const activations = readable.has(sourceKey(key.modelId, key.layer)) ? await listActivations(fastify.db, key) : [];
+      if (activations.length === 0) throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
+      return activations.map((a) => ({ ...a, source: a.layer }));
+    },
+  );
+};
+
+export default route;
