@@ -1,5 +1,6 @@
 // The application as a Fastify plugin: the server and the tests register exactly this.
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import context from './plugins/app/context.js';
@@ -17,7 +18,7 @@ export interface AppOptions {
   database: Database;
 }
 
-export default async function app(fastify: FastifyInstance, options: AppOptions): Promise<void> {
+async function app(fastify: FastifyInstance, options: AppOptions): Promise<void> {
   fastify.setValidatorCompiler(validatorCompiler);
   addSharedSchema(ErrorResponse as unknown as { $id: string });
   fastify.addSchema(ErrorResponse);
@@ -29,3 +30,6 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(swagger);
   for (const route of routes) await fastify.register(route);
 }
+
+// Not encapsulated: the app is the whole server, and tests reach its decorators (db, caches).
+export default fp(app, { name: 'neuronpedia-mirror' });
