@@ -2,6 +2,7 @@
 import { asc, count } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { model, neuron, source, sourceSet } from '../schema/index.js';
+import { sourceLayerOrder } from './sources.js';
 
 export async function listModels(db: Db) {
   return db.select().from(model).orderBy(asc(model.id));
@@ -12,7 +13,7 @@ export async function listSourceSets(db: Db) {
 }
 
 export async function listSources(db: Db) {
-  return db.select().from(source).orderBy(asc(source.modelId), asc(source.id));
+  return db.select().from(source).orderBy(asc(source.modelId), ...sourceLayerOrder);
 }
 
 /** Features per source, keyed `modelId\u0000sourceId`. Scans the Neuron primary key index. */

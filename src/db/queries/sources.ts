@@ -3,6 +3,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { model, source, sourceRelease, sourceSet } from '../schema/index.js';
 
+/** Sources are `<layer>-<set>`: order by layer number (so 10 follows 9), then by id. */
+export const sourceLayerOrder = [sql`substring(${source.id} from '^[0-9]{1,9}')::int NULLS LAST`, source.id];
+
 export async function findSourceSet(db: Db, modelId: string, name: string) {
   const rows = await db
     .select({ sourceSet, model, release: sourceRelease })
@@ -19,8 +22,7 @@ export async function listSourcesOfSet(db: Db, modelId: string, setName: string)
     .select()
     .from(source)
     .where(and(eq(source.modelId, modelId), eq(source.setName, setName)))
-    // Sources are `<layer>-<set>`: order by layer number, then by id.
-    .orderBy(sql`substring(${source.id} from '^[0-9]+')::int NULLS LAST`, source.id);
+    .orderBy(...sourceLayerOrder);
 }
 
 /** The model, source and source set behind each `(modelId, sourceId)` pair, for access checks. */
