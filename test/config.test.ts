@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redact } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('has defaults that work on a fresh machine', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info', publicUrl: 'http://localhost:3000', trustProxy: false });
+    expect(config.dataDir).toBe(path.resolve('data'));
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://u:p@db:5432/np',
+      DATA_DIR: '/tmp/x',
+      LOG_LEVEL: 'warn',
+      BODY_LIMIT_BYTES: '4096',
+      PUBLIC_URL: 'https://mirror.example/',
+      TRUST_PROXY: 'true',
+      FEATURE_CACHE_SIZE: '0',
+      FEATURE_CACHE_TTL_MS: '5',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://u:p@db:5432/np',
+      dataDir: '/tmp/x',
+      logLevel: 'warn',
+      bodyLimitBytes: 4096,
+      publicUrl: 'https://mirror.example',
+      trustProxy: true,
+      featureCacheSize: 0,
+      featureCacheTtlMs: 5,
+    });
+  });
+
+  it('lists every bad value at once, naming each variable, without leaking a password', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://root:hunter2@db/x', TRUST_PROXY: 'maybe', BODY_LIMIT_BYTES: '-1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'TRUST_PROXY', 'BODY_LIMIT_BYTES']) expect(problems).toContain(name);
+    expect(problems).not.toContain('hunter2');
+  });
+
+  it('rejects out-of-range ports', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be a whole number from 1 to 65535/);
+    expect(() => loadConfig({ PORT: '0' })).toThrow(ConfigError);
+  });
+
+  it('redacts passwords in connection strings', () => {
+    expect(redact('postgres://user:secret@host:5432/db')).toBe('postgres://user:***@host:5432/db');
+  });
+});
