@@ -68,17 +68,19 @@ describe('migrations', () => {
     const { database, drop } = await openTestDatabase();
     try {
       await runMigrations(database);
-      const extensions = await database.db.execute(sql`SELECT extname FROM pg_extension WHERE extname = 'vector'`);
+      const extensions = (await database.db.execute(sql`SELECT extname FROM pg_extension WHERE extname = 'vector'`)) as { rows: unknown[] };
       expect(extensions.rows).toHaveLength(1);
-      const tables = await database.db.execute(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
-      const names = tables.rows.map((r) => (r as { table_name: string }).table_name);
+      const tables = (await database.db.execute(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`)) as {
+        rows: Array<{ table_name: string }>;
+      };
+      const names = tables.rows.map((r) => r.table_name);
       for (const table of ['Model', 'SourceRelease', 'SourceSet', 'Source', 'Neuron', 'Activation', 'Explanation', 'ExplanationScore', 'ExplanationType', 'ExplanationModelType', 'ExplanationScoreType', 'ExplanationScoreModel', 'User', 'ApiKey']) {
         expect(names).toContain(table);
       }
-      const embedding = await database.db.execute(
+      const embedding = (await database.db.execute(
         sql`SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = '"Explanation"'::regclass AND attname = 'embedding'`,
-      );
-      expect((embedding.rows[0] as { type: string }).type).toBe('vector(256)');
+      )) as { rows: Array<{ type: string }> };
+      expect(embedding.rows[0]?.type).toBe('vector(256)');
     } finally {
       await drop();
     }

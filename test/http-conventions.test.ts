@@ -1,6 +1,6 @@
 // Conventions every route shares: JSON errors with stable codes, trailing slashes, gzip, CORS,
 // bodies that are malformed, too large or of the wrong type, and no stack traces.
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestContext } from './helper.js';
 import { seedSource } from './fixtures/seed.js';
@@ -99,6 +99,23 @@ describe('routing and transport', () => {
     expect(res.headers['content-encoding']).toBe('gzip');
     const body = JSON.parse(gunzipSync(res.rawPayload).toString('utf8'));
     expect(body.activations).toHaveLength(20);
+  });
+
+  it('serves the same gzip bytes from the cache, and deflate or identity to clients that ask for them', async () => {
+    const url = '/api/feature/gpt2-small/6-res-jb/2';
+    const first = await ctx.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip, deflate' } });
+    const second = await ctx.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+    expect(second.headers['content-encoding']).toBe('gzip');
+    expect(second.headers.vary).toMatch(/accept-encoding/i);
+    expect(Buffer.compare(first.rawPayload, second.rawPayload)).toBe(0);
+    const plain = await ctx.app.inject({ method: 'GET', url });
+    expect(JSON.parse(gunzipSync(second.rawPayload).toString('utf8'))).toEqual(plain.json());
+    const refused = await ctx.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip;q=0, identity' } });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.json()).toEqual(plain.json());
+    const deflate = await ctx.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'deflate' } });
+    expect(deflate.headers['content-encoding']).toBe('deflate');
+    expect(JSON.parse(inflateSync(deflate.rawPayload).toString('utf8'))).toEqual(plain.json());
   });
 
   it('does not compress when not asked', async () => {

@@ -4,10 +4,9 @@
 // read can be after a write made by another server process on the same Postgres.
 import { LRUCache } from 'lru-cache';
 import type { Owned } from '../access/viewer.js';
+import type { ReusableJson } from '../http/send-json-text.js';
 
-export interface CachedFeature {
-  /** The response body, already serialized. */
-  body: string;
+export interface CachedFeature extends ReusableJson {
   /** Model, source set and source of the feature: all must be readable by the viewer. */
   guards: Owned[];
 }

@@ -1,6 +1,39 @@
-import type { FastifyReply } from 'fastify';
+import { gzipSync } from 'node:zlib';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** Sends JSON that is already serialized (e.g. from a cache); Fastify passes strings through untouched. */
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends JSON that is already serialized; Fastify passes strings through untouched. */
 export function sendJsonText(reply: FastifyReply, body: string): FastifyReply {
-  return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
+  return (reply as FastifyReply).type(JSON_TYPE).send(body);
+}
+
+/** True when the client accepts gzip (and did not refuse it with `q=0`). */
+export function acceptsGzip(request: FastifyRequest): boolean {
+  const header = request.headers['accept-encoding'];
+  if (!header) return false;
+  return String(header)
+    .split(',')
+    .some((part) => {
+      const [coding, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
+    });
+}
+
+/** A serialized body kept for reuse, with its gzip form made on first demand. */
+export interface ReusableJson {
+  body: string;
+  gzip?: Buffer;
+}
+
+/**
+ * Sends a reusable body, gzipped once and reused when the client accepts gzip (the Python client
+ * always does): compressing a large feature costs more than everything else in a cached read.
+ */
+export function sendReusableJson(request: FastifyRequest, reply: FastifyReply, entry: ReusableJson): FastifyReply {
+  if (Buffer.byteLength(entry.body) < 1024 || !acceptsGzip(request)) return sendJsonText(reply, entry.body);
+  entry.gzip ??= gzipSync(entry.body);
+  // @fastify/compress leaves a reply alone when it already has a Content-Encoding.
+  return (reply as FastifyReply).type(JSON_TYPE).header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(entry.gzip);
 }

@@ -4,7 +4,7 @@ import { canReadAll } from '../../../access/viewer.js';
 import { ApiError, notFoundMessage } from '../../../errors.js';
 import { FeatureCache } from '../../../features/feature-cache.js';
 import { readFeature } from '../../../features/read-feature.js';
-import { sendJsonText } from '../../../http/send-json-text.js';
+import { sendReusableJson } from '../../../http/send-json-text.js';
 import { errorResponses, normalizeIndex } from '../../../schemas/common.js';
 import { FeatureParams, FeatureResponse } from '../../../schemas/feature.js';
 
@@ -30,14 +30,15 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       const cached = fastify.featureCache.get(cacheKey);
       if (cached) {
         if (!canReadAll(cached.guards, request.viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
-        return sendJsonText(reply, cached.body);
+        return sendReusableJson(request, reply, cached);
       }
       const result = await readFeature(fastify.db, key, request.viewer);
       if (!result.found) throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
       // Serialize once with the route's own response schema, and keep the bytes for the next reader.
       const body = reply.serializeInput(result.feature, '200') as string;
-      fastify.featureCache.set(cacheKey, { body, guards: result.guards });
-      return sendJsonText(reply, body);
+      const entry = { body, guards: result.guards };
+      fastify.featureCache.set(cacheKey, entry);
+      return sendReusableJson(request, reply, entry);
     },
   );
 };
