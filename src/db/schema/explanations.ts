@@ -1,5 +1,5 @@
 // Explanations of features, their scores, and the lookup tables naming explainers and scorers.
-import { boolean, doublePrecision, foreignKey, index, integer, pgTable, text, timestamp, vector } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, foreignKey, index, integer, jsonb, pgTable, text, timestamp, vector } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 import { model } from './models.js';
 import { neuron } from './features.js';
@@ -116,6 +116,19 @@ export const explanationScoreModel = pgTable('ExplanationScoreModel', {
   openRouterModelId: text('openRouterModelId'),
   url: text('url'),
   creatorName: text('creatorName').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** An evaluation kind for sources (e.g. SAE Bench metrics), from the exports' config/eval_type.jsonl. */
+export const evalType = pgTable('EvalType', {
+  name: text('name').primaryKey(),
+  displayName: text('displayName').notNull(),
+  description: text('description').notNull(),
+  longerDescription: text('longerDescription').notNull().default(''),
+  outputSchema: jsonb('outputSchema').notNull(),
+  featured: boolean('featured').notNull().default(false),
+  url: text('url'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -3,3 +3,4 @@ export * from './models.js';
 export * from './features.js';
 export * from './explanations.js';
 export * from './users.js';
+export * from './imports.js';

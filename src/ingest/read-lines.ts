@@ -1,0 +1,56 @@
+// Streams the lines of one export file, from disk or HTTP, gunzipping `.gz` files on the way,
+// counting stored bytes (for progress) and hashing them (to recognise the file later). Never
+// holds more than a chunk of the file in memory; node's readline gives exact line numbers.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { PassThrough, Readable, type Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+export interface LineSource {
+  lines: AsyncIterable<string>;
+  /** Stored (possibly compressed) bytes read so far. */
+  bytesRead(): number;
+  /** Hex SHA-256 of the stored bytes; complete once `lines` is exhausted. */
+  sha256(): string;
+}
+
+async function openRaw(location: string): Promise<Readable> {
+  if (!/^https?:\/\//i.test(location)) return fs.createReadStream(location, { highWaterMark: 1024 * 1024 });
+  const response = await fetch(location);
+  if (!response.ok || !response.body) throw new Error(`GET ${location} answered HTTP ${response.status}`);
+  return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+}
+
+export async function openLines(location: string, gzipped: boolean): Promise<LineSource> {
+  const raw = await openRaw(location);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new PassThrough();
+  raw.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    hash.update(chunk);
+  });
+  raw.on('error', (error) => tap.destroy(error));
+  raw.pipe(tap);
+  let text: Readable | Transform = tap;
+  if (gzipped) {
+    const gunzip = createGunzip();
+    tap.on('error', (error) => gunzip.destroy(error));
+    text = tap.pipe(gunzip);
+  }
+  let digest: string | undefined;
+  return {
+    lines: readline.createInterface({ input: text, crlfDelay: Infinity }),
+    bytesRead: () => bytes,
+    sha256: () => (digest ??= hash.digest('hex')),
+  };
+}
+
+/** SHA-256 of a whole file, read as a stream (to tell whether a file changed since its import). */
+export async function hashFile(location: string): Promise<string> {
+  const raw = await openRaw(location);
+  const hash = createHash('sha256');
+  for await (const chunk of raw) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,160 @@
+// Turns one exported record into a row for a table, driven by the drizzle schema: every column of
+// the table, in order, with the value converted and checked for its type. Extra fields are
+// ignored; absent ones get the column's default. Pure and synchronous (tested without streams).
+import { getTableColumns, is, SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+
+export type Value = string | number | boolean | null | Value[] | { [key: string]: unknown };
+
+export interface ColumnSpec {
+  name: string;
+  /** string, number (float), integer, boolean, json, timestamp, vector, enum, or an array of one. */
+  kind: 'text' | 'float' | 'integer' | 'bigint' | 'boolean' | 'json' | 'timestamp' | 'vector' | 'enum';
+  array: boolean;
+  notNull: boolean;
+  /** The value used when the record lacks the field; undefined when the field is required. */
+  fallback: (() => Value) | undefined;
+  enumValues?: readonly string[];
+  dimensions?: number;
+}
+
+export interface TableSpec {
+  name: string;
+  columns: ColumnSpec[];
+}
+
+function kindOf(column: PgColumn): ColumnSpec['kind'] {
+  switch (column.columnType) {
+    case 'PgText':
+      return 'text';
+    case 'PgDoublePrecision':
+      return 'float';
+    case 'PgInteger':
+      return 'integer';
+    case 'PgBigInt53':
+      return 'bigint';
+    case 'PgBoolean':
+      return 'boolean';
+    case 'PgJsonb':
+    case 'PgJson':
+      return 'json';
+    case 'PgTimestamp':
+      return 'timestamp';
+    case 'PgVector':
+      return 'vector';
+    case 'PgEnumColumn':
+      return 'enum';
+    default:
+      throw new Error(`to-row: unsupported column type ${column.columnType} (${column.name})`);
+  }
+}
+
+export function tableSpec(table: PgTable, tableName: string): TableSpec {
+  const columns = Object.values(getTableColumns(table)).map((column): ColumnSpec => {
+    const array = column.columnType === 'PgArray';
+    const base = array ? ((column as unknown as { baseColumn: PgColumn }).baseColumn) : column;
+    const kind = kindOf(base);
+    let fallback: ColumnSpec['fallback'];
+    if (column.hasDefault && is(column.default, SQL)) fallback = () => new Date().toISOString(); // defaultNow()
+    else if (column.hasDefault) fallback = () => structuredClone(column.default as Value);
+    else if (!column.notNull) fallback = () => null;
+    else if (array) fallback = () => []; // Prisma scalar lists: an absent list is empty
+    return {
+      name: column.name,
+      kind,
+      array,
+      notNull: column.notNull,
+      fallback,
+      enumValues: base.enumValues,
+      dimensions: (base as unknown as { dimensions?: number }).dimensions,
+    };
+  });
+  return { name: tableName, columns };
+}
+
+export class RecordError extends Error {}
+
+/** Postgres text cannot hold NUL; upstream replaces it with a space, and so do we. */
+const stripNul = (text: string) => (text.includes('\u0000') ? text.replaceAll('\u0000', ' ') : text);
+
+/** Python's isoformat() writes naive UTC datetimes without a zone: read them as UTC. */
+function toTimestamp(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new RecordError(`${field}: expected a date string, got ${describe(value)}`);
+  const withZone = /([zZ]|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value.replace(' ', 'T')}Z`;
+  const date = new Date(withZone);
+  if (Number.isNaN(date.getTime())) throw new RecordError(`${field}: not a valid date: ${JSON.stringify(value).slice(0, 60)}`);
+  return date.toISOString();
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}` : `${typeof value} ${String(value).slice(0, 40)}`;
+}
+
+function scalar(spec: ColumnSpec, value: unknown, field: string): Value {
+  if (value === null) {
+    if (spec.notNull && !spec.array) throw new RecordError(`${field}: must not be null`);
+    return null;
+  }
+  switch (spec.kind) {
+    case 'text':
+      if (typeof value === 'string') return stripNul(value);
+      if (typeof value === 'number') return String(value); // e.g. a numeric feature index
+      throw new RecordError(`${field}: expected a string, got ${describe(value)}`);
+    case 'float':
+      if (typeof value === 'number') return value;
+      throw new RecordError(`${field}: expected a number, got ${describe(value)}`);
+    case 'integer':
+    case 'bigint':
+      if (typeof value === 'number' && Number.isInteger(value)) return value;
+      throw new RecordError(`${field}: expected an integer, got ${describe(value)}`);
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      throw new RecordError(`${field}: expected true or false, got ${describe(value)}`);
+    case 'json':
+      return value as Value;
+    case 'timestamp':
+      return toTimestamp(value, field);
+    case 'enum':
+      if (typeof value === 'string' && spec.enumValues?.includes(value)) return value;
+      throw new RecordError(`${field}: expected one of ${spec.enumValues?.join(', ')}, got ${describe(value)}`);
+    case 'vector': {
+      // pgvector's text form "[0.1,0.2,...]" as the exporter writes it, or a JSON array.
+      const values = typeof value === 'string' ? parseVectorText(value, field) : value;
+      if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+        throw new RecordError(`${field}: expected a vector like "[0.1,0.2]", got ${describe(value)}`);
+      }
+      if (spec.dimensions && values.length !== spec.dimensions) throw new RecordError(`${field}: expected ${spec.dimensions} dimensions, got ${values.length}`);
+      return `[${values.join(',')}]`;
+    }
+  }
+}
+
+function parseVectorText(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RecordError(`${field}: not a vector: ${JSON.stringify(text.slice(0, 40))}`);
+  }
+}
+
+/** The row for `spec`, in column order; throws RecordError naming the field when the record is unusable. */
+export function toRow(spec: TableSpec, record: unknown): Value[] {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new RecordError(`expected a JSON object, got ${describe(record)}`);
+  const fields = record as Record<string, unknown>;
+  return spec.columns.map((column) => {
+    const value = fields[column.name];
+    if (value === undefined) {
+      if (!column.fallback) throw new RecordError(`${column.name}: required field is missing`);
+      return column.fallback();
+    }
+    if (!column.array) return scalar(column, value, column.name);
+    if (value === null) {
+      if (column.notNull) return column.fallback ? column.fallback() : [];
+      return null;
+    }
+    if (!Array.isArray(value)) throw new RecordError(`${column.name}: expected an array, got ${describe(value)}`);
+    return value.map((item, i) => scalar({ ...column, array: false, notNull: false }, item, `${column.name}[${i}]`));
+  });
+}
