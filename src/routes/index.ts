@@ -1,9 +1,10 @@
 // Every route plugin, registered in this order by the app.
 import getActivations from './api/activation/get-activations.js';
+import adminImport from './api/admin/import.js';
 import getFeature from './api/feature/get-feature.js';
 import getFeatures from './api/feature/get-features.js';
 import listModels from './api/models/list-models.js';
 import getSourceSet from './api/source-set/get-source-set.js';
 import health from './health.js';
 
-export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels];
+export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport];

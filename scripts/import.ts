@@ -1,0 +1,98 @@
+// npm run import -- <location> [options]: loads a Neuronpedia export into DATABASE_URL or the
+// embedded database. See --help.
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { DataDirLockedError } from '../src/db/data-dir-lock.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { importExport, type Reject } from '../src/ingest/import-export.js';
+import { formatSummary, progressReporter } from '../src/ingest/progress.js';
+import { runCli } from '../src/run-cli.js';
+
+const HELP = `Usage: npm run import -- <location> [options]
+
+Loads a Neuronpedia export (v1 layout) into the database named by DATABASE_URL, or into the
+embedded database in DATA_DIR. <location> is a local folder (a v1/ root or its parent, a model
+folder, or one source folder) or an HTTP(S) URL of the same layout, e.g.
+  https://neuronpedia-datasets.s3.us-east-1.amazonaws.com/v1/gpt2-small/6-res-jb/
+
+Re-running is safe: files already imported are skipped; an interrupted run resumes at the first
+file not yet imported. A file that changed since its import is reported and left as imported.
+
+Options:
+  --model ID[,ID]          only these models
+  --source ID[,ID]         only these sources (e.g. 6-res-jb)
+  --explanations yes|no|only
+                           load explanations too (yes, default), not (no), or only them (only)
+  --max-errors N           stop when more than N records were rejected (default: no limit)
+  --rejects FILE           write each rejected record as a JSON line (default: import-rejects.jsonl)
+  --private-to USER_ID     make the imported models, source sets and sources PRIVATE to this user
+  --batch-size N           rows per database write (default 2000)
+  -h, --help               this help
+
+Exit code: 0 when everything was imported, 1 when anything was rejected or failed, 2 for bad usage.
+
+The embedded database belongs to one process at a time: while the server runs on it, import
+through the server instead (GET /api/admin/import?location=...) or stop the server first.`;
+
+await runCli(async () => {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' }, source: { type: 'string' }, explanations: { type: 'string' }, 'max-errors': { type: 'string' },
+      rejects: { type: 'string' }, 'private-to': { type: 'string' }, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return console.log(HELP);
+  const usage = (message: string) => {
+    console.error(`${message}\n\nRun with --help for usage.`);
+    process.exitCode = 2;
+  };
+  if (positionals.length !== 1) return usage('Give exactly one location (a folder or a URL).');
+  const explanations = (values.explanations ?? 'yes') as 'yes' | 'no' | 'only';
+  if (!['yes', 'no', 'only'].includes(explanations)) return usage('--explanations must be yes, no or only.');
+  const maxErrors = values['max-errors'] === undefined ? undefined : Number(values['max-errors']);
+  if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors >= 0)) return usage('--max-errors must be a whole number.');
+  const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) return usage('--batch-size must be a positive whole number.');
+
+  const config = loadConfig();
+  let database;
+  try {
+    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      throw new DataDirLockedError(error.dataDir, error.owner); // its message already says to go through the server
+    }
+    throw error;
+  }
+  const rejectsPath = values.rejects ?? 'import-rejects.jsonl';
+  const rejectsFile = fs.createWriteStream(rejectsPath);
+  let rejected = 0;
+  try {
+    await runMigrations(database);
+    const summary = await importExport(database, {
+      location: positionals[0]!,
+      models: values.model?.split(','),
+      sources: values.source?.split(','),
+      explanations,
+      maxErrors,
+      batchSize,
+      visibility: values['private-to'] ? 'PRIVATE' : undefined,
+      ownerId: values['private-to'],
+      onEvent: progressReporter(),
+      onReject: (r: Reject) => {
+        rejected++;
+        rejectsFile.write(JSON.stringify(r) + '\n');
+      },
+    });
+    console.log(formatSummary(summary, process.resourceUsage().maxRSS * 1024));
+    if (rejected > 0) console.log(`Rejected records are listed in ${rejectsPath}`);
+    if (rejected > 0 || summary.files.failed > 0 || summary.files.changed > 0) process.exitCode = 1;
+  } finally {
+    rejectsFile.end();
+    await database.close();
+  }
+  if (rejected === 0) fs.rmSync(rejectsPath, { force: true });
+});

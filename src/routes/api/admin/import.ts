@@ -1,0 +1,90 @@
+// GET /api/admin/import: imports an export through the running server (the only way into the
+// embedded database while the server holds it), streaming progress as server-sent events in the
+// real server's format: `data: {"progress", "progressText"}` frames, then `event: complete` or
+// `event: error`. As upstream, only callers on this machine may use it (admins too, once keys exist).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ApiError } from '../../../errors.js';
+import { importExport } from '../../../ingest/import-export.js';
+import { errorResponses } from '../../../schemas/common.js';
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+const Query = Type.Object({
+  location: Type.String({ minLength: 1, description: 'Folder on the server, or HTTP(S) URL of a v1 export (e.g. an S3 bucket URL ending in `/v1/`).' }),
+  modelId: Type.Optional(Type.String({ minLength: 1, description: 'Only this model.' })),
+  sourceId: Type.Optional(Type.String({ minLength: 1, description: 'Only this source, e.g. `6-res-jb`.' })),
+  explanations: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('only')], { description: 'Load explanations too (true, default), not (false), or only them (only).' })),
+  maxErrors: Type.Optional(Type.Integer({ minimum: 0, description: 'Stop after this many rejected records.' })),
+});
+
+const route: FastifyPluginAsyncTypebox = async (fastify) => {
+  let running = false;
+  fastify.get(
+    '/api/admin/import',
+    {
+      schema: {
+        tags: ['Admin'],
+        operationId: 'adminImport',
+        summary: 'Import an export (server-sent events)',
+        description:
+          'Streams `data: {"progress":0.25,"progressText":"..."}` frames while importing, then `event: complete` with the summary, or `event: error`. ' +
+          'Allowed from the server machine itself (as upstream\'s localhost rule). One import at a time.',
+        querystring: Query,
+        produces: ['text/event-stream'],
+        response: { ...errorResponses(403, 409) },
+      },
+    },
+    async (request, reply) => {
+      if (!LOOPBACK.test(request.ip) && request.viewer?.admin !== true) {
+        throw new ApiError('FORBIDDEN', 'This route is only available on localhost or to admin users');
+      }
+      if (running) throw new ApiError('CONFLICT', 'An import is already running on this server; wait for it to finish.');
+      running = true;
+      const { location, modelId, sourceId, explanations, maxErrors } = request.query;
+      reply.hijack();
+      const out = reply.raw;
+      out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'access-control-allow-origin': '*' });
+      const send = (data: unknown, event?: string) => {
+        if (!out.writableEnded) out.write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
+      };
+      let totalBytes = 1;
+      let doneBytes = 0;
+      let files = 0;
+      let filesDone = 0;
+      try {
+        const summary = await importExport(fastify.database, {
+          location,
+          models: modelId ? [modelId] : undefined,
+          sources: sourceId ? [sourceId] : undefined,
+          explanations: explanations === 'false' ? 'no' : explanations === 'only' ? 'only' : 'yes',
+          maxErrors,
+          onEvent: (event) => {
+            if (event.type === 'start') {
+              totalBytes = Math.max(1, event.totalBytes);
+              files = event.files.length;
+            } else if (event.type === 'progress') {
+              send({ progress: Math.min(1, (doneBytes + event.bytesRead) / totalBytes), progressText: `(${filesDone + 1} of ${files}) Importing ${event.file.key}: ${event.lines} lines` });
+            } else if (event.type === 'file-done') {
+              filesDone++;
+              doneBytes += event.file.size;
+              if (event.status === 'imported') fastify.featureCache.clear();
+              send({ progress: doneBytes / totalBytes, progressText: `(${filesDone} of ${files}) ${event.status}: ${event.file.key}${event.message ? ` (${event.message})` : ''}` });
+            }
+          },
+          onReject: (r) => send({ file: r.file, line: r.line, reason: r.reason }, 'reject'),
+        });
+        send(summary, 'complete');
+      } catch (error) {
+        request.log.error({ err: error }, 'import failed');
+        send({ message: (error as Error).message }, 'error');
+      } finally {
+        running = false;
+        fastify.featureCache.clear();
+        out.end();
+      }
+    },
+  );
+};
+
+export default route;
