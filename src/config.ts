@@ -22,6 +22,8 @@ export interface Config {
   /** How many serialized feature reads to keep in memory, and for how long (ms). 0 disables the cache. */
   featureCacheSize: number;
   featureCacheTtlMs: number;
+  /** Load a small sample into an empty embedded database at start. */
+  demoData: boolean;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolean('TRUST_PROXY', false),
     featureCacheSize: integer('FEATURE_CACHE_SIZE', 2000, 0, 10_000_000),
     featureCacheTtlMs: integer('FEATURE_CACHE_TTL_MS', 30_000, 0, 86_400_000),
+    demoData: boolean('DEMO_DATA', true),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,6 +6,7 @@ import { loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { serverOptions } from './options.js';
+import { loadDemoDataIfEmpty } from './sample/demo-data.js';
 import { runCli } from './run-cli.js';
 
 async function main(): Promise<void> {
@@ -20,6 +21,9 @@ async function main(): Promise<void> {
     await database.close();
   });
   await runMigrations(database);
+  if (database.kind === 'pglite' && config.demoData && (await loadDemoDataIfEmpty(database))) {
+    fastify.log.info('empty embedded database: loaded the demo sample (gpt2-small, 6-res-jb); set DEMO_DATA=false to skip');
+  }
   await fastify.register(app, { config, database });
   await fastify.listen({ port: config.port, host: config.host });
   fastify.log.info(

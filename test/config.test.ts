@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       TRUST_PROXY: 'true',
       FEATURE_CACHE_SIZE: '0',
       FEATURE_CACHE_TTL_MS: '5',
+      DEMO_DATA: 'false',
     });
     expect(config).toEqual({
       port: 8080,
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
       trustProxy: true,
       featureCacheSize: 0,
       featureCacheTtlMs: 5,
+      demoData: false,
     });
   });
 
