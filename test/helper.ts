@@ -19,7 +19,7 @@ export interface TestContext {
 let counter = 0;
 
 /** A fresh, migrated database, and a function that closes (and for Postgres, drops) it. */
-export async function openTestDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
+export async function openTestDatabase(): Promise<{ database: Database; drop(): Promise<void>; url?: string }> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const database = await openDatabase({ dataDir: 'memory://' });
@@ -37,6 +37,7 @@ export async function openTestDatabase(): Promise<{ database: Database; drop(): 
   await runMigrations(database);
   return {
     database,
+    url: url.toString(),
     drop: async () => {
       await database.close();
       const cleanup = new pg.Client({ connectionString: serverUrl });

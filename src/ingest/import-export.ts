@@ -7,7 +7,7 @@ import * as schema from '../db/schema/index.js';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { discoverExport, type ExportFile, type LayoutFilter } from './layout.js';
 import { hashFile, openLines } from './read-lines.js';
-import { sinkFor, type FileWriter, type ImportedFileRecord, type Sink } from './sinks.js';
+import { sinkFor, type FileWriter, type ImportedFileRecord } from './sinks.js';
 import { RecordError, tableSpec, toRow, type TableSpec, type Value } from './to-row.js';
 
 const TABLES: Record<string, PgTable> = {
