@@ -127,7 +127,8 @@ function postgresSink(pool: pg.Pool): Sink {
           },
           async existing(table, keys) {
             if (keys.length === 0) return new Set();
-            const result = await client.query<Record<string, unknown>>(existingQuery(table), [keysToJson(table, keys)]);
+            // Another connection: this one is busy with the COPY, and parents come from earlier, committed files.
+            const result = await pool.query<Record<string, unknown>>(existingQuery(table), [keysToJson(table, keys)]);
             return new Set(result.rows.map((row) => keyOf(row, table)));
           },
         };

@@ -59,6 +59,7 @@ it('resumes after being killed mid-file and ends with the rows of an uninterrupt
       if (output.includes('FINISHED')) resolve('finished');
     });
     child.on('exit', () => resolve('exited'));
+    setTimeout(() => resolve('timed out'), 60_000);
   });
   expect(outcome).toBe('midfile');
   child.kill('SIGKILL');
