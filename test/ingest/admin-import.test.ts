@@ -1,0 +1,70 @@
+// GET /api/admin/import: imports through the running server, streaming server-sent events in the
+// real server's format; only from the server's own machine.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSampleExport } from '../../src/sample/sample-export.js';
+import { buildTestApp, type TestContext } from '../helper.js';
+
+let ctx: TestContext;
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'np-admin-import-'));
+beforeAll(async () => {
+  ctx = await buildTestApp();
+  await writeSampleExport(root, { featuresPerSource: 12, activationsPerFeature: 2, bad: true });
+});
+afterAll(async () => {
+  await ctx?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+function parseEvents(body: string) {
+  return body
+    .split('\n\n')
+    .filter(Boolean)
+    .map((frame) => {
+      const event = /^event: (.+)$/m.exec(frame)?.[1] ?? 'message';
+      const data = JSON.parse(/^data: (.+)$/m.exec(frame)![1]!);
+      return { event, data };
+    });
+}
+
+describe('GET /api/admin/import', () => {
+  it('streams progress, rejects and a final summary, and the features become readable', async () => {
+    const before = await ctx.app.inject({ method: 'GET', url: '/api/feature/gpt2-small/6-res-jb/3' });
+    expect(before.statusCode).toBe(404);
+    const res = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}&sourceId=6-res-jb` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    const events = parseEvents(res.body);
+    const progress = events.filter((e) => e.event === 'message');
+    expect(progress.length).toBeGreaterThan(3);
+    for (const p of progress) {
+      expect(typeof p.data.progressText).toBe('string');
+      expect(p.data.progress).toBeGreaterThanOrEqual(0);
+      expect(p.data.progress).toBeLessThanOrEqual(1);
+    }
+    expect(events.filter((e) => e.event === 'reject')).toHaveLength(5);
+    const complete = events.at(-1)!;
+    expect(complete.event).toBe('complete');
+    expect(complete.data.tables.Neuron).toEqual({ lines: 15, inserted: 12, rejected: 3 });
+    const after = await ctx.app.inject({ method: 'GET', url: '/api/feature/gpt2-small/6-res-jb/3' });
+    expect(after.statusCode).toBe(200);
+    expect(after.json().activations).toHaveLength(2);
+  });
+
+  it('answers an error event for a location that is not an export', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent('/no/such/export')}` });
+    const events = parseEvents(res.body);
+    expect(events.at(-1)).toEqual({ event: 'error', data: { message: '/no/such/export is not a folder' } });
+  });
+
+  it('refuses callers from other machines with 403, and a missing location with 400', async () => {
+    const remote = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}`, remoteAddress: '10.1.2.3' });
+    expect(remote.statusCode).toBe(403);
+    expect(remote.json()).toMatchObject({ code: 'FORBIDDEN', error: 'This route is only available on localhost or to admin users' });
+    const missing = await ctx.app.inject({ method: 'GET', url: '/api/admin/import' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().message).toBe('querystring/location is required');
+  });
+});
