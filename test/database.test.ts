@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client.js';
+import { openDatabase, queryRows } from '../src/db/client.js';
 import { acquireDataDirLock, DataDirLockedError, LOCK_FILE_NAME } from '../src/db/data-dir-lock.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { model } from '../src/db/schema/index.js';
@@ -68,19 +68,18 @@ describe('migrations', () => {
     const { database, drop } = await openTestDatabase();
     try {
       await runMigrations(database);
-      const extensions = (await database.db.execute(sql`SELECT extname FROM pg_extension WHERE extname = 'vector'`)) as { rows: unknown[] };
-      expect(extensions.rows).toHaveLength(1);
-      const tables = (await database.db.execute(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`)) as {
-        rows: Array<{ table_name: string }>;
-      };
-      const names = tables.rows.map((r) => r.table_name);
+      const extensions = await queryRows(database.db, sql`SELECT extname FROM pg_extension WHERE extname = 'vector'`);
+      expect(extensions).toHaveLength(1);
+      const tables = await queryRows<{ table_name: string }>(database.db, sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
+      const names = tables.map((r) => r.table_name);
       for (const table of ['Model', 'SourceRelease', 'SourceSet', 'Source', 'Neuron', 'Activation', 'Explanation', 'ExplanationScore', 'ExplanationType', 'ExplanationModelType', 'ExplanationScoreType', 'ExplanationScoreModel', 'User', 'ApiKey']) {
         expect(names).toContain(table);
       }
-      const embedding = (await database.db.execute(
+      const [embedding] = await queryRows<{ type: string }>(
+        database.db,
         sql`SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = '"Explanation"'::regclass AND attname = 'embedding'`,
-      )) as { rows: Array<{ type: string }> };
-      expect(embedding.rows[0]?.type).toBe('vector(256)');
+      );
+      expect(embedding?.type).toBe('vector(256)');
     } finally {
       await drop();
     }

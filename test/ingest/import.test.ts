@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { count, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activation, explanation, importedFile, neuron } from '../../src/db/schema/index.js';
+import { queryRows } from '../../src/db/client.js';
 import { importExport, type Reject } from '../../src/ingest/import-export.js';
 import { writeSampleExport } from '../../src/sample/sample-export.js';
 import { buildTestApp, openTestDatabase, type TestContext } from '../helper.js';
@@ -65,8 +66,8 @@ describe('round trip through the feature API', () => {
     expect(body.activations.map((a: Record<string, unknown>) => [a.id, a.tokens, a.values, a.maxValue])).toEqual(sortedActs.map((a) => [a.id, a.tokens, a.values, a.maxValue]));
     expect(body.explanations.map((e: { description: string }) => e.description).sort()).toEqual(exps.map((e) => String(e.description).replace('\u0000', ' ')).sort());
 
-    const stored = await ctx.database.db.execute(sql`SELECT "embedding"::text AS e FROM "Explanation" WHERE "id" = ${exps[0]!.id as string}`);
-    const embedding = JSON.parse((stored.rows[0] as { e: string }).e) as number[];
+    const [stored] = await queryRows<{ e: string }>(ctx.database.db, sql`SELECT "embedding"::text AS e FROM "Explanation" WHERE "id" = ${exps[0]!.id as string}`);
+    const embedding = JSON.parse(stored!.e) as number[];
     const exported = JSON.parse(exps[0]!.embedding as string) as number[];
     expect(embedding).toHaveLength(256);
     embedding.forEach((v, i) => expect(v).toBeCloseTo(exported[i]!, 5)); // vector() stores float4

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import { openDatabase, queryRows, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { importExport } from '../../src/ingest/import-export.js';
 import { writeSampleExport } from '../../src/sample/sample-export.js';
@@ -18,7 +18,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** A digest of every imported row, to compare two databases. */
 async function contents(database: Database) {
-  const result = await database.db.execute(sql`
+  const rows = await queryRows<Record<string, unknown>>(database.db, sql`
     SELECT
       (SELECT count(*) FROM "Neuron")::int AS neurons,
       (SELECT count(*) FROM "Activation")::int AS activations,
@@ -26,7 +26,7 @@ async function contents(database: Database) {
       (SELECT md5(string_agg("id" || ':' || array_to_string("values", ',') || ':' || array_to_string("tokens", ','), '|' ORDER BY "id")) FROM "Activation") AS activation_digest,
       (SELECT md5(string_agg("layer" || '/' || "index" || ':' || array_to_string("pos_values", ','), '|' ORDER BY "layer", "index")) FROM "Neuron") AS neuron_digest,
       (SELECT count(*) FROM "ImportedFile")::int AS files`);
-  return result.rows[0];
+  return rows[0];
 }
 
 it('resumes after being killed mid-file and ends with the rows of an uninterrupted run', async () => {
