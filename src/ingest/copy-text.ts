@@ -1,13 +1,16 @@
 // Encodes rows in Postgres COPY text format (tab-separated, \N for null), arrays as array literals.
 import type { ColumnSpec, Value } from './to-row.js';
 
-const escapeCopy = (text: string) => text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+const SPECIAL = /[\\\n\r\t]/;
+const escapeCopy = (text: string) =>
+  SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t')) : text;
+const QUOTE_SPECIAL = /[\\"]/;
 
 function arrayElement(value: Value, kind: ColumnSpec['kind']): string {
   if (value === null) return 'NULL';
   if (kind === 'text' || kind === 'json' || kind === 'timestamp' || kind === 'enum' || kind === 'vector') {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    return QUOTE_SPECIAL.test(text) ? `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"` : `"${text}"`;
   }
   if (typeof value === 'boolean') return value ? 't' : 'f';
   return String(value);
@@ -15,7 +18,12 @@ function arrayElement(value: Value, kind: ColumnSpec['kind']): string {
 
 function field(value: Value, column: ColumnSpec): string {
   if (value === null) return '\\N';
-  if (column.array) return escapeCopy(`{${(value as Value[]).map((v) => arrayElement(v, column.kind)).join(',')}}`);
+  if (column.array) {
+    const values = value as Value[];
+    // Numbers need neither quoting nor escaping: join them directly (most of an activation row).
+    if ((column.kind === 'float' || column.kind === 'integer') && !values.includes(null)) return `{${values.join(',')}}`;
+    return escapeCopy(`{${values.map((v) => arrayElement(v, column.kind)).join(',')}}`);
+  }
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return escapeCopy(value);

@@ -105,6 +105,7 @@ export async function importExport(database: Database, options: ImportOptions): 
     changedFiles: [],
   };
   options.onEvent?.({ type: 'start', files, totalBytes: files.reduce((sum, f) => sum + f.size, 0) });
+  /** Counts and reports a reject; throws MaxErrorsExceeded past the limit (after reporting it). */
   const reject = (r: Reject) => {
     summary.rejected++;
     options.onReject?.(r);
@@ -131,12 +132,23 @@ export async function importExport(database: Database, options: ImportOptions): 
       continue;
     }
     let lines = 0;
-    let rejected = 0;
+    // Rejects are held until the file's fate is known: the sink may read a file twice (see Sink.loadFile).
+    let fileRejects: Reject[] = [];
+    const flushRejects = () => {
+      for (const r of fileRejects) reject(r);
+      counts.rejected += fileRejects.length;
+      const n = fileRejects.length;
+      fileRejects = [];
+      return n;
+    };
     try {
       const { inserted } = await sink.loadFile(specFor(file.table), async (writer) => {
+        fileRejects = [];
         const result = await loadLines(file, writer, options, (r) => {
-          rejected++;
-          reject(r);
+          fileRejects.push(r);
+          if (options.maxErrors !== undefined && summary.rejected + fileRejects.length > options.maxErrors) {
+            throw new MaxErrorsExceeded(`more than ${options.maxErrors} records rejected (--max-errors)`);
+          }
         }, (n, bytes) => {
           lines = n;
           options.onEvent?.({ type: 'progress', file, bytesRead: bytes, lines: n });
@@ -148,28 +160,27 @@ export async function importExport(database: Database, options: ImportOptions): 
       summary.bytes += file.size;
       counts.lines += lines;
       counts.inserted += inserted;
-      counts.rejected += rejected;
+      const rejected = flushRejects();
       options.onEvent?.({ type: 'file-done', file, status: 'imported', lines, inserted, rejected });
     } catch (error) {
-      if (error instanceof MaxErrorsExceeded) {
-        summary.stoppedEarly = true;
-        summary.files.failed++;
-        options.onEvent?.({ type: 'file-done', file, status: 'failed', lines, inserted: 0, rejected, message: error.message });
-        break;
-      }
       // The file's transaction was rolled back: nothing of it is stored, and a re-run retries it.
       summary.files.failed++;
-      counts.rejected += rejected;
-      const message = `file not imported: ${(error as Error).message}`;
+      const stop = error instanceof MaxErrorsExceeded;
+      const message = stop ? (error as Error).message : `file not imported: ${(error as Error).message}`;
+      let rejected = 0;
       try {
-        reject({ file: file.key, line: lines, reason: message, raw: '' });
-      } catch (stop) {
-        if (!(stop instanceof MaxErrorsExceeded)) throw stop;
+        rejected = flushRejects();
+        if (!stop) {
+          rejected++;
+          reject({ file: file.key, line: lines, reason: message, raw: '' });
+        }
+      } catch (limit) {
+        if (!(limit instanceof MaxErrorsExceeded)) throw limit;
         summary.stoppedEarly = true;
-        options.onEvent?.({ type: 'file-done', file, status: 'failed', lines, inserted: 0, rejected, message });
-        break;
       }
+      if (stop) summary.stoppedEarly = true;
       options.onEvent?.({ type: 'file-done', file, status: 'failed', lines, inserted: 0, rejected, message });
+      if (summary.stoppedEarly) break;
     }
   }
   summary.elapsedMs = performance.now() - started;

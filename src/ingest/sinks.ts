@@ -1,6 +1,7 @@
 // Where imported rows go. Each export file is loaded in one transaction together with its
 // ImportedFile record, so a file is either wholly in the database and recorded, or neither.
-// - Postgres: COPY into a temporary staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING.
+// - Postgres: COPY straight into the table; when some rows exist already, COPY into a temporary
+//   staging table instead and merge with INSERT … SELECT … ON CONFLICT DO NOTHING.
 // - PGlite: batched INSERT … SELECT FROM json_populate_recordset(…) ON CONFLICT DO NOTHING, the
 //   fastest path measured there (PGlite's COPY from a blob slows as tables grow).
 import { once } from 'node:events';
@@ -33,7 +34,11 @@ export interface FileWriter {
 export interface Sink {
   kind: 'postgres' | 'pglite';
   findImported(path: string): Promise<ImportedFileRecord | undefined>;
-  /** Runs `load` in one transaction; commits its rows with the record it returns, or rolls back on error. */
+  /**
+   * Runs `load` in one transaction; commits its rows with the record it returns, or rolls back on
+   * error. `load` may be called a second time (from the start of the file) when the first attempt
+   * had to be rolled back for a reason the sink can recover from.
+   */
   loadFile(spec: TableSpec, load: (writer: FileWriter) => Promise<ImportedFileRecord>): Promise<{ inserted: number }>;
 }
 
@@ -105,51 +110,67 @@ function pgliteSink(db: PGlite): Sink {
 }
 
 function postgresSink(pool: pg.Pool): Sink {
+  /**
+   * One attempt at a file. `direct`: COPY straight into the table, which is as fast as psql's own
+   * \copy and is right whenever none of the file's rows exist yet (the usual case: a file not yet
+   * recorded has no committed rows). Otherwise COPY into a staging table and merge with
+   * ON CONFLICT DO NOTHING, which is idempotent whatever the table holds.
+   */
+  async function attempt(spec: TableSpec, load: (writer: FileWriter) => Promise<ImportedFileRecord>, direct: boolean) {
+    const client = await pool.connect();
+    let copy: ReturnType<typeof copyFrom> | undefined;
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const stage = quote(`import_stage_${spec.name}`);
+      if (!direct) await client.query(`CREATE TEMP TABLE ${stage} (LIKE ${quote(spec.name)} INCLUDING DEFAULTS) ON COMMIT DROP`);
+      const columns = spec.columns.map((c) => quote(c.name)).join(', ');
+      const writer: FileWriter = {
+        async write(rows) {
+          if (rows.length === 0) return;
+          copy ??= client.query(copyFrom(`COPY ${direct ? quote(spec.name) : stage} (${columns}) FROM STDIN`));
+          if (!copy.write(encodeCopyRows(rows, spec.columns))) await once(copy, 'drain');
+        },
+        async existing(table, keys) {
+          if (keys.length === 0) return new Set();
+          // Another connection: this one is busy with the COPY, and parents come from earlier, committed files.
+          const result = await pool.query<Record<string, unknown>>(existingQuery(table), [keysToJson(table, keys)]);
+          return new Set(result.rows.map((row) => keyOf(row, table)));
+        },
+      };
+      const record = await load(writer);
+      if (copy) {
+        copy.end();
+        await finished(copy);
+      }
+      let inserted = copy?.rowCount ?? 0;
+      if (!direct) inserted = (await client.query(`INSERT INTO ${quote(spec.name)} (${columns}) SELECT ${columns} FROM ${stage} ON CONFLICT DO NOTHING`)).rowCount ?? 0;
+      await client.query(RECORD_SQL, recordParams(record, inserted));
+      await client.query('COMMIT');
+      return { inserted };
+    } catch (error) {
+      broken = true;
+      copy?.destroy();
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      // A connection that failed mid-COPY is not reused.
+      client.release(broken ? true : undefined);
+    }
+  }
+
   return {
     kind: 'postgres',
     async findImported(path) {
       return (await pool.query<ImportedFileRecord>(FIND_SQL, [path])).rows[0];
     },
     async loadFile(spec, load) {
-      const client = await pool.connect();
-      let copy: ReturnType<typeof copyFrom> | undefined;
-      let broken = false;
       try {
-        await client.query('BEGIN');
-        const stage = quote(`import_stage_${spec.name}`);
-        await client.query(`CREATE TEMP TABLE ${stage} (LIKE ${quote(spec.name)} INCLUDING DEFAULTS) ON COMMIT DROP`);
-        const columns = spec.columns.map((c) => quote(c.name)).join(', ');
-        const writer: FileWriter = {
-          async write(rows) {
-            if (rows.length === 0) return;
-            copy ??= client.query(copyFrom(`COPY ${stage} (${columns}) FROM STDIN`));
-            if (!copy.write(encodeCopyRows(rows, spec.columns))) await once(copy, 'drain');
-          },
-          async existing(table, keys) {
-            if (keys.length === 0) return new Set();
-            // Another connection: this one is busy with the COPY, and parents come from earlier, committed files.
-            const result = await pool.query<Record<string, unknown>>(existingQuery(table), [keysToJson(table, keys)]);
-            return new Set(result.rows.map((row) => keyOf(row, table)));
-          },
-        };
-        const record = await load(writer);
-        if (copy) {
-          copy.end();
-          await finished(copy);
-        }
-        const result = await client.query(`INSERT INTO ${quote(spec.name)} (${columns}) SELECT ${columns} FROM ${stage} ON CONFLICT DO NOTHING`);
-        const inserted = result.rowCount ?? 0;
-        await client.query(RECORD_SQL, recordParams(record, inserted));
-        await client.query('COMMIT');
-        return { inserted };
+        return await attempt(spec, load, true);
       } catch (error) {
-        broken = true;
-        copy?.destroy();
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        // A connection that failed mid-COPY is not reused.
-        client.release(broken ? true : undefined);
+        // Some rows exist already (the bookkeeping was lost, or another file held them): merge instead.
+        if ((error as { code?: string }).code !== '23505') throw error;
+        return attempt(spec, load, false);
       }
     },
   };

@@ -55,10 +55,13 @@ export function tableSpec(table: PgTable, tableName: string): TableSpec {
     const base = array ? ((column as unknown as { baseColumn: PgColumn }).baseColumn) : column;
     const kind = kindOf(base);
     let fallback: ColumnSpec['fallback'];
-    if (column.hasDefault && is(column.default, SQL)) fallback = () => new Date().toISOString(); // defaultNow()
-    else if (column.hasDefault) fallback = () => structuredClone(column.default as Value);
-    else if (!column.notNull) fallback = () => null;
-    else if (array) fallback = () => []; // Prisma scalar lists: an absent list is empty
+    if (column.hasDefault && is(column.default, SQL)) fallback = importTime; // defaultNow()
+    else if (column.hasDefault) {
+      // Rows are only read after conversion, never mutated, so one frozen default serves every row.
+      const value = Object.freeze(column.default) as Value;
+      fallback = () => value;
+    } else if (!column.notNull) fallback = () => null;
+    else if (array) fallback = () => EMPTY; // Prisma scalar lists: an absent list is empty
     return {
       name: column.name,
       kind,
@@ -73,6 +76,20 @@ export function tableSpec(table: PgTable, tableName: string): TableSpec {
 }
 
 export class RecordError extends Error {}
+
+const EMPTY: Value[] = Object.freeze([]) as unknown as Value[];
+
+/** `now()` for absent timestamps, computed at most once a second rather than once a row. */
+let nowText = '';
+let nowAt = 0;
+function importTime(): string {
+  const t = Date.now();
+  if (t - nowAt >= 1000) {
+    nowAt = t;
+    nowText = new Date(t).toISOString();
+  }
+  return nowText;
+}
 
 /** Postgres text cannot hold NUL; upstream replaces it with a space, and so do we. */
 const stripNul = (text: string) => (text.includes('\u0000') ? text.replaceAll('\u0000', ' ') : text);
@@ -155,6 +172,36 @@ export function toRow(spec: TableSpec, record: unknown): Value[] {
       return null;
     }
     if (!Array.isArray(value)) throw new RecordError(`${column.name}: expected an array, got ${describe(value)}`);
-    return value.map((item, i) => scalar({ ...column, array: false, notNull: false }, item, `${column.name}[${i}]`));
+    return arrayOf(column, value);
   });
 }
+
+/** Checks an array's elements; returns the same array when nothing needs converting (the common case). */
+function arrayOf(column: ColumnSpec, values: unknown[]): Value[] {
+  const n = values.length;
+  if (column.kind === 'float') {
+    for (let i = 0; i < n; i++) if (typeof values[i] !== 'number' && values[i] !== null) throw new RecordError(`${column.name}[${i}]: expected a number, got ${describe(values[i])}`);
+    return values as Value[];
+  }
+  if (column.kind === 'integer') {
+    for (let i = 0; i < n; i++) if (!Number.isInteger(values[i]) && values[i] !== null) throw new RecordError(`${column.name}[${i}]: expected an integer, got ${describe(values[i])}`);
+    return values as Value[];
+  }
+  if (column.kind === 'text') {
+    let clean = true;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v !== 'string') {
+        if (v === null) continue;
+        throw new RecordError(`${column.name}[${i}]: expected a string, got ${describe(v)}`);
+      }
+      if (v.includes('\u0000')) clean = false;
+    }
+    return clean ? (values as Value[]) : (values as Array<string | null>).map((v) => (v === null ? null : stripNul(v)));
+  }
+  const element = elementSpecs.get(column) ?? { ...column, array: false, notNull: false };
+  elementSpecs.set(column, element);
+  return values.map((item, i) => scalar(element, item, `${column.name}[${i}]`));
+}
+
+const elementSpecs = new WeakMap<ColumnSpec, ColumnSpec>();

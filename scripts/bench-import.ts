@@ -1,0 +1,180 @@
+// npm run bench:import -- [--activations N] [--tokens T] [--pglite]
+// Generates an export, imports it, and prints activation rows/s, MB/s of JSONL and peak RSS beside
+// floors and ceilings measured in the same run on the same files:
+//   - parse floor: gunzip + line split + JSON.parse alone (no database);
+//   - Neuronpedia's method: whole file in memory, batched INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO NOTHING;
+//   - Postgres only: psql's own \copy of the same rows, pre-encoded, into the same (empty) tables.
+// Postgres: BENCH_DATABASE_URL, else the one scripts/dev-postgres starts. --pglite: a PGlite folder.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import pg from 'pg';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { activation } from '../src/db/schema/index.js';
+import { encodeCopyRows } from '../src/ingest/copy-text.js';
+import { importExport } from '../src/ingest/import-export.js';
+import { tableSpec, toRow } from '../src/ingest/to-row.js';
+import { writeSampleExport } from '../src/sample/sample-export.js';
+
+const { values } = parseArgs({ options: { activations: { type: 'string' }, tokens: { type: 'string' }, pglite: { type: 'boolean' }, child: { type: 'string' } } });
+const ACTS_PER_FEATURE = 20;
+
+/** The import itself runs in a child process so that its peak RSS is its own. */
+if (values.child) {
+  const [location, target] = JSON.parse(values.child) as [string, string];
+  const database = await openDatabase(target.startsWith('postgres') ? { databaseUrl: target, dataDir: '' } : { dataDir: target });
+  await runMigrations(database);
+  let activationMs = 0;
+  let activationRows = 0;
+  let started = 0;
+  await importExport(database, {
+    location,
+    onEvent: (e) => {
+      if (e.type === 'file-start' && e.file.table === 'Activation') started = performance.now();
+      if (e.type === 'file-done' && e.file.table === 'Activation') {
+        activationMs += performance.now() - started;
+        activationRows += e.inserted;
+      }
+    },
+  });
+  await database.close();
+  process.stdout.write(JSON.stringify({ activationMs, activationRows, peakRss: process.resourceUsage().maxRSS * 1024 }) + '\n');
+  process.exit(0);
+}
+
+const activations = Number(values.activations ?? 200_000);
+const tokens = Number(values.tokens ?? 14);
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'np-bench-import-'));
+const mb = (bytes: number) => bytes / (1024 * 1024);
+
+function activationFiles(): string[] {
+  const dir = path.join(root, 'v1', 'gpt2-small', '6-res-jb', 'activations');
+  return fs.readdirSync(dir).sort((a, b) => parseInt(a.slice(6)) - parseInt(b.slice(6))).map((f) => path.join(dir, f));
+}
+
+async function freshTarget(name: string): Promise<{ target: string; open: () => Promise<Database>; drop: () => Promise<void> }> {
+  if (values.pglite) {
+    const dir = path.join(root, `db-${name}`);
+    return { target: dir, open: () => openDatabase({ dataDir: dir }), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const server = process.env.BENCH_DATABASE_URL ?? execFileSync(path.join(import.meta.dirname, 'dev-postgres'), ['start'], { encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "bench_${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "bench_${name}"`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/bench_${name}`;
+  return {
+    target: url.toString(),
+    open: () => openDatabase({ databaseUrl: url.toString(), dataDir: '' }),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "bench_${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Loads everything but the activations, so a method can be timed on activations alone. */
+async function prepareWithoutActivations(name: string) {
+  const t = await freshTarget(name);
+  const database = await t.open();
+  await runMigrations(database);
+  const files = activationFiles();
+  const hidden = files.map((f) => `${f}.hidden`);
+  files.forEach((f, i) => fs.renameSync(f, hidden[i]!));
+  try {
+    await importExport(database, { location: root });
+  } finally {
+    hidden.forEach((h, i) => fs.renameSync(h, files[i]!));
+  }
+  return { ...t, database };
+}
+
+async function main() {
+  console.log(`Generating an export with ${activations} activations of ${tokens} tokens…`);
+  await writeSampleExport(root, { featuresPerSource: Math.ceil(activations / ACTS_PER_FEATURE), activationsPerFeature: ACTS_PER_FEATURE, tokensPerActivation: tokens, explanationsPerFeature: 1 });
+  const files = activationFiles();
+  const gzBytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
+
+  // Floor 1: gunzip + split + JSON.parse.
+  let t0 = performance.now();
+  let jsonlBytes = 0;
+  let rows = 0;
+  for (const file of files) {
+    const text = gunzipSync(fs.readFileSync(file)).toString('utf8');
+    jsonlBytes += Buffer.byteLength(text);
+    for (const line of text.split('\n')) if (line) (JSON.parse(line), rows++);
+  }
+  const parseMs = performance.now() - t0;
+
+  // Ours, in a child process.
+  const ours = await freshTarget('ours');
+  const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify([root, ours.target])], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (child.status !== 0) throw new Error(`import child failed: ${child.stderr}`);
+  const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { activationMs: number; activationRows: number; peakRss: number };
+  await ours.drop();
+
+  // Neuronpedia's method: jsonb_to_recordset, 5,000 lines per statement, whole files in memory.
+  const upstream = await prepareWithoutActivations('upstream');
+  const spec = tableSpec(activation, 'Activation');
+  const types: Record<string, string> = { text: 'text', float: 'float8', integer: 'int4', timestamp: 'timestamp', json: 'jsonb', boolean: 'bool' };
+  const first = JSON.parse(gunzipSync(fs.readFileSync(files[0]!)).toString('utf8').split('\n')[0]!) as Record<string, unknown>;
+  const columns = spec.columns.filter((c) => c.name in first);
+  const list = columns.map((c) => `"${c.name}"`).join(', ');
+  const recordset = columns.map((c) => `"${c.name}" ${types[c.kind]}${c.array ? '[]' : ''}`).join(', ');
+  const statement = `INSERT INTO "Activation" (${list}) SELECT ${list} FROM jsonb_to_recordset($1::jsonb) AS t(${recordset}) ON CONFLICT DO NOTHING`;
+  t0 = performance.now();
+  for (const file of files) {
+    const lines = gunzipSync(fs.readFileSync(file)).toString('utf8').replaceAll('\\u0000', ' ').split('\n').filter(Boolean);
+    for (let i = 0; i < lines.length; i += 5000) {
+      const param = `[${lines.slice(i, i + 5000).join(',')}]`;
+      if (upstream.database.pglite) await upstream.database.pglite.query(statement, [param]);
+      else await upstream.database.pool!.query(statement, [param]);
+    }
+  }
+  const upstreamMs = performance.now() - t0;
+  await upstream.database.close();
+  await upstream.drop();
+
+  // Postgres only: psql's \copy of pre-encoded rows into the same empty tables.
+  let copyMs: number | undefined;
+  if (!values.pglite) {
+    const ceiling = await prepareWithoutActivations('copy');
+    const copyFile = path.join(root, 'activations.copy');
+    const out = fs.openSync(copyFile, 'w');
+    for (const file of files) {
+      const lines = gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').filter(Boolean);
+      fs.writeSync(out, encodeCopyRows(lines.map((l) => toRow(spec, JSON.parse(l))), spec.columns));
+    }
+    fs.closeSync(out);
+    await ceiling.database.close();
+    t0 = performance.now();
+    execFileSync('psql', [ceiling.target, '-qc', `\\copy "Activation" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) FROM '${copyFile}'`]);
+    copyMs = performance.now() - t0;
+    await ceiling.drop();
+  }
+
+  const rate = (ms: number) => Math.round(rows / (ms / 1000));
+  const mbps = (ms: number) => (mb(jsonlBytes) / (ms / 1000)).toFixed(1);
+  console.log(`\nImport benchmark on ${values.pglite ? 'PGlite' : 'Postgres'}: ${rows} activation rows (${tokens} tokens), ${mb(jsonlBytes).toFixed(0)} MB of JSONL in ${files.length} files (${mb(gzBytes).toFixed(0)} MB gzipped), ${os.cpus().length} cores\n`);
+  console.log('| method | activation rows/s | MB/s of JSONL | peak RSS | ratio to ours |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log(`| gunzip + JSON.parse only (floor, no database) | ${rate(parseMs)} | ${mbps(parseMs)} | | ${(result.activationMs / parseMs).toFixed(2)} |`);
+  console.log(`| **this importer** | ${rate(result.activationMs)} | ${mbps(result.activationMs)} | ${mb(result.peakRss).toFixed(0)} MB | 1.00 |`);
+  console.log(`| Neuronpedia's method (jsonb_to_recordset, 5k lines/statement) | ${rate(upstreamMs)} | ${mbps(upstreamMs)} | | ${(result.activationMs / upstreamMs).toFixed(2)} |`);
+  if (copyMs) console.log(`| psql \\copy of pre-encoded rows (ceiling) | ${rate(copyMs)} | ${mbps(copyMs)} | | ${(result.activationMs / copyMs).toFixed(2)} |`);
+  console.log(`\nOurs reached ${(copyMs ? copyMs / result.activationMs : upstreamMs / result.activationMs).toFixed(2)} of ${copyMs ? "psql's \\copy" : "Neuronpedia's method"}.`);
+}
+
+try {
+  await main();
+} finally {
+  fs.rmSync(root, { recursive: true, force: true });
+}
