@@ -43,6 +43,8 @@ export interface Sink {
 }
 
 const KEY_COLUMNS = { Model: ['id'], SourceSet: ['modelId', 'name'], Source: ['modelId', 'id'], Neuron: ['modelId', 'layer', 'index'] } as const;
+/** How much encoded COPY data may wait for Postgres before the reader pauses (bounds memory). */
+const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** `SELECT key columns FROM parent WHERE (cols) IN (SELECT * FROM json_to_recordset($1))`: one parameter, any count. */
@@ -129,7 +131,9 @@ function postgresSink(pool: pg.Pool): Sink {
         async write(rows) {
           if (rows.length === 0) return;
           copy ??= client.query(copyFrom(`COPY ${direct ? quote(spec.name) : stage} (${columns}) FROM STDIN`));
-          if (!copy.write(encodeCopyRows(rows, spec.columns))) await once(copy, 'drain');
+          copy.write(encodeCopyRows(rows, spec.columns));
+          // Keep a few MB in flight so Postgres loads while the next batch is parsed; wait beyond that.
+          if (copy.writableLength > COPY_BUFFER_BYTES) await once(copy, 'drain');
         },
         async existing(table, keys) {
           if (keys.length === 0) return new Set();
