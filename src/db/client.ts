@@ -37,7 +37,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Timestamps are `timestamp without time zone` holding UTC (as Prisma writes them); a session in
+  // UTC makes `now()` defaults agree, whatever the server's own TimeZone setting.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c TimeZone=UTC' });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const client = await pool.connect(); // fail fast with a clear error when the server is unreachable
