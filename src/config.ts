@@ -1,6 +1,7 @@
 // Configuration from environment variables, validated once at start. Every variable is documented
 // in README.md and .env.example; a bad value stops the process with a message naming it.
 import path from 'node:path';
+import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './rate-limit/groups.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -24,6 +25,9 @@ export interface Config {
   featureCacheTtlMs: number;
   /** Load a small sample into an empty embedded database at start. */
   demoData: boolean;
+  /** Endpoint groups with their limits per window (RATE_LIMITS applied to the defaults). */
+  rateLimitGroups: Record<string, RateLimitGroup>;
+  rateLimitWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +77,16 @@ export function loadConfig(env: Env = process.env): Config {
     }
   };
 
+  const rateLimitGroups = (spec: string | undefined) => {
+    try {
+      return configureGroups(spec);
+    } catch (error) {
+      if (!(error instanceof RateLimitConfigError)) throw error;
+      problems.push(error.message);
+      return configureGroups(undefined);
+    }
+  };
+
   const port = integer('PORT', 3000, 1, 65535);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -89,6 +103,8 @@ export function loadConfig(env: Env = process.env): Config {
     featureCacheSize: integer('FEATURE_CACHE_SIZE', 2000, 0, 10_000_000),
     featureCacheTtlMs: integer('FEATURE_CACHE_TTL_MS', 30_000, 0, 86_400_000),
     demoData: boolean('DEMO_DATA', true),
+    rateLimitGroups: rateLimitGroups(read('RATE_LIMITS')),
+    rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 31 * 86400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   VALIDATION_ERROR: 400,
   INVALID_JSON: 400,
   UNAUTHORIZED: 401,
+  INVALID_API_KEY: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
@@ -41,6 +42,12 @@ export class ApiError extends Error {
 export function notFoundMessage(publicUrl: string): string {
   return `The model, source, or feature you specified is not available. Check available public models/sources (including which ones have inference enabled) at ${publicUrl}/available-resources`;
 }
+
+/** The real server's messages for routes that need a user, or an admin. */
+export const AUTH_REQUIRED_MESSAGE =
+  'This endpoint requires authorization. Specify your API key in the header x-api-key. Your API key is under Settings on neuronpedia.org.';
+export const ADMIN_REQUIRED_MESSAGE =
+  'This endpoint requires authorization and admin access. Specify your API key in the header x-api-key. Your API key is under Settings on neuronpedia.org.';
 
 /** The real server's message for unexpected failures; details go to the log, never the response. */
 export const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our end. The error has been reported.';

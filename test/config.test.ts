@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       featureCacheSize: 0,
       featureCacheTtlMs: 5,
       demoData: false,
+      rateLimitGroups: expect.objectContaining({ steer: expect.objectContaining({ limit: 100 }) }),
+      rateLimitWindowSeconds: 3600,
     });
   });
 

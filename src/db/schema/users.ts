@@ -1,5 +1,5 @@
 // Our own accounts and API keys. Upstream keeps keys in plain text (UserSecret); we store only a hash.
-import { boolean, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 
 export const user = pgTable('User', {
@@ -8,6 +8,8 @@ export const user = pgTable('User', {
   name: text('name').notNull().unique(),
   admin: boolean('admin').notNull().default(false),
   bot: boolean('bot').notNull().default(false),
+  /** Per-group request limits that replace the configured ones for this user, e.g. `{"steer": 1000}`. */
+  rateLimits: jsonb('rateLimits').$type<Record<string, number>>().notNull().default({}),
   createdAt: createdAt(),
 });
 
@@ -27,4 +29,20 @@ export const apiKey = pgTable(
     revokedAt: timestamp('revokedAt', { precision: 3, mode: 'date' }),
   },
   (t) => [uniqueIndex('ApiKey_hash_key').on(t.hash), index('ApiKey_userId_idx').on(t.userId)],
+);
+
+/**
+ * Requests counted per caller (`user:<id>` or `ip:<address>`), endpoint group and fixed window.
+ * One atomic upsert per request keeps one count across every server process.
+ */
+export const rateLimitCounter = pgTable(
+  'RateLimitCounter',
+  {
+    key: text('key').notNull(),
+    group: text('group').notNull(),
+    /** Start of the window, in ms since the epoch. */
+    windowStart: timestamp('windowStart', { precision: 3, mode: 'date' }).notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ name: 'RateLimitCounter_key_group_window_key', columns: [t.key, t.group, t.windowStart] }), index('RateLimitCounter_windowStart_idx').on(t.windowStart)],
 );

@@ -1,0 +1,60 @@
+// Per-caller request limits per endpoint group: by user when a key is sent, by client IP otherwise
+// (X-Forwarded-For only with TRUST_PROXY). Admins are not limited; a user's own limits (set with
+// `npm run user -- set-limit`) replace the configured ones. Headers as @fastify/rate-limit writes
+// them; a 429 carries the real server's body plus our `message` and `code`.
+import fp from 'fastify-plugin';
+import { errorBody } from '../../errors.js';
+import { groupsForPath } from '../../rate-limit/groups.js';
+import { postgresRateLimitStore } from '../../rate-limit/store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Requests left in the window of the request's most specific limited group, or null. */
+    rateLimitRemaining: number | null;
+  }
+}
+
+export default fp(
+  async (fastify) => {
+    const { rateLimitGroups: groups, rateLimitWindowSeconds } = fastify.config;
+    const windowMs = rateLimitWindowSeconds * 1000;
+    const windowText = rateLimitWindowSeconds % 60 === 0 ? `${rateLimitWindowSeconds / 60} m` : `${rateLimitWindowSeconds} s`;
+    const store = postgresRateLimitStore(fastify.db);
+    fastify.decorateRequest('rateLimitRemaining', null);
+
+    const prune = setInterval(() => {
+      store.prune(Date.now() - 2 * windowMs).catch((error) => fastify.log.warn({ err: error }, 'rate limit: pruning old windows failed'));
+    }, Math.min(windowMs, 10 * 60_000));
+    prune.unref();
+    fastify.addHook('onClose', async () => clearInterval(prune));
+
+    fastify.addHook('onRequest', async (request, reply) => {
+      const matched = groupsForPath(request.url.split('?')[0]!, groups);
+      if (matched.length === 0 || request.viewer?.admin) return;
+      const key = request.viewer ? `user:${request.viewer.id}` : `ip:${request.ip}`;
+      // Most specific group first: its numbers go in the headers.
+      for (const group of matched) {
+        const limit = request.viewerRateLimits?.[group] ?? groups[group]!.limit;
+        if (limit === null) continue;
+        const now = Date.now();
+        const { count, resetAt } = await store.hit(key, group, windowMs, now);
+        const remaining = Math.max(0, limit - count);
+        const resetSeconds = Math.max(0, Math.ceil((resetAt - now) / 1000));
+        if (request.rateLimitRemaining === null) {
+          request.rateLimitRemaining = remaining;
+          reply.header('x-ratelimit-limit', limit).header('x-ratelimit-remaining', remaining).header('x-ratelimit-reset', resetSeconds);
+        }
+        if (count > limit) {
+          const endpoint = groups[group]!.paths[0]!;
+          const message = `Rate limit exceeded for this endpoint. The limit for this endpoint (${endpoint}) is ${limit} requests per ${windowText}. Ask this mirror's administrator to raise your limit.`;
+          reply.header('x-ratelimit-limit', limit).header('x-ratelimit-remaining', 0).header('x-ratelimit-reset', resetSeconds).header('retry-after', resetSeconds);
+          return reply
+            .code(429)
+            .type('application/json; charset=utf-8')
+            .send({ endpoint, limitPerWindow: limit, requestWindow: windowText, remainingRequests: 0, ...errorBody('RATE_LIMITED', message) });
+        }
+      }
+    });
+  },
+  { name: 'rate-limit', dependencies: ['context', 'auth'] },
+);

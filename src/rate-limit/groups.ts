@@ -1,0 +1,55 @@
+// Endpoint groups and their default limits per window (one hour unless RATE_LIMIT_WINDOW_SECONDS
+// says otherwise). Defaults follow the docs page (steering 100 an hour per user, search
+// unlimited) and, for routes that call an expensive model service, the real server's table.
+// RATE_LIMITS overrides them, e.g. `RATE_LIMITS=steer=500,api=20000,search-all=off`.
+
+export interface RateLimitGroup {
+  /** Paths in the group: exact paths, or prefixes when they end with `/`. */
+  paths: string[];
+  /** Requests per window per caller; null: not limited. */
+  limit: number | null;
+  description: string;
+}
+
+export const RATE_LIMIT_GROUPS: Record<string, RateLimitGroup> = {
+  steer: { paths: ['/api/steer', '/api/steer-chat'], limit: 100, description: 'steering through the inference server (docs page: 100 an hour); /api/steer-load is not counted' },
+  'search-all': {
+    paths: ['/api/search-all', '/api/search'],
+    limit: 1600,
+    description: 'search by text through the inference server; the docs page\'s /api/search runs the same search, so it counts here',
+  },
+  'search-topk': { paths: ['/api/search-topk-by-token'], limit: 500, description: 'top features per token through the inference server' },
+  'activation-new': { paths: ['/api/activation/new'], limit: 1000, description: 'activations of new text through the inference server' },
+  'explanation-generate': { paths: ['/api/explanation/generate', '/api/explanation-type/'], limit: 120, description: 'explanations written by an LLM' },
+  'explanation-score': { paths: ['/api/explanation/score', '/api/score-type/'], limit: 120, description: 'explanation scoring by an LLM' },
+  'explanation-search': {
+    paths: ['/api/explanation/search', '/api/explanation/search-all', '/api/explanation/search-model', '/api/explanation/search-release'],
+    limit: null,
+    description: 'semantic search of explanations (unlimited, as the docs page says of search)',
+  },
+  api: { paths: ['/api/'], limit: null, description: 'every /api route together (off by default; neuronpedia.org allows 25000 an hour per IP)' },
+};
+
+/** The groups a request path belongs to (trailing slash and case ignored). */
+export function groupsForPath(pathname: string, groups: Record<string, RateLimitGroup> = RATE_LIMIT_GROUPS): string[] {
+  const path = pathname.toLowerCase().replace(/\/+$/, '') || '/';
+  return Object.entries(groups)
+    .filter(([, group]) => group.paths.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p)))
+    .map(([name]) => name);
+}
+
+export class RateLimitConfigError extends Error {}
+
+/** Applies a RATE_LIMITS string (`group=N|off,…`) to the default groups. */
+export function configureGroups(spec: string | undefined): Record<string, RateLimitGroup> {
+  const groups = structuredClone(RATE_LIMIT_GROUPS);
+  for (const part of (spec ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, value] = part.split('=').map((s) => s.trim());
+    const group = name ? groups[name] : undefined;
+    if (!group) throw new RateLimitConfigError(`RATE_LIMITS: unknown group "${name}" (groups: ${Object.keys(groups).join(', ')})`);
+    if (value === 'off') group.limit = null;
+    else if (value && /^\d+$/.test(value)) group.limit = Number(value);
+    else throw new RateLimitConfigError(`RATE_LIMITS: "${part}" should be ${name}=<requests per window> or ${name}=off`);
+  }
+  return groups;
+}
