@@ -55,6 +55,11 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export async function buildTestApp(env: Record<string, string> = {}): Promise<TestContext> {
   const { database, drop } = await openTestDatabase();
+  return buildAppOn(database, drop, env);
+}
+
+/** The app on a database the test opened itself; `close` closes the app, then calls `drop`. */
+export async function buildAppOn(database: Database, drop: () => Promise<void>, env: Record<string, string> = {}): Promise<TestContext> {
   const config = testConfig(env);
   const fastify = Fastify(serverOptions(config));
   await fastify.register(app, { config, database });
