@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { DataDirLockedError } from '../src/db/data-dir-lock.js';
 import { runMigrations } from '../src/db/migrate.js';
+import { findUserByName } from '../src/db/queries/users.js';
 import { importExport, type Reject } from '../src/ingest/import-export.js';
 import { formatSummary, progressReporter } from '../src/ingest/progress.js';
 import { runCli } from '../src/run-cli.js';
@@ -27,7 +28,7 @@ Options:
                            load explanations too (yes, default), not (no), or only them (only)
   --max-errors N           stop when more than N records were rejected (default: no limit)
   --rejects FILE           write each rejected record as a JSON line (default: import-rejects.jsonl)
-  --private-to USER_ID     make the imported models, source sets and sources PRIVATE to this user
+  --private-to USER        make the imported models, source sets and sources PRIVATE to this user (name)
   --batch-size N           rows per database write (default 2000)
   -h, --help               this help
 
@@ -72,6 +73,12 @@ await runCli(async () => {
   let rejected = 0;
   try {
     await runMigrations(database);
+    let ownerId: string | undefined;
+    if (values['private-to']) {
+      const owner = await findUserByName(database.db, values['private-to'].toLowerCase());
+      if (!owner) return usage(`No user named ${values['private-to']} (create one with: npm run user -- create ${values['private-to']}).`);
+      ownerId = owner.id;
+    }
     const summary = await importExport(database, {
       location: positionals[0]!,
       models: values.model?.split(','),
@@ -79,8 +86,8 @@ await runCli(async () => {
       explanations,
       maxErrors,
       batchSize,
-      visibility: values['private-to'] ? 'PRIVATE' : undefined,
-      ownerId: values['private-to'],
+      visibility: ownerId ? 'PRIVATE' : undefined,
+      ownerId,
       onEvent: progressReporter(),
       onReject: (r: Reject) => {
         rejected++;
