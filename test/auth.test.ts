@@ -34,7 +34,7 @@ describe('API keys', () => {
     expect(apiKeyFromHeaders({ authorization: 'bearer k2' })).toBe('k2');
     expect(apiKeyFromHeaders({ authorization: 'Basic abc' })).toBeUndefined();
     expect(apiKeyFromHeaders({ 'x-api-key': '' })).toBeUndefined();
-    for (const headers of [{ 'x-api-key': alice.key }, { 'X-API-KEY': alice.key }, { authorization: `Bearer ${alice.key}` }, { Authorization: `bearer ${alice.key}` }]) {
+    for (const headers of [{ 'x-api-key': alice.key }, { 'X-API-KEY': alice.key }, { authorization: `Bearer ${alice.key}` }, { Authorization: `bearer ${alice.key}` }] as Array<Record<string, string>>) {
       const res = await feature(headers);
       expect(res.statusCode, JSON.stringify(Object.keys(headers))).toBe(200);
     }
@@ -50,7 +50,7 @@ describe('API keys', () => {
     ['a malformed key', 'hello', /is not a valid API key/],
     ['an unknown key', generateApiKey(), /was not recognised/],
   ])('answers 401 for %s, on every route', async (_name, key, message) => {
-    for (const headers of [{ 'x-api-key': key }, { authorization: `Bearer ${key}` }]) {
+    for (const headers of [{ 'x-api-key': key }, { authorization: `Bearer ${key}` }] as Array<Record<string, string>>) {
       const res = await feature(headers);
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ code: 'INVALID_API_KEY' });
