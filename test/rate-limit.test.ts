@@ -9,7 +9,6 @@ let ctx: TestContext;
 let alice: Awaited<ReturnType<typeof userWithKey>>;
 let bob: Awaited<ReturnType<typeof userWithKey>>;
 let admin: Awaited<ReturnType<typeof userWithKey>>;
-const HOUR = 3600_000;
 
 beforeAll(async () => {
   ctx = await buildTestApp({ RATE_LIMITS: 'api=1000' });
