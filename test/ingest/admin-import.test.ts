@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleExport } from '../../src/sample/sample-export.js';
 import { buildTestApp, type TestContext } from '../helper.js';
+import { userWithKey } from '../fixtures/users.js';
 
 let ctx: TestContext;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'np-admin-import-'));
@@ -59,10 +60,17 @@ describe('GET /api/admin/import', () => {
     expect(events.at(-1)).toEqual({ event: 'error', data: { message: '/no/such/export is not a folder' } });
   });
 
-  it('refuses callers from other machines with 403, and a missing location with 400', async () => {
+  it('refuses callers from other machines with 403 unless they are admins, and a missing location with 400', async () => {
     const remote = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}`, remoteAddress: '10.1.2.3' });
     expect(remote.statusCode).toBe(403);
     expect(remote.json()).toMatchObject({ code: 'FORBIDDEN', error: 'This route is only available on localhost or to admin users' });
+    const user = await userWithKey(ctx.database.db, 'plain');
+    const notAdmin = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}`, remoteAddress: '10.1.2.3', headers: { 'x-api-key': user.key } });
+    expect(notAdmin.statusCode).toBe(403);
+    const admin = await userWithKey(ctx.database.db, 'boss', true);
+    const allowed = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}`, remoteAddress: '10.1.2.3', headers: { 'x-api-key': admin.key } });
+    expect(allowed.statusCode).toBe(200);
+    expect(parseEvents(allowed.body).at(-1)!.event).toBe('complete');
     const missing = await ctx.app.inject({ method: 'GET', url: '/api/admin/import' });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().message).toBe('querystring/location is required');
