@@ -103,3 +103,20 @@ describe('steering: 100 an hour per user', () => {
     expect(res.headers['x-ratelimit-limit']).toBeUndefined();
   });
 });
+
+describe('client IP behind a proxy', () => {
+  it('uses X-Forwarded-For only when TRUST_PROXY is set', async () => {
+    for (const trust of ['true', 'false']) {
+      const app = await buildTestApp({ RATE_LIMITS: 'steer=2', TRUST_PROXY: trust });
+      try {
+        const from = (ip: string) => app.app.inject({ method: 'POST', url: '/api/steer', payload: {}, headers: { 'x-forwarded-for': ip } });
+        await from('203.0.113.1');
+        await from('203.0.113.1');
+        const third = await from('203.0.113.2'); // another client behind the proxy
+        expect(third.statusCode === 429, `TRUST_PROXY=${trust}`).toBe(trust === 'false');
+      } finally {
+        await app.close();
+      }
+    }
+  });
+});
