@@ -1,5 +1,5 @@
 // The guards routes use when they need a user or an admin, with the real server's messages.
-import Fastify from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import app from '../src/app.js';
 import { serverOptions } from '../src/options.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   fastify = Fastify(serverOptions(config));
   await fastify.register(app, { config, database: test.database });
   fastify.after(() => {
-    fastify.post('/api/test/needs-user', { preHandler: fastify.requireUser }, async (request) => ({ name: request.viewer?.name }));
+    fastify.post('/api/test/needs-user', { preHandler: fastify.requireUser }, async (request: FastifyRequest) => ({ name: request.viewer?.name }));
     fastify.post('/api/test/needs-admin', { preHandler: fastify.requireAdmin }, async () => ({ ok: true }));
   });
   await fastify.ready();
