@@ -12,12 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/db/client.js';
+import { LOCK_FILE_NAME } from '../src/db/data-dir-lock.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { seedSource } from '../test/fixtures/seed.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const FEATURE_PATH = '/api/feature/gpt2-small/6-res-jb/1';
+const BENCH_MODEL = 'bench-model'; // not the demo data's gpt2-small, which the cold start loads
+const FEATURE_PATH = `/api/feature/${BENCH_MODEL}/6-res-jb/1`;
 const root = path.resolve(import.meta.dirname, '..');
 
 async function freePort(): Promise<number> {
@@ -48,11 +50,15 @@ function start(command: string, args: string[], env: Record<string, string>): Ch
   return spawn(command, args, { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  process.kill(-child.pid!, 'SIGTERM'); // the whole group: npm and the node it started
-  await exited;
+async function stop(child: ChildProcess, dataDir: string): Promise<void> {
+  if (child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid!, 'SIGTERM'); // the whole group: npm and the node it started
+    await exited;
+  }
+  // npm may exit before the server has closed its database and released the folder.
+  const lock = path.join(dataDir, LOCK_FILE_NAME);
+  for (let i = 0; i < 200 && fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
 async function sequentialP50(url: string, encoding: string, count = 300): Promise<number> {
@@ -82,12 +88,12 @@ async function main(): Promise<void> {
     const cold = start('npm', ['start'], { DATA_DIR: dataDir, PORT: String(port) });
     await waitFor(`http://127.0.0.1:${port}/health`, cold);
     const coldStartMs = performance.now() - t0;
-    await stop(cold);
+    await stop(cold, dataDir);
 
     // 2. A feature with 60 activations of 64 tokens (written while no server holds the folder).
     const database = await openDatabase({ dataDir });
     await runMigrations(database);
-    await seedSource(database.db, { features: 3, activationsPerFeature: 60, tokensPerActivation: 64 });
+    await seedSource(database.db, { modelId: BENCH_MODEL, features: 3, activationsPerFeature: 60, tokensPerActivation: 64 });
     await database.close();
 
     const results: Array<[string, Awaited<ReturnType<typeof load>>, number]> = [];
@@ -104,7 +110,7 @@ async function main(): Promise<void> {
       body = await (await fetch(url)).text();
       const p50 = await sequentialP50(url, encoding);
       results.push([label, await load(url, encoding), p50]);
-      await stop(server);
+      await stop(server, dataDir);
     }
 
     // 3. The ceiling: bare Fastify, same JSON from memory.
@@ -116,7 +122,7 @@ async function main(): Promise<void> {
     await waitFor(bareUrl, bare);
     const bareP50 = await sequentialP50(bareUrl, 'identity');
     results.push(['bare Fastify, JSON from memory', await load(bareUrl, 'identity'), bareP50]);
-    await stop(bare);
+    await stop(bare, dataDir);
 
     const ceiling = results[results.length - 1]![1].rps;
     console.log(`\nFeature read benchmark: ${FEATURE_PATH} (${(body.length / 1024).toFixed(1)} KB, 60 activations x 64 tokens), ${os.cpus().length} cores, Node ${process.version}`);
