@@ -29,3 +29,8 @@ export function isListedTo(resource: Owned, viewer: Viewer | null): boolean {
   if (resource.visibility === 'PUBLIC') return true;
   return viewer !== null && (viewer.admin || viewer.id === resource.creatorId);
 }
+
+/** A feature's own guard, when it has its own visibility (uploads); undefined when it inherits its source's. */
+export function featureGuard(neuron: { visibility: Visibility | null; creatorId: string | null }): Owned | undefined {
+  return neuron.visibility ? { visibility: neuron.visibility, creatorId: neuron.creatorId ?? '' } : undefined;
+}

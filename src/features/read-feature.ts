@@ -1,7 +1,7 @@
 // Assembles GET /api/feature/{modelId}/{layer}/{index} as the real server answers it
 // (getNeuronOptimized), plus `modelId`, `layer`, `source`, `index` on each activation and
 // explanation row, which the official Python client reads.
-import { canReadAll, type Owned, type Viewer } from '../access/viewer.js';
+import { canReadAll, featureGuard, type Owned, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { findFeatureContext, listActivations, listExplanationsWithScores, type FeatureKey } from '../db/queries/features.js';
 
@@ -12,9 +12,14 @@ export type FeatureReadResult =
 export async function readFeature(db: Db, key: FeatureKey, viewer: Viewer | null): Promise<FeatureReadResult> {
   const context = await findFeatureContext(db, key);
   if (!context) return { found: false, reason: 'no-access' };
-  const guards = [context.model, context.sourceSet, context.source].filter((g): g is NonNullable<typeof g> => g !== undefined);
+  const guards: Owned[] = [context.model, context.sourceSet, context.source].filter((g): g is NonNullable<typeof g> => g !== undefined);
   if (!context.source || !canReadAll(guards, viewer)) return { found: false, reason: 'no-access' };
   if (!context.neuron) return { found: false, reason: 'no-feature' };
+  const ownGuard = featureGuard(context.neuron);
+  if (ownGuard) {
+    if (!canReadAll([ownGuard], viewer)) return { found: false, reason: 'no-access' };
+    guards.push(ownGuard);
+  }
 
   const [activations, explanations] = await Promise.all([listActivations(db, key), listExplanationsWithScores(db, key)]);
   const { neuron } = context;

@@ -2,7 +2,7 @@
 // row with its explanations (description, model, type) and its activations, strongest first.
 // Features the viewer cannot read, or that do not exist, are left out; the rest keep request order.
 import { readableSources, sourceKey } from '../access/readable-sources.js';
-import type { Viewer } from '../access/viewer.js';
+import { canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { findNeurons, listActivationsForFeatures, listExplanationSummaries, type FeatureKey } from '../db/queries/features.js';
 
@@ -32,7 +32,7 @@ export async function readFeatures(db: Db, requested: FeatureKey[], viewer: View
   const neuronsByKey = new Map(neurons.map((n) => [featureKey(n), n]));
   return keys.flatMap((key) => {
     const neuron = neuronsByKey.get(featureKey(key));
-    if (!neuron) return [];
+    if (!neuron || !canReadAll([featureGuard(neuron)], viewer)) return [];
     const id = featureKey(key);
     return [
       {

@@ -1,6 +1,7 @@
 // Features ("neurons" upstream) and their top activating examples, with Neuronpedia's column names.
 import { boolean, doublePrecision, foreignKey, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { createdAt, floatArray, intArray, textArray } from './columns.js';
+import { visibility } from './enums.js';
 import { model, source, sourceSet } from './models.js';
 
 /** One feature of one source. `layer` is the source id (e.g. `6-res-jb`); `index` is a string, as upstream. */
@@ -51,6 +52,11 @@ export const neuron = pgTable(
     umap_log_feature_sparsity: doublePrecision('umap_log_feature_sparsity'),
     umap_x: doublePrecision('umap_x'),
     umap_y: doublePrecision('umap_y'),
+    /**
+     * Our extension: a feature's own visibility, for uploads that share a source with other users'
+     * (e.g. vectors in `6-neuronpedia-resid-pre`). Null: as its source.
+     */
+    visibility: visibility('visibility'),
   },
   (t) => [
     // The primary key doubles as the index for a feature read by (modelId, layer, index) and a source's features.

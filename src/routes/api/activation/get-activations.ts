@@ -1,7 +1,7 @@
 // POST /api/activation/get: all activations of one feature, strongest first.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { readableSources, sourceKey } from '../../../access/readable-sources.js';
+import { canReadFeature } from '../../../access/readable-sources.js';
 import { listActivations } from '../../../db/queries/features.js';
 import { ApiError, notFoundMessage } from '../../../errors.js';
 import { errorResponses, FeatureIndex, ModelId, normalizeIndex, SourceId } from '../../../schemas/common.js';
@@ -24,8 +24,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       const key = { modelId: request.body.modelId, layer: request.body.source, index: normalizeIndex(request.body.index) };
       // Upstream checks no access here; a mirror with private data must.
-      const readable = await readableSources(fastify.db, [key], request.viewer);
-      const activations = readable.has(sourceKey(key.modelId, key.layer)) ? await listActivations(fastify.db, key) : [];
+      const activations = (await canReadFeature(fastify.db, key, request.viewer)) ? await listActivations(fastify.db, key) : [];
       if (activations.length === 0) throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
       return activations.map((a) => ({ ...a, source: a.layer }));
     },
