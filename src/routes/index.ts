@@ -5,6 +5,9 @@ import getFeature from './api/feature/get-feature.js';
 import getFeatures from './api/feature/get-features.js';
 import listModels from './api/models/list-models.js';
 import getSourceSet from './api/source-set/get-source-set.js';
+import uploadFeatures from './api/uploads/features.js';
+import uploadModels from './api/uploads/models.js';
+import vectors from './api/uploads/vectors.js';
 import health from './health.js';
 
-export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport];
+export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures];

@@ -8,7 +8,9 @@ import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 
-export const BOT_ID = 'clkht01d40000jv08hvalcvly';
+import { DEFAULT_CREATOR_ID } from '../constants.js';
+
+export const BOT_ID = DEFAULT_CREATOR_ID;
 const BATCH = 1024;
 
 export interface SampleExportOptions {

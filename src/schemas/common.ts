@@ -46,3 +46,6 @@ export function errorResponses(...statuses: number[]) {
   const all = new Set([400, 500, ...statuses]);
   return Object.fromEntries([...all].sort().map((status) => [status, ref]));
 }
+
+/** OpenAPI security of routes that need an API key (either header). */
+export const KEY_REQUIRED: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];

@@ -10,9 +10,9 @@ import { ADMIN_REQUIRED_MESSAGE, ApiError, AUTH_REQUIRED_MESSAGE } from '../../e
 declare module 'fastify' {
   interface FastifyInstance {
     keyVerifier: KeyVerifier;
-    /** preHandler for routes that need a signed-in user (401 otherwise). */
+    /** Hook for routes that need a signed-in user (401 otherwise); use as preValidation so it comes before body errors. */
     requireUser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-    /** preHandler for admin-only routes (401 without a key, 403 for a non-admin). */
+    /** Hook for admin-only routes (401 without a key, 403 for a non-admin). */
     requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
   interface FastifyRequest {

@@ -1,0 +1,121 @@
+// POST /api/feature/upload-batch (and the docs page's /api/upload/dashboard): up to 128 features of
+// one source with their logits, explanations and activations, stored in one transaction, all or
+// nothing. Checks and messages as the real server (apps/webapp/app/api/feature/upload-batch).
+import { createId } from '@paralleldrive/cuid2';
+import { inArray } from 'drizzle-orm';
+import type { Static } from 'typebox';
+import type { Viewer } from '../access/viewer.js';
+import type { Db } from '../db/client.js';
+import { findSourceSet, listSourcesOfSet } from '../db/queries/sources.js';
+import { activation, explanation, explanationModelType, explanationType, neuron } from '../db/schema/index.js';
+import { ApiError } from '../errors.js';
+import type { FeatureUploadBody } from '../schemas/uploads.js';
+import { DEFAULT_CREATOR_ID } from '../constants.js';
+
+type Body = Static<typeof FeatureUploadBody>;
+
+/** `6-res-jb` → `res-jb`; upstream cuts at the first `-` and at `__`. */
+export function setNameOfSource(sourceId: string): string {
+  const afterLayer = sourceId.includes('-') ? sourceId.slice(sourceId.indexOf('-') + 1) : 'neurons';
+  return afterLayer.split('__')[0]!;
+}
+
+async function checkNames(db: Db, table: typeof explanationType | typeof explanationModelType, names: Set<string>, label: string) {
+  if (names.size === 0) return;
+  const known = new Set((await db.select({ name: table.name }).from(table).where(inArray(table.name, [...names]))).map((r) => r.name));
+  const missing = [...names].filter((n) => !known.has(n));
+  if (missing.length > 0) {
+    const all = (await db.select({ name: table.name }).from(table)).map((r) => r.name);
+    throw new ApiError('BAD_REQUEST', `Invalid Explanation ${label} Names: ${missing.join(', ')}. Valid ${label === 'Method' ? 'methods' : 'models'} are: ${all.join(', ')}.`);
+  }
+}
+
+export async function uploadFeatures(db: Db, body: Body, viewer: Viewer): Promise<number> {
+  const modelId = body.modelId.toLowerCase();
+  const sourceId = body.source.toLowerCase();
+  const setName = setNameOfSource(sourceId);
+  const found = await findSourceSet(db, modelId, setName);
+  if (!found) throw new ApiError('NOT_FOUND', 'Source set not found.');
+  if (found.sourceSet.creatorId !== viewer.id && !viewer.admin) throw new ApiError('FORBIDDEN', 'User is not the creator of this source set.');
+  const sources = await listSourcesOfSet(db, modelId, setName);
+  if (!sources.some((s) => s.id === sourceId)) throw new ApiError('NOT_FOUND', 'Source not found.');
+
+  for (const feature of body.features) {
+    for (const act of feature.activations) {
+      if (act.tokens.length !== act.values.length) {
+        throw new ApiError('BAD_REQUEST', `One of the activations tokens lengths does not match its values length. Activation text: ${act.tokens.join(', ')}`);
+      }
+    }
+  }
+  if (new Set(body.features.map((f) => f.index)).size !== body.features.length) throw new ApiError('BAD_REQUEST', 'All indexes must be unique.');
+  const explanations = body.features.flatMap((f) => (f.explanations ?? []).map((e) => ({ ...e, index: f.index })));
+  const methods = new Set(explanations.map((e) => e.methodName?.toLowerCase()).filter((m): m is string => !!m));
+  const models = new Set(explanations.map((e) => e.modelName?.toLowerCase()).filter((m): m is string => !!m));
+  await checkNames(db, explanationType, methods, 'Method');
+  await checkNames(db, explanationModelType, models, 'Model');
+
+  const now = new Date();
+  const neurons = body.features.map((f) => ({
+    modelId,
+    layer: sourceId,
+    index: String(f.index),
+    creatorId: viewer.id,
+    sourceSetName: setName,
+    frac_nonzero: f.density ?? -1,
+    hasVector: false,
+    maxActApprox: Math.max(0, ...f.activations.flatMap((a) => a.values)),
+    pos_str: f.topLogits?.map((l) => l.token) ?? [],
+    pos_values: f.topLogits?.map((l) => l.value) ?? [],
+    neg_str: f.bottomLogits?.map((l) => l.token) ?? [],
+    neg_values: f.bottomLogits?.map((l) => l.value) ?? [],
+    createdAt: now,
+  }));
+  const activations = body.features.flatMap((f) =>
+    f.activations.map((a) => {
+      const maxValue = Math.max(...a.values);
+      return {
+        id: createId(),
+        tokens: a.tokens,
+        values: a.values,
+        index: String(f.index),
+        layer: sourceId,
+        modelId,
+        creatorId: DEFAULT_CREATOR_ID,
+        maxValue,
+        maxValueTokenIndex: a.values.indexOf(maxValue),
+        minValue: Math.min(...a.values),
+        dataSource: `User ${viewer.name}`,
+        dataIndex: viewer.id,
+        binMin: a.quantileMin ?? null,
+        binMax: a.quantileMax ?? null,
+        binContains: a.quantileFraction ?? null,
+        createdAt: now,
+      };
+    }),
+  );
+  const explanationRows = explanations.map((e) => ({
+    id: createId(),
+    modelId,
+    layer: sourceId,
+    index: String(e.index),
+    description: e.text,
+    authorId: viewer.id,
+    typeName: e.methodName?.toLowerCase() ?? null,
+    explanationModelName: e.modelName?.toLowerCase() ?? null,
+    createdAt: now,
+    updatedAt: now,
+  }));
+
+  // All or nothing: one transaction. As upstream, features that exist already are left as they are.
+  return db.transaction(async (tx) => {
+    const created = await tx.insert(neuron).values(neurons).onConflictDoNothing().returning({ index: neuron.index });
+    const createdIndexes = new Set(created.map((c) => c.index));
+    const newExplanations = explanationRows.filter((e) => createdIndexes.has(e.index));
+    const newActivations = activations.filter((a) => createdIndexes.has(a.index));
+    if (newExplanations.length > 0) await tx.insert(explanation).values(newExplanations);
+    // Postgres caps a statement at 65,535 parameters: insert activations in chunks.
+    for (let i = 0; i < newActivations.length; i += 1000) await tx.insert(activation).values(newActivations.slice(i, i + 1000));
+    return created.length;
+  });
+}
+
