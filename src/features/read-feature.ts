@@ -3,6 +3,7 @@
 // explanation row, which the official Python client reads.
 import { canReadAll, featureGuard, type Owned, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
+import { listsOfFeature } from '../db/queries/lists.js';
 import { findFeatureContext, listActivations, listExplanationsWithScores, type FeatureKey } from '../db/queries/features.js';
 
 export type FeatureReadResult =
@@ -21,7 +22,7 @@ export async function readFeature(db: Db, key: FeatureKey, viewer: Viewer | null
     guards.push(ownGuard);
   }
 
-  const [activations, explanations] = await Promise.all([listActivations(db, key), listExplanationsWithScores(db, key)]);
+  const [activations, explanations, lists] = await Promise.all([listActivations(db, key), listExplanationsWithScores(db, key), listsOfFeature(db, key.modelId, key.layer, key.index)]);
   const { neuron } = context;
   const feature = {
     ...neuron,
@@ -33,7 +34,7 @@ export async function readFeature(db: Db, key: FeatureKey, viewer: Viewer | null
     source: context.source,
     sourceSet: context.sourceSet ?? null,
     creator: context.creatorName === undefined ? null : { name: context.creatorName },
-    lists: [],
+    lists,
     comments: [],
     activations: activations.map((a) => ({ ...a, source: a.layer })),
     explanations: explanations.map((e) => ({ ...e, modelId: key.modelId, layer: key.layer, source: key.layer, index: key.index })),

@@ -6,8 +6,9 @@ import getFeatures from './api/feature/get-features.js';
 import listModels from './api/models/list-models.js';
 import getSourceSet from './api/source-set/get-source-set.js';
 import uploadFeatures from './api/uploads/features.js';
+import lists from './api/uploads/lists.js';
 import uploadModels from './api/uploads/models.js';
 import vectors from './api/uploads/vectors.js';
 import health from './health.js';
 
-export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures];
+export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists];

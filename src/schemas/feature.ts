@@ -34,7 +34,7 @@ export const FeatureResponse = Type.Object(
     source: SourceRow,
     sourceSet: Nullable(SourceSetRow),
     creator: Nullable(Type.Object({ name: Type.String() })),
-    lists: Type.Array(Type.Unknown(), { description: 'Lists containing this feature (always empty on a mirror without lists).' }),
+    lists: Type.Array(Type.Unknown(), { description: 'Lists containing this feature, each with its `list` row.' }),
     comments: Type.Array(Type.Unknown(), { description: 'Comments on this feature (always empty on a mirror without comments).' }),
     activations: Type.Array(FeatureActivation, { description: "All of the feature's activations, maxValue descending." }),
     explanations: Type.Array(FeatureExplanation, { description: 'Explanations ordered scoreV2 desc, scoreV1 desc, with their scores.' }),

@@ -4,3 +4,4 @@ export * from './features.js';
 export * from './explanations.js';
 export * from './users.js';
 export * from './imports.js';
+export * from './lists.js';
