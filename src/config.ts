@@ -28,6 +28,8 @@ export interface Config {
   /** Endpoint groups with their limits per window (RATE_LIMITS applied to the defaults). */
   rateLimitGroups: Record<string, RateLimitGroup>;
   rateLimitWindowSeconds: number;
+  /** Largest streamed (NDJSON) dashboard upload, in bytes. */
+  uploadStreamLimitBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoData: boolean('DEMO_DATA', true),
     rateLimitGroups: rateLimitGroups(read('RATE_LIMITS')),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 31 * 86400),
+    uploadStreamLimitBytes: integer('UPLOAD_STREAM_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -39,3 +39,8 @@ export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataV
   }
   return new Error(`${field} ${message}`);
 }
+
+/** A strict validator for data that does not arrive as a whole JSON body (e.g. NDJSON lines). */
+export function compileStrictValidator(schema: object) {
+  return strictAjv.compile(schema);
+}

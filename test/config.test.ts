@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       demoData: false,
       rateLimitGroups: expect.objectContaining({ steer: expect.objectContaining({ limit: 100 }) }),
       rateLimitWindowSeconds: 3600,
+      uploadStreamLimitBytes: 1024 * 1024 * 1024,
     });
   });
 

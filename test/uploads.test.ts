@@ -172,3 +172,39 @@ describe('POST /api/feature/upload-batch', () => {
     expect((await post('/api/feature/upload-batch', { modelId: 'pup-model', source: '2-pupscope', features: [{ ...feature(1), index: -1 }] }, alice.key)).statusCode).toBe(400);
   });
 });
+
+describe('POST /api/upload/dashboard with a whole source as NDJSON', () => {
+  const line = (index: number) => JSON.stringify({ index, density: 0.5, activations: [{ tokens: ['a', 'b'], values: [1, index] }], explanations: [{ text: `feature ${index}` }] });
+  const upload = (body: string, key = alice.key) => ctx.app.inject({ method: 'POST', url: '/api/upload/dashboard', headers: { 'x-api-key': key, 'content-type': 'application/x-ndjson' }, payload: body });
+
+  it('stores every feature of the stream, several batches of 128', async () => {
+    const lines = [JSON.stringify({ modelId: 'pup-model', source: '1-pupscope' }), ...Array.from({ length: 300 }, (_, i) => line(i)), ''];
+    const res = await upload(lines.join('\n'));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ message: '300 features created.' });
+    const got = (await ctx.app.inject({ method: 'GET', url: '/api/feature/pup-model/1-pupscope/299', headers: { 'x-api-key': alice.key } })).json();
+    expect(got).toMatchObject({ frac_nonzero: 0.5, maxActApprox: 299 });
+    expect(got.explanations[0].description).toBe('feature 299');
+  });
+
+  it('stores nothing when a line is bad, and says which line', async () => {
+    const [before] = await ctx.database.db.select({ n: count() }).from(neuron);
+    const lines = [JSON.stringify({ modelId: 'pup-model', source: '0-pupscope' }), ...Array.from({ length: 200 }, (_, i) => line(i)), '{"index": 500, "activations": [{"tokens": ["a"], "values": ["x"]}]}'];
+    const res = await upload(lines.join('\n'));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/^line 202\/activations\/0\/values\/0 must be number/);
+    const broken = await upload([JSON.stringify({ modelId: 'pup-model', source: '0-pupscope' }), line(1), '{oops'].join('\n'));
+    expect(broken.json()).toMatchObject({ code: 'INVALID_JSON' });
+    expect(broken.json().message).toMatch(/^line 3: not valid JSON/);
+    const repeated = await upload([JSON.stringify({ modelId: 'pup-model', source: '0-pupscope' }), line(1), line(1)].join('\n'));
+    expect(repeated.json().error).toMatch(/line 3: All indexes must be unique/);
+    const [after] = await ctx.database.db.select({ n: count() }).from(neuron);
+    expect(after!.n).toBe(before!.n);
+  });
+
+  it('checks ownership from the header line', async () => {
+    const res = await upload([JSON.stringify({ modelId: 'bob-model', source: '0-bobset' }), line(1)].join('\n'));
+    expect(res.statusCode).toBe(403);
+    expect((await upload('')).statusCode).toBe(400);
+  });
+});

@@ -30,32 +30,46 @@ async function checkNames(db: Db, table: typeof explanationType | typeof explana
   }
 }
 
-export async function uploadFeatures(db: Db, body: Body, viewer: Viewer): Promise<number> {
-  const modelId = body.modelId.toLowerCase();
-  const sourceId = body.source.toLowerCase();
+type Feature = Body['features'][number];
+
+export interface UploadTarget {
+  modelId: string;
+  sourceId: string;
+  setName: string;
+  viewer: Viewer;
+}
+
+/** Checks that the source exists and belongs to the caller; upstream's order and messages. */
+export async function uploadTarget(db: Db, modelIdRaw: string, sourceRaw: string, viewer: Viewer): Promise<UploadTarget> {
+  const modelId = modelIdRaw.toLowerCase();
+  const sourceId = sourceRaw.toLowerCase();
   const setName = setNameOfSource(sourceId);
   const found = await findSourceSet(db, modelId, setName);
   if (!found) throw new ApiError('NOT_FOUND', 'Source set not found.');
   if (found.sourceSet.creatorId !== viewer.id && !viewer.admin) throw new ApiError('FORBIDDEN', 'User is not the creator of this source set.');
   const sources = await listSourcesOfSet(db, modelId, setName);
   if (!sources.some((s) => s.id === sourceId)) throw new ApiError('NOT_FOUND', 'Source not found.');
+  return { modelId, sourceId, setName, viewer };
+}
 
-  for (const feature of body.features) {
+/** Checks a batch of features (lengths, explanation names) and returns the rows to insert. */
+export async function featureRows(db: Db, target: UploadTarget, features: Feature[]) {
+  const { modelId, sourceId, setName, viewer } = target;
+  for (const feature of features) {
     for (const act of feature.activations) {
       if (act.tokens.length !== act.values.length) {
         throw new ApiError('BAD_REQUEST', `One of the activations tokens lengths does not match its values length. Activation text: ${act.tokens.join(', ')}`);
       }
     }
   }
-  if (new Set(body.features.map((f) => f.index)).size !== body.features.length) throw new ApiError('BAD_REQUEST', 'All indexes must be unique.');
-  const explanations = body.features.flatMap((f) => (f.explanations ?? []).map((e) => ({ ...e, index: f.index })));
+  const explanations = features.flatMap((f) => (f.explanations ?? []).map((e) => ({ ...e, index: f.index })));
   const methods = new Set(explanations.map((e) => e.methodName?.toLowerCase()).filter((m): m is string => !!m));
   const models = new Set(explanations.map((e) => e.modelName?.toLowerCase()).filter((m): m is string => !!m));
   await checkNames(db, explanationType, methods, 'Method');
   await checkNames(db, explanationModelType, models, 'Model');
 
   const now = new Date();
-  const neurons = body.features.map((f) => ({
+  const neurons = features.map((f) => ({
     modelId,
     layer: sourceId,
     index: String(f.index),
@@ -70,7 +84,7 @@ export async function uploadFeatures(db: Db, body: Body, viewer: Viewer): Promis
     neg_values: f.bottomLogits?.map((l) => l.value) ?? [],
     createdAt: now,
   }));
-  const activations = body.features.flatMap((f) =>
+  const activations = features.flatMap((f) =>
     f.activations.map((a) => {
       const maxValue = Math.max(...a.values);
       return {
@@ -105,17 +119,25 @@ export async function uploadFeatures(db: Db, body: Body, viewer: Viewer): Promis
     createdAt: now,
     updatedAt: now,
   }));
-
-  // All or nothing: one transaction. As upstream, features that exist already are left as they are.
-  return db.transaction(async (tx) => {
-    const created = await tx.insert(neuron).values(neurons).onConflictDoNothing().returning({ index: neuron.index });
-    const createdIndexes = new Set(created.map((c) => c.index));
-    const newExplanations = explanationRows.filter((e) => createdIndexes.has(e.index));
-    const newActivations = activations.filter((a) => createdIndexes.has(a.index));
-    if (newExplanations.length > 0) await tx.insert(explanation).values(newExplanations);
-    // Postgres caps a statement at 65,535 parameters: insert activations in chunks.
-    for (let i = 0; i < newActivations.length; i += 1000) await tx.insert(activation).values(newActivations.slice(i, i + 1000));
-    return created.length;
-  });
+  return { neurons, activations, explanations: explanationRows };
 }
 
+/** Inserts prepared rows; as upstream, features that exist already are left as they are. Returns features created. */
+export async function insertFeatureRows(tx: Db, rows: Awaited<ReturnType<typeof featureRows>>): Promise<number> {
+  const created = await tx.insert(neuron).values(rows.neurons).onConflictDoNothing().returning({ index: neuron.index });
+  const createdIndexes = new Set(created.map((c) => c.index));
+  const newExplanations = rows.explanations.filter((e) => createdIndexes.has(e.index));
+  const newActivations = rows.activations.filter((a) => createdIndexes.has(a.index));
+  if (newExplanations.length > 0) await tx.insert(explanation).values(newExplanations);
+  // Postgres caps a statement at 65,535 parameters: insert activations in chunks.
+  for (let i = 0; i < newActivations.length; i += 1000) await tx.insert(activation).values(newActivations.slice(i, i + 1000));
+  return created.length;
+}
+
+export async function uploadFeatures(db: Db, body: Body, viewer: Viewer): Promise<number> {
+  const target = await uploadTarget(db, body.modelId, body.source, viewer);
+  if (new Set(body.features.map((f) => f.index)).size !== body.features.length) throw new ApiError('BAD_REQUEST', 'All indexes must be unique.');
+  const rows = await featureRows(db, target, body.features);
+  // All or nothing: one transaction.
+  return db.transaction((tx) => insertFeatureRows(tx as unknown as Db, rows));
+}

@@ -1,5 +1,6 @@
 // POST /api/feature/upload-batch and the docs page's /api/upload/dashboard (same body: one source's
 // features, at most 128 a request), and POST /api/activation/upload-batch (activations of a vector).
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createId } from '@paralleldrive/cuid2';
 import { canReadFeature } from '../../../access/readable-sources.js';
@@ -7,13 +8,18 @@ import { findNeuron, insertActivations } from '../../../db/queries/uploads.js';
 import { ApiError } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/common.js';
 import { ActivationUploadBody, FeatureUploadBody, MessageResponse } from '../../../schemas/uploads.js';
+import { uploadDashboardStream } from '../../../uploads/dashboard-stream.js';
 import { uploadFeatures } from '../../../uploads/features-upload.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
+  // A whole source as NDJSON arrives as a stream (see uploads/dashboard-stream.ts).
+  fastify.addContentTypeParser('application/x-ndjson', (_request, payload, done) => done(null, payload));
+
   for (const [url, operationId, summary] of [
     ['/api/feature/upload-batch', 'uploadFeatures', 'Upload features (dashboards) to your source'],
-    ['/api/upload/dashboard', 'uploadDashboard', 'Upload features (docs page path; same body as /api/feature/upload-batch)'],
+    ['/api/upload/dashboard', 'uploadDashboard', 'Upload features (docs page path): the upload-batch body, or a whole source as NDJSON'],
   ] as const) {
+    const streamed = url === '/api/upload/dashboard';
     fastify.post(
       url,
       {
@@ -24,14 +30,23 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           summary,
           description:
             'Up to 128 features of one source with top/bottom logits, explanations and activations (with quantile bins). Stored in one transaction: all or nothing. ' +
-            'Only the source set\'s creator may upload. Features that exist already are left unchanged. Send a large source as several requests.',
+            'Only the source set\'s creator may upload. Features that exist already are left unchanged.' +
+            (streamed
+              ? ' With `Content-Type: application/x-ndjson`, a whole source in one request: a first line `{"modelId", "source"}`, then one feature per line; ' +
+                'streamed and written 128 features at a time in one transaction (at most UPLOAD_STREAM_LIMIT_BYTES, default 1 GiB).'
+              : ''),
           security: KEY_REQUIRED,
-          body: FeatureUploadBody,
+          body: streamed
+            ? ({ content: { 'application/json': { schema: FeatureUploadBody }, 'application/x-ndjson': { schema: { description: 'NDJSON: a header line {"modelId", "source"}, then one feature per line' } } } } as unknown as typeof FeatureUploadBody)
+            : FeatureUploadBody,
           response: { 200: MessageResponse, ...errorResponses(401, 403, 404, 413) },
         },
       },
       async (request) => {
-        const created = await uploadFeatures(fastify.db, request.body, request.viewer!);
+        const created =
+          streamed && request.body instanceof Readable
+            ? await uploadDashboardStream(fastify.db, request.body, request.viewer!, fastify.config.uploadStreamLimitBytes)
+            : await uploadFeatures(fastify.db, request.body, request.viewer!);
         fastify.featureCache.clear();
         return { message: `${created} features created.` };
       },
