@@ -2,6 +2,7 @@
 // in README.md and .env.example; a bad value stops the process with a message naming it.
 import path from 'node:path';
 import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './rate-limit/groups.js';
+import type { EmbeddingSettings } from './upstream/embeddings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -30,6 +31,8 @@ export interface Config {
   rateLimitWindowSeconds: number;
   /** Largest streamed (NDJSON) dashboard upload, in bytes. */
   uploadStreamLimitBytes: number;
+  /** OpenAI-compatible embeddings endpoint for explanations; undefined: not configured. */
+  embeddings: EmbeddingSettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -108,7 +111,20 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitGroups: rateLimitGroups(read('RATE_LIMITS')),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 31 * 86400),
     uploadStreamLimitBytes: integer('UPLOAD_STREAM_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+    embeddings: undefined,
   };
+  const embeddingUrl = url('EMBEDDING_URL', ['http:', 'https:']);
+  // The Explanation.embedding column is vector(256), the size of the exported embeddings.
+  const embeddingDimensions = integer('EMBEDDING_DIMENSIONS', 256, 256, 256);
+  if (embeddingUrl) {
+    config.embeddings = {
+      url: embeddingUrl,
+      apiKey: read('EMBEDDING_API_KEY'),
+      model: read('EMBEDDING_MODEL') ?? 'text-embedding-3-large',
+      dimensions: embeddingDimensions,
+      timeoutMs: integer('EMBEDDING_TIMEOUT_MS', 30_000, 100, 600_000),
+    };
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

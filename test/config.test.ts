@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       rateLimitGroups: expect.objectContaining({ steer: expect.objectContaining({ limit: 100 }) }),
       rateLimitWindowSeconds: 3600,
       uploadStreamLimitBytes: 1024 * 1024 * 1024,
+      embeddings: undefined,
     });
   });
 

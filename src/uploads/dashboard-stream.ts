@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import type { Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { ApiError } from '../errors.js';
+import type { EmbeddingClient } from '../upstream/embeddings.js';
 import { ModelId, SourceId } from '../schemas/common.js';
 import { FeatureUploadBody } from '../schemas/uploads.js';
 import { compileStrictValidator, formatSchemaErrors } from '../validation.js';
@@ -19,7 +20,7 @@ const validateFeature = compileStrictValidator(FeatureUploadBody.properties.feat
 
 type Feature = Parameters<typeof featureRows>[2][number];
 
-export async function uploadDashboardStream(db: Db, body: Readable, viewer: Viewer, limitBytes: number): Promise<number> {
+export async function uploadDashboardStream(db: Db, body: Readable, viewer: Viewer, limitBytes: number, embeddings?: EmbeddingClient): Promise<number> {
   let bytes = 0;
   body.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
@@ -56,7 +57,7 @@ export async function uploadDashboardStream(db: Db, body: Readable, viewer: View
     let batch: Feature[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      created += await insertFeatureRows(tx, await featureRows(tx, target, batch));
+      created += await insertFeatureRows(tx, await featureRows(tx, target, batch, embeddings));
       batch = [];
     };
     for (let feature = await next(); feature !== undefined; feature = await next()) {

@@ -11,6 +11,7 @@ import { activation, explanation, explanationModelType, explanationType, neuron 
 import { ApiError } from '../errors.js';
 import type { FeatureUploadBody } from '../schemas/uploads.js';
 import { DEFAULT_CREATOR_ID } from '../constants.js';
+import type { EmbeddingClient } from '../upstream/embeddings.js';
 
 type Body = Static<typeof FeatureUploadBody>;
 
@@ -53,7 +54,7 @@ export async function uploadTarget(db: Db, modelIdRaw: string, sourceRaw: string
 }
 
 /** Checks a batch of features (lengths, explanation names) and returns the rows to insert. */
-export async function featureRows(db: Db, target: UploadTarget, features: Feature[]) {
+export async function featureRows(db: Db, target: UploadTarget, features: Feature[], embeddings?: EmbeddingClient) {
   const { modelId, sourceId, setName, viewer } = target;
   for (const feature of features) {
     for (const act of feature.activations) {
@@ -107,7 +108,10 @@ export async function featureRows(db: Db, target: UploadTarget, features: Featur
       };
     }),
   );
-  const explanationRows = explanations.map((e) => ({
+  // As upstream, explanations are embedded on upload (when an embedding service is configured);
+  // otherwise `npm run embed-explanations` fills them in later.
+  const vectors = embeddings && explanations.length > 0 ? await embeddings.embed(explanations.map((e) => e.text)) : undefined;
+  const explanationRows = explanations.map((e, i) => ({
     id: createId(),
     modelId,
     layer: sourceId,
@@ -116,6 +120,7 @@ export async function featureRows(db: Db, target: UploadTarget, features: Featur
     authorId: viewer.id,
     typeName: e.methodName?.toLowerCase() ?? null,
     explanationModelName: e.modelName?.toLowerCase() ?? null,
+    embedding: vectors?.[i] ?? null,
     createdAt: now,
     updatedAt: now,
   }));
@@ -134,10 +139,10 @@ export async function insertFeatureRows(tx: Db, rows: Awaited<ReturnType<typeof 
   return created.length;
 }
 
-export async function uploadFeatures(db: Db, body: Body, viewer: Viewer): Promise<number> {
+export async function uploadFeatures(db: Db, body: Body, viewer: Viewer, embeddings?: EmbeddingClient): Promise<number> {
   const target = await uploadTarget(db, body.modelId, body.source, viewer);
   if (new Set(body.features.map((f) => f.index)).size !== body.features.length) throw new ApiError('BAD_REQUEST', 'All indexes must be unique.');
-  const rows = await featureRows(db, target, body.features);
+  const rows = await featureRows(db, target, body.features, embeddings);
   // All or nothing: one transaction.
   return db.transaction((tx) => insertFeatureRows(tx as unknown as Db, rows));
 }

@@ -4,6 +4,7 @@ import type { Viewer } from '../../access/viewer.js';
 import type { Config } from '../../config.js';
 import type { Database, Db } from '../../db/client.js';
 import { FeatureCache } from '../../features/feature-cache.js';
+import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,6 +12,8 @@ declare module 'fastify' {
     database: Database;
     db: Db;
     featureCache: FeatureCache;
+    /** The embeddings endpoint, when EMBEDDING_URL is set. */
+    embeddings: EmbeddingClient | undefined;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null when anonymous. */
@@ -29,6 +32,7 @@ export default fp<ContextOptions>(
     fastify.decorate('database', database);
     fastify.decorate('db', database.db);
     fastify.decorate('featureCache', new FeatureCache(config.featureCacheSize, config.featureCacheTtlMs));
+    fastify.decorate('embeddings', config.embeddings ? embeddingClient(config.embeddings) : undefined);
     fastify.decorateRequest('viewer', null);
   },
   { name: 'context' },

@@ -45,8 +45,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       async (request) => {
         const created =
           streamed && request.body instanceof Readable
-            ? await uploadDashboardStream(fastify.db, request.body, request.viewer!, fastify.config.uploadStreamLimitBytes)
-            : await uploadFeatures(fastify.db, request.body, request.viewer!);
+            ? await uploadDashboardStream(fastify.db, request.body, request.viewer!, fastify.config.uploadStreamLimitBytes, fastify.embeddings)
+            : await uploadFeatures(fastify.db, request.body, request.viewer!, fastify.embeddings);
         fastify.featureCache.clear();
         return { message: `${created} features created.` };
       },
