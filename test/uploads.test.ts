@@ -43,6 +43,12 @@ describe('POST /api/model/new and /api/source-set/new', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/api/source-set/pup-model/pupscope', headers: { 'x-api-key': alice.key } })).statusCode).toBe(200);
   });
 
+  it('take the Python client\'s nulls for what it was not given', async () => {
+    const res = await post('/api/model/new', { id: 'py-model', layers: 2, displayName: null, url: null }, alice.key);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: 'py-model', displayName: 'py-model', website: null });
+  });
+
   it('refuse duplicates and bad names with the real messages', async () => {
     expect((await post('/api/model/new', { id: 'pup-model', layers: 3 }, alice.key)).json()).toMatchObject({ error: 'Model already exists', code: 'BAD_REQUEST' });
     expect((await post('/api/model/new', { id: 'a--b', layers: 3 }, alice.key)).json().error).toBe('Name cannot contain double hyphens');
@@ -96,6 +102,8 @@ describe('vectors', () => {
     expect((await post('/api/vector/new', { ...base, hookType: 'hook_mlp_out' }, alice.key)).statusCode).toBe(400);
     expect((await post('/api/vector/new', { ...base, vectorDefaultSteerStrength: 301 }, alice.key)).statusCode).toBe(400);
     expect((await post('/api/upload/vector', base, alice.key)).json().message).toBe('Success'); // the docs page's path
+    const defaultStrength = await post('/api/vector/new', { ...base, vectorDefaultSteerStrength: null }, alice.key);
+    expect(defaultStrength.json().vector.defaultSteerStrength).toBe(10);
   });
 
   it('take activations from their creator only, with matching lengths', async () => {
@@ -132,7 +140,7 @@ describe('POST /api/feature/upload-batch', () => {
   });
 
   it('stores every feature and reads it back field by field', async () => {
-    const res = await post('/api/feature/upload-batch', { modelId: 'pup-model', source: '2-pupscope', features: [feature(0), feature(7)] }, alice.key);
+    const res = await post('/api/feature/upload-batch', { modelId: 'pup-model', source: '2-pupscope', features: [{ ...feature(0), density: null }, feature(7)] }, alice.key);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ message: '2 features created.' });
     const got = (await ctx.app.inject({ method: 'GET', url: '/api/feature/pup-model/2-pupscope/7', headers: { 'x-api-key': alice.key } })).json();

@@ -11,7 +11,8 @@ const OptionalVisibility = Type.Optional(
 export const NewModelBody = Type.Object({
   id: Type.String({ minLength: 2, maxLength: 32, pattern: '^[a-z][a-z0-9.-]*[a-z0-9]$', description: 'Lowercase letters, digits, hyphens and periods; starts with a letter.' }),
   layers: Type.Integer({ minimum: 1, maximum: 127 }),
-  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  // The Python client sends null for what it was not given.
+  displayName: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   url: Type.Optional(Type.Union([Type.String({ format: 'uri' }), Type.Null()])),
   dimension: Type.Optional(Type.Integer({ minimum: 1, maximum: 24576, description: 'Residual stream width (mirror extension): vectors uploaded for this model must have this length.' })),
   visibility: OptionalVisibility,
@@ -31,7 +32,7 @@ export const NewVectorBody = Type.Object({
   layerNumber: Type.Integer({ minimum: 0 }),
   hookType: Type.Union([Type.Literal('hook_resid_pre'), Type.Literal('hook_resid_post')]),
   vector: Type.Array(Type.Number(), { maxItems: 24576 }),
-  vectorDefaultSteerStrength: Type.Number({ minimum: -300, maximum: 300 }),
+  vectorDefaultSteerStrength: Type.Union([Type.Number({ minimum: -300, maximum: 300 }), Type.Null()], { description: 'Default steering strength, -300 to 300 (null: 10).' }),
   vectorLabel: Type.String(),
   visibility: OptionalVisibility,
 });
@@ -53,7 +54,7 @@ export const FeatureUploadBody = Type.Object({
   features: Type.Array(
     Type.Object({
       index: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
-      density: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+      density: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
       topLogits: Type.Optional(Type.Union([Type.Array(Logit, { maxItems: 20 }), Type.Null()])),
       bottomLogits: Type.Optional(Type.Union([Type.Array(Logit, { maxItems: 20 }), Type.Null()])),
       explanations: Type.Optional(

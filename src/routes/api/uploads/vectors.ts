@@ -83,7 +83,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
             vector: body.vector,
             vectorLabel: body.vectorLabel,
             hookName: `blocks.${body.layerNumber}.${body.hookType}`,
-            vectorDefaultSteerStrength: body.vectorDefaultSteerStrength,
+            vectorDefaultSteerStrength: body.vectorDefaultSteerStrength ?? 10,
             visibility: body.visibility ?? 'PRIVATE',
           });
           if (!vector) continue;
