@@ -35,7 +35,7 @@ Options:
 Exit code: 0 when everything was imported, 1 when anything was rejected or failed, 2 for bad usage.
 
 The embedded database belongs to one process at a time: while the server runs on it, import
-through the server instead (GET /api/admin/import?location=...) or stop the server first.`;
+through the server instead (GET /api/admin/import?location=..., with an admin key) or stop it first.`;
 
 await runCli(async () => {
   const { values, positionals } = parseArgs({

@@ -9,9 +9,11 @@ import { buildTestApp, type TestContext } from '../helper.js';
 import { userWithKey } from '../fixtures/users.js';
 
 let ctx: TestContext;
+let adminKey = '';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'np-admin-import-'));
 beforeAll(async () => {
   ctx = await buildTestApp();
+  adminKey = (await userWithKey(ctx.database.db, 'boss', true)).key;
   await writeSampleExport(root, { featuresPerSource: 12, activationsPerFeature: 2, bad: true });
 });
 afterAll(async () => {
@@ -34,7 +36,7 @@ describe('GET /api/admin/import', () => {
   it('streams progress, rejects and a final summary, and the features become readable', async () => {
     const before = await ctx.app.inject({ method: 'GET', url: '/api/feature/gpt2-small/6-res-jb/3' });
     expect(before.statusCode).toBe(404);
-    const res = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}&sourceId=6-res-jb` });
+    const res = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}&sourceId=6-res-jb`, headers: { 'x-api-key': adminKey } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/event-stream');
     const events = parseEvents(res.body);
@@ -55,23 +57,24 @@ describe('GET /api/admin/import', () => {
   });
 
   it('answers an error event for a location that is not an export', async () => {
-    const res = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent('/no/such/export')}` });
+    const res = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent('/no/such/export')}`, headers: { 'x-api-key': adminKey } });
     const events = parseEvents(res.body);
     expect(events.at(-1)).toEqual({ event: 'error', data: { message: '/no/such/export is not a folder' } });
   });
 
-  it('refuses callers from other machines with 403 unless they are admins, and a missing location with 400', async () => {
-    const remote = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}`, remoteAddress: '10.1.2.3' });
-    expect(remote.statusCode).toBe(403);
-    expect(remote.json()).toMatchObject({ code: 'FORBIDDEN', error: 'This route is only available on localhost or to admin users' });
+  it('needs an admin key, even on the server\'s own machine', async () => {
+    const url = `/api/admin/import?location=${encodeURIComponent(root)}`;
+    const anonymous = await ctx.app.inject({ method: 'GET', url });
+    expect(anonymous.statusCode).toBe(401);
     const user = await userWithKey(ctx.database.db, 'plain');
-    const notAdmin = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}`, remoteAddress: '10.1.2.3', headers: { 'x-api-key': user.key } });
+    const notAdmin = await ctx.app.inject({ method: 'GET', url, headers: { 'x-api-key': user.key } });
     expect(notAdmin.statusCode).toBe(403);
-    const admin = await userWithKey(ctx.database.db, 'boss', true);
-    const allowed = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}`, remoteAddress: '10.1.2.3', headers: { 'x-api-key': admin.key } });
-    expect(allowed.statusCode).toBe(200);
-    expect(parseEvents(allowed.body).at(-1)!.event).toBe('complete');
-    const missing = await ctx.app.inject({ method: 'GET', url: '/api/admin/import' });
+    expect(notAdmin.json()).toMatchObject({ code: 'FORBIDDEN' });
+    expect(notAdmin.json().error).toMatch(/^This endpoint requires authorization and admin access/);
+    const remoteAdmin = await ctx.app.inject({ method: 'GET', url, remoteAddress: '10.1.2.3', headers: { 'x-api-key': adminKey } });
+    expect(remoteAdmin.statusCode).toBe(200);
+    expect(parseEvents(remoteAdmin.body).at(-1)!.event).toBe('complete');
+    const missing = await ctx.app.inject({ method: 'GET', url: '/api/admin/import', headers: { 'x-api-key': adminKey } });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().message).toBe('querystring/location is required');
   });

@@ -1,14 +1,13 @@
 // GET /api/admin/import: imports an export through the running server (the only way into the
 // embedded database while the server holds it), streaming progress as server-sent events in the
 // real server's format: `data: {"progress", "progressText"}` frames, then `event: complete` or
-// `event: error`. As upstream, only callers on this machine may use it (admins too, once keys exist).
+// `event: error`. Admin key only: upstream also lets any caller on the server's machine in, but on
+// a shared lab machine that would let every local user write into the mirror.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiError } from '../../../errors.js';
 import { importExport } from '../../../ingest/import-export.js';
-import { errorResponses } from '../../../schemas/common.js';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 
 const Query = Type.Object({
   location: Type.String({ minLength: 1, description: 'Folder on the server, or HTTP(S) URL of a v1 export (e.g. an S3 bucket URL ending in `/v1/`).' }),
@@ -23,22 +22,21 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/api/admin/import',
     {
+      preValidation: fastify.requireAdmin,
       schema: {
         tags: ['Admin'],
         operationId: 'adminImport',
         summary: 'Import an export (server-sent events)',
         description:
           'Streams `data: {"progress":0.25,"progressText":"..."}` frames while importing, then `event: complete` with the summary, or `event: error`. ' +
-          'Allowed from the server machine itself (as upstream\'s localhost rule). One import at a time.',
+          'Admin key only. One import at a time.',
+        security: KEY_REQUIRED,
         querystring: Query,
         produces: ['text/event-stream'],
-        response: { ...errorResponses(403, 409) },
+        response: { ...errorResponses(401, 403, 409) },
       },
     },
     async (request, reply) => {
-      if (!LOOPBACK.test(request.ip) && request.viewer?.admin !== true) {
-        throw new ApiError('FORBIDDEN', 'This route is only available on localhost or to admin users');
-      }
       if (running) throw new ApiError('CONFLICT', 'An import is already running on this server; wait for it to finish.');
       running = true;
       const { location, modelId, sourceId, explanations, maxErrors } = request.query;
