@@ -9,6 +9,7 @@ import uploadFeatures from './api/uploads/features.js';
 import lists from './api/uploads/lists.js';
 import uploadModels from './api/uploads/models.js';
 import vectors from './api/uploads/vectors.js';
+import explanationSearch from './api/explanation/search.js';
 import health from './health.js';
 
-export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists];
+export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists, explanationSearch];

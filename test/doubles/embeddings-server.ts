@@ -11,13 +11,25 @@ export interface EmbeddingsDouble {
   close(): Promise<void>;
 }
 
-export function fakeEmbedding(text: string, dimensions: number): number[] {
+/** A pseudo-random vector for one word. */
+function wordVector(word: string, dimensions: number): number[] {
   const values: number[] = [];
   for (let block = 0; values.length < dimensions; block++) {
-    const digest = createHash('sha256').update(`${block}:${text}`).digest();
+    const digest = createHash('sha256').update(`${block}:${word}`).digest();
     for (let i = 0; i + 1 < digest.length && values.length < dimensions; i += 2) values.push((digest.readUInt16BE(i) - 32768) / 32768);
   }
-  const norm = Math.hypot(...values);
+  return values;
+}
+
+/**
+ * The sum of the text's word vectors, normalised: texts that share words are near each other, so
+ * semantic search is testable for real (a query finds the explanations that share its words).
+ */
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  const words = text.toLowerCase().match(/[a-z0-9]+/g) ?? [''];
+  const values = new Array<number>(dimensions).fill(0);
+  for (const word of words) wordVector(word, dimensions).forEach((v, i) => (values[i]! += v));
+  const norm = Math.hypot(...values) || 1;
   // Rounded to float4 precision, as pgvector stores them, so a round trip compares equal.
   return values.map((v) => Math.fround(v / norm));
 }

@@ -1,4 +1,5 @@
 // Explanations of features, their scores, and the lookup tables naming explainers and scorers.
+import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, foreignKey, index, integer, jsonb, pgTable, text, timestamp, vector } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 import { model } from './models.js';
@@ -40,6 +41,10 @@ export const explanation = pgTable(
     foreignKey({ name: 'Explanation_neuron_fkey', columns: [t.modelId, t.layer, t.index], foreignColumns: [neuron.modelId, neuron.layer, neuron.index] }).onDelete('cascade'),
     index('Explanation_modelId_layer_index_idx').on(t.modelId, t.layer, t.index),
     index('Explanation_typeName_explanationModelName_idx').on(t.typeName, t.explanationModelName),
+    // Semantic search: approximate nearest neighbours by cosine distance.
+    index('Explanation_embedding_hnsw_idx').using('hnsw', t.embedding.op('vector_cosine_ops')),
+    // Full-text search when no embedding service is configured.
+    index('Explanation_description_fts_idx').using('gin', sql`to_tsvector('english', ${t.description})`),
   ],
 );
 

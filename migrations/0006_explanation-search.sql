@@ -1,0 +1,2 @@
+CREATE INDEX "Explanation_embedding_hnsw_idx" ON "Explanation" USING hnsw ("embedding" vector_cosine_ops);--> statement-breakpoint
+CREATE INDEX "Explanation_description_fts_idx" ON "Explanation" USING gin (to_tsvector('english', "description"));
