@@ -64,7 +64,8 @@ export async function searchByEmbedding(db: Db, embedding: number[], scope: Sear
       sql`SELECT ${COLUMNS}, 1 - (e."embedding" <=> ${vector}::vector) AS cosine_similarity
           FROM "Explanation" e
           WHERE e."embedding" IS NOT NULL AND ${scopeCondition(scope)} AND ${accessCondition(viewer)}
-          ORDER BY e."embedding" <=> ${vector}::vector, e."id"
+          -- Distance alone: a second sort key would stop Postgres from reading the HNSW index in order.
+          ORDER BY e."embedding" <=> ${vector}::vector
           LIMIT ${limit} OFFSET ${offset}`,
     );
   });
