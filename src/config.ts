@@ -2,6 +2,7 @@
 // in README.md and .env.example; a bad value stops the process with a message naming it.
 import path from 'node:path';
 import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './rate-limit/groups.js';
+import type { ChatSettings } from './upstream/chat.js';
 import type { EmbeddingSettings } from './upstream/embeddings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,6 +34,8 @@ export interface Config {
   uploadStreamLimitBytes: number;
   /** OpenAI-compatible embeddings endpoint for explanations; undefined: not configured. */
   embeddings: EmbeddingSettings | undefined;
+  /** OpenAI-compatible chat endpoint that writes explanations; undefined: not configured. */
+  llm: ChatSettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -112,7 +115,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 31 * 86400),
     uploadStreamLimitBytes: integer('UPLOAD_STREAM_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
     embeddings: undefined,
+    llm: undefined,
   };
+  const llmUrl = url('LLM_URL', ['http:', 'https:']);
+  if (llmUrl) config.llm = { url: llmUrl, apiKey: read('LLM_API_KEY'), timeoutMs: integer('LLM_TIMEOUT_MS', 60_000, 100, 600_000), retries: integer('LLM_RETRIES', 2, 0, 10) };
   const embeddingUrl = url('EMBEDDING_URL', ['http:', 'https:']);
   // The Explanation.embedding column is vector(256), the size of the exported embeddings.
   const embeddingDimensions = integer('EMBEDDING_DIMENSIONS', 256, 256, 256);

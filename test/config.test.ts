@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       rateLimitWindowSeconds: 3600,
       uploadStreamLimitBytes: 1024 * 1024 * 1024,
       embeddings: undefined,
+      llm: undefined,
     });
   });
 

@@ -9,7 +9,8 @@ import uploadFeatures from './api/uploads/features.js';
 import lists from './api/uploads/lists.js';
 import uploadModels from './api/uploads/models.js';
 import vectors from './api/uploads/vectors.js';
+import generateExplanation from './api/explanation/generate.js';
 import explanationSearch from './api/explanation/search.js';
 import health from './health.js';
 
-export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists, explanationSearch];
+export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists, explanationSearch, generateExplanation];

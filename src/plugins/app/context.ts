@@ -4,6 +4,7 @@ import type { Viewer } from '../../access/viewer.js';
 import type { Config } from '../../config.js';
 import type { Database, Db } from '../../db/client.js';
 import { FeatureCache } from '../../features/feature-cache.js';
+import { chatClient, type ChatClient } from '../../upstream/chat.js';
 import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings.js';
 
 declare module 'fastify' {
@@ -14,6 +15,8 @@ declare module 'fastify' {
     featureCache: FeatureCache;
     /** The embeddings endpoint, when EMBEDDING_URL is set. */
     embeddings: EmbeddingClient | undefined;
+    /** The LLM that writes explanations, when LLM_URL is set. */
+    llm: ChatClient | undefined;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null when anonymous. */
@@ -33,6 +36,7 @@ export default fp<ContextOptions>(
     fastify.decorate('db', database.db);
     fastify.decorate('featureCache', new FeatureCache(config.featureCacheSize, config.featureCacheTtlMs));
     fastify.decorate('embeddings', config.embeddings ? embeddingClient(config.embeddings) : undefined);
+    fastify.decorate('llm', config.llm ? chatClient(config.llm) : undefined);
     fastify.decorateRequest('viewer', null);
   },
   { name: 'context' },

@@ -1,0 +1,68 @@
+// Writes an explanation for a feature with an LLM and stores it, as POST /api/explanation/generate
+// does upstream: checks, example selection, the explainer prompt, one retry for an answer that
+// does not parse, then an Explanation row (embedded when an embedding service is configured).
+import { createId } from '@paralleldrive/cuid2';
+import { and, eq } from 'drizzle-orm';
+import { canReadFeature } from '../access/readable-sources.js';
+import type { Viewer } from '../access/viewer.js';
+import type { Db } from '../db/client.js';
+import { listActivations, type FeatureKey } from '../db/queries/features.js';
+import { explanation, explanationModelType, explanationType } from '../db/schema/index.js';
+import { ApiError, notFoundMessage } from '../errors.js';
+import type { ChatClient } from '../upstream/chat.js';
+import type { EmbeddingClient } from '../upstream/embeddings.js';
+import { explainerMessages, parseExplanation, selectExamples } from './explainer.js';
+
+export const SUPPORTED_TYPES = ['eleuther_acts_top20'];
+
+export interface GenerateRequest extends FeatureKey {
+  explanationType: string;
+  explanationModelName: string;
+}
+
+export interface Services {
+  llm: ChatClient | undefined;
+  embeddings: EmbeddingClient | undefined;
+  publicUrl: string;
+}
+
+export async function generateExplanation(db: Db, request: GenerateRequest, viewer: Viewer, services: Services) {
+  const [type] = await db.select().from(explanationType).where(eq(explanationType.name, request.explanationType)).limit(1);
+  if (!type) throw new ApiError('BAD_REQUEST', 'Unsupported explanation type');
+  const [model] = await db.select().from(explanationModelType).where(eq(explanationModelType.name, request.explanationModelName)).limit(1);
+  if (!model) throw new ApiError('BAD_REQUEST', 'Unsupported explanation model');
+  if (!SUPPORTED_TYPES.includes(type.name)) {
+    throw new ApiError('BAD_REQUEST', `This mirror does not generate ${type.name} explanations yet; supported: ${SUPPORTED_TYPES.join(', ')}.`);
+  }
+  if (!services.llm) {
+    throw new ApiError('SERVICE_NOT_CONFIGURED', 'Explanation generation needs an LLM: set LLM_URL to an OpenAI-compatible endpoint (and LLM_API_KEY if it needs one).');
+  }
+  const key = { modelId: request.modelId, layer: request.layer, index: request.index };
+  if (!(await canReadFeature(db, key, viewer))) throw new ApiError('NOT_FOUND', notFoundMessage(services.publicUrl));
+  const [existing] = await db
+    .select({ id: explanation.id })
+    .from(explanation)
+    .where(and(eq(explanation.modelId, key.modelId), eq(explanation.layer, key.layer), eq(explanation.index, key.index), eq(explanation.typeName, type.name), eq(explanation.explanationModelName, model.name)))
+    .limit(1);
+  if (existing) throw new ApiError('BAD_REQUEST', 'An auto-interp with this explanation type and model already exists.');
+
+  const examples = selectExamples(await listActivations(db, key));
+  if (examples.length === 0) throw new ApiError('BAD_REQUEST', 'This feature has no activations to explain.');
+  const messages = explainerMessages(examples);
+  const llmModel = model.openRouterModelId ?? model.name;
+  // An answer without "[EXPLANATION]:" is asked for once more, then reported; never stored.
+  let description: string | undefined;
+  for (let attempt = 0; attempt < 2 && description === undefined; attempt++) {
+    description = parseExplanation(await services.llm.complete(llmModel, messages, { maxTokens: 500, temperature: 1.0 }));
+  }
+  if (description === undefined) throw new ApiError('UPSTREAM_ERROR', 'The LLM answered twice without an "[EXPLANATION]:" line; nothing was stored.');
+
+  const embedding = services.embeddings ? (await services.embeddings.embed([description]))[0]! : null;
+  const now = new Date();
+  const [row] = await db
+    .insert(explanation)
+    .values({ id: createId(), ...key, description, authorId: viewer.id, triggeredByUserId: viewer.id, typeName: type.name, explanationModelName: model.name, embedding, createdAt: now, updatedAt: now })
+    .returning();
+  const { embedding: _embedding, ...withoutEmbedding } = row!;
+  return withoutEmbedding;
+}
