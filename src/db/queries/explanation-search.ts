@@ -1,6 +1,7 @@
 // Explanation search: nearest embeddings by cosine distance (HNSW, iterative scans so filters do
 // not starve results), or Postgres full-text search when no embedding service is configured. The
 // viewer's access rules are part of the query, so a page is never short because rows were hidden.
+// (Rows of sources that have vanished are not matched here: explanations cascade with their feature.)
 import { sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../../access/viewer.js';
 import { queryRows, type Db } from '../client.js';
@@ -32,28 +33,42 @@ function scopeCondition(scope: SearchScope): SQL {
   }
 }
 
-/** Upstream's rule in SQL: model, source set and source readable, and the feature itself when it has its own visibility. */
-function accessCondition(viewer: Viewer | null): SQL {
+/**
+ * Upstream's rule: model, source set and source readable, and the feature itself when it has its
+ * own visibility. What the viewer may not see is listed first (private things are few), so the
+ * search itself stays a plain index scan with a cheap NOT IN filter, or none at all.
+ */
+async function accessCondition(db: Db, viewer: Viewer | null): Promise<SQL> {
   if (viewer?.admin) return sql`true`;
   const me = viewer?.id ?? '';
-  return sql`EXISTS (
-      SELECT 1 FROM "Source" s
-      JOIN "SourceSet" ss ON ss."modelId" = s."modelId" AND ss."name" = s."setName"
-      JOIN "Model" m ON m."id" = s."modelId"
-      WHERE s."modelId" = e."modelId" AND s."id" = e."layer"
-        AND (m."visibility" <> 'PRIVATE' OR m."creatorId" = ${me})
-        AND (ss."visibility" <> 'PRIVATE' OR ss."creatorId" = ${me})
-        AND (s."visibility" <> 'PRIVATE' OR s."creatorId" = ${me}))
-    AND NOT EXISTS (
-      SELECT 1 FROM "Neuron" n
-      WHERE n."modelId" = e."modelId" AND n."layer" = e."layer" AND n."index" = e."index"
-        AND n."visibility" = 'PRIVATE' AND n."creatorId" IS DISTINCT FROM ${me})`;
+  const hiddenSources = await queryRows<{ modelId: string; id: string }>(
+    db,
+    sql`SELECT s."modelId", s."id" FROM "Source" s
+        JOIN "SourceSet" ss ON ss."modelId" = s."modelId" AND ss."name" = s."setName"
+        JOIN "Model" m ON m."id" = s."modelId"
+        WHERE (m."visibility" = 'PRIVATE' AND m."creatorId" <> ${me})
+           OR (ss."visibility" = 'PRIVATE' AND ss."creatorId" <> ${me})
+           OR (s."visibility" = 'PRIVATE' AND s."creatorId" <> ${me})`,
+  );
+  const hiddenFeatures = await queryRows<{ modelId: string; layer: string; index: string }>(
+    db,
+    sql`SELECT n."modelId", n."layer", n."index" FROM "Neuron" n WHERE n."visibility" = 'PRIVATE' AND n."creatorId" IS DISTINCT FROM ${me}`,
+  );
+  const conditions: SQL[] = [];
+  if (hiddenSources.length > 0) {
+    conditions.push(sql`(e."modelId", e."layer") NOT IN (${sql.join(hiddenSources.map((h) => sql`(${h.modelId}, ${h.id})`), sql`, `)})`);
+  }
+  if (hiddenFeatures.length > 0) {
+    conditions.push(sql`(e."modelId", e."layer", e."index") NOT IN (${sql.join(hiddenFeatures.map((h) => sql`(${h.modelId}, ${h.layer}, ${h.index})`), sql`, `)})`);
+  }
+  return conditions.length > 0 ? sql.join(conditions, sql` AND `) : sql`true`;
 }
 
 const COLUMNS = sql`e."modelId", e."layer", e."index", e."description", e."explanationModelName", e."typeName"`;
 
 export async function searchByEmbedding(db: Db, embedding: number[], scope: SearchScope, viewer: Viewer | null, limit: number, offset: number): Promise<SearchHit[]> {
   const vector = `[${embedding.join(',')}]`;
+  const access = await accessCondition(db, viewer);
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     // ef_search 200 keeps recall high; iterative scans (pgvector 0.8) keep going when filters drop rows.
@@ -63,7 +78,7 @@ export async function searchByEmbedding(db: Db, embedding: number[], scope: Sear
       tx,
       sql`SELECT ${COLUMNS}, 1 - (e."embedding" <=> ${vector}::vector) AS cosine_similarity
           FROM "Explanation" e
-          WHERE e."embedding" IS NOT NULL AND ${scopeCondition(scope)} AND ${accessCondition(viewer)}
+          WHERE e."embedding" IS NOT NULL AND ${scopeCondition(scope)} AND ${access}
           -- Distance alone: a second sort key would stop Postgres from reading the HNSW index in order.
           ORDER BY e."embedding" <=> ${vector}::vector
           LIMIT ${limit} OFFSET ${offset}`,
@@ -72,11 +87,12 @@ export async function searchByEmbedding(db: Db, embedding: number[], scope: Sear
 }
 
 export async function searchByText(db: Db, query: string, scope: SearchScope, viewer: Viewer | null, limit: number, offset: number): Promise<SearchHit[]> {
+  const access = await accessCondition(db, viewer);
   const rows = await queryRows<SearchHit & { rank: number }>(
     db,
     sql`SELECT ${COLUMNS}, NULL::float8 AS cosine_similarity, ts_rank(to_tsvector('english', e."description"), q) AS rank
         FROM "Explanation" e, websearch_to_tsquery('english', ${query}) q
-        WHERE to_tsvector('english', e."description") @@ q AND ${scopeCondition(scope)} AND ${accessCondition(viewer)}
+        WHERE to_tsvector('english', e."description") @@ q AND ${scopeCondition(scope)} AND ${access}
         ORDER BY rank DESC, e."id"
         LIMIT ${limit} OFFSET ${offset}`,
   );
