@@ -1,4 +1,5 @@
 // Features ("neurons" upstream) and their top activating examples, with Neuronpedia's column names.
+import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, foreignKey, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { createdAt, floatArray, intArray, textArray } from './columns.js';
 import { visibility } from './enums.js';
@@ -64,6 +65,8 @@ export const neuron = pgTable(
     foreignKey({ name: 'Neuron_modelId_layer_fkey', columns: [t.modelId, t.layer], foreignColumns: [source.modelId, source.id] }).onDelete('cascade'),
     foreignKey({ name: 'Neuron_modelId_sourceSetName_fkey', columns: [t.modelId, t.sourceSetName], foreignColumns: [sourceSet.modelId, sourceSet.name] }).onDelete('cascade'),
     index('Neuron_creatorId_hasVector_idx').on(t.creatorId, t.hasVector),
+    // Private features are few: searches list them (to leave them out) through this small index.
+    index('Neuron_private_idx').on(t.modelId, t.layer, t.index).where(sql`${t.visibility} = 'PRIVATE'`),
   ],
 );
 

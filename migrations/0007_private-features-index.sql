@@ -1,0 +1,1 @@
+CREATE INDEX "Neuron_private_idx" ON "Neuron" USING btree ("modelId","layer","index") WHERE "Neuron"."visibility" = 'PRIVATE';
