@@ -10,7 +10,8 @@ import lists from './api/uploads/lists.js';
 import uploadModels from './api/uploads/models.js';
 import vectors from './api/uploads/vectors.js';
 import generateExplanation from './api/explanation/generate.js';
+import scoreExplanation from './api/explanation/score.js';
 import explanationSearch from './api/explanation/search.js';
 import health from './health.js';
 
-export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists, explanationSearch, generateExplanation];
+export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists, explanationSearch, generateExplanation, scoreExplanation];

@@ -26,7 +26,9 @@ function wordVector(word: string, dimensions: number): number[] {
  * semantic search is testable for real (a query finds the explanations that share its words).
  */
 export function fakeEmbedding(text: string, dimensions: number): number[] {
-  const words = text.toLowerCase().match(/[a-z0-9]+/g) ?? [''];
+  // A retrieval query ("Instruct: …\nQuery:<text>") is embedded by its query part only.
+  const query = text.includes('Query:') ? text.slice(text.indexOf('Query:') + 'Query:'.length) : text;
+  const words = query.toLowerCase().match(/[a-z0-9]+/g) ?? [''];
   const values = new Array<number>(dimensions).fill(0);
   for (const word of words) wordVector(word, dimensions).forEach((v, i) => (values[i]! += v));
   const norm = Math.hypot(...values) || 1;

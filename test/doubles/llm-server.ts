@@ -1,6 +1,7 @@
 // Stand-in for an OpenAI-compatible chat server: POST /v1/chat/completions. As an explainer it
-// answers "[EXPLANATION]: " and the most frequent << >> span of the last user message, so a test
-// knows the right answer. It records requests, and can fail, answer nonsense, or be slow.
+// answers "[EXPLANATION]: " and the most frequent << >> span of the last user message; as a scorer
+// (a "Feature explanation:" prompt) a 0/1 list judged by a keyword. So a test knows the right
+// answer. It records requests, and can fail, answer nonsense, or be slow.
 import http from 'node:http';
 
 export interface LlmDouble {
@@ -11,7 +12,27 @@ export interface LlmDouble {
   /** The next N calls answer text without an "[EXPLANATION]:" line. */
   garbleNext: number;
   delayMs: number;
+  /** How the scorer answers: judge by the keyword, or all 1s, all 0s, the opposite, or no list. */
+  scoring: 'keyword' | 'ones' | 'zeros' | 'invert' | 'garbage';
   close(): Promise<void>;
+}
+
+/**
+ * Scorer: the keyword is the explanation's last word. Detection: 1 when an example contains it.
+ * Fuzz: 1 when the example has marked spans and every one contains it.
+ */
+export function judge(prompt: string, mode: LlmDouble['scoring']): string {
+  const explanation = /Feature explanation: (.*)/.exec(prompt)?.[1] ?? '';
+  const keyword = (explanation.toLowerCase().match(/[a-z]+/g) ?? ['']).at(-1)!;
+  const examples = [...prompt.matchAll(/^Example \d+: (.*)$/gm)].map((m) => m[1]!);
+  const answers = examples.map((text) => {
+    const spans = [...text.matchAll(/<<(.*?)>>/g)].map((m) => m[1]!.toLowerCase());
+    const yes = text.includes('<<') ? spans.every((s) => s.includes(keyword)) : text.toLowerCase().includes(keyword);
+    if (mode === 'ones') return 1;
+    if (mode === 'zeros') return 0;
+    return (mode === 'invert' ? !yes : yes) ? 1 : 0;
+  });
+  return mode === 'garbage' ? 'These all look fine to me.' : `[${answers.join(', ')}]`;
 }
 
 export function mostFrequentSpan(text: string): string {
@@ -21,7 +42,7 @@ export function mostFrequentSpan(text: string): string {
 }
 
 export async function startLlmDouble(): Promise<LlmDouble> {
-  const double: LlmDouble = { url: '', requests: [], failNext: 0, garbleNext: 0, delayMs: 0, close: async () => {} };
+  const double: LlmDouble = { url: '', requests: [], failNext: 0, garbleNext: 0, delayMs: 0, scoring: 'keyword', close: async () => {} };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk) => (raw += chunk));
@@ -39,7 +60,7 @@ export async function startLlmDouble(): Promise<LlmDouble> {
           return reply(500, { error: { message: 'upstream overloaded' } });
         }
         const last = [...body.messages].reverse().find((m: { role: string }) => m.role === 'user')?.content ?? '';
-        let content = `Looking at the marked tokens.\n[EXPLANATION]: ${mostFrequentSpan(last)}`;
+        let content = last.includes('Feature explanation:') ? judge(last, double.scoring) : `Looking at the marked tokens.\n[EXPLANATION]: ${mostFrequentSpan(last)}`;
         if (double.garbleNext > 0) {
           double.garbleNext--;
           content = 'I am not sure what these have in common.';

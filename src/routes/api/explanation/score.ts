@@ -1,0 +1,61 @@
+// POST /api/explanation/score (the real server's body) and the docs page's
+// POST /api/score-type/{eleuther_fuzz,eleuther_recall,eleuther_embedding}: one implementation.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { scoreExplanation, SCORER_TYPES } from '../../../explain/score.js';
+import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
+import { ExplanationScoreRow } from '../../../schemas/rows.js';
+
+const responses = { 200: Type.Object({ score: ExplanationScoreRow }), ...errorResponses(401, 404, 502, 503, 504) };
+const ExplanationId = Type.String({ minLength: 1, maxLength: 64 });
+const ScorerModel = Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'An ExplanationScoreModel name (fuzz and recall); embedding scoring uses EMBEDDING_MODEL.' }));
+
+const route: FastifyPluginAsyncTypebox = async (fastify) => {
+  const services = () => ({ llm: fastify.llm, embeddings: fastify.embeddings });
+
+  fastify.post(
+    '/api/explanation/score',
+    {
+      preValidation: fastify.requireUser,
+      schema: {
+        tags: ['Explanations'],
+        operationId: 'scoreExplanation',
+        summary: 'Score an explanation',
+        description: `Scorers: ${SCORER_TYPES.join(', ')}. Fuzz and recall (detection) ask the LLM at LLM_URL and score balanced accuracy; embedding uses EMBEDDING_URL and scores ROC AUC.`,
+        security: KEY_REQUIRED,
+        body: Type.Object({ explanationId: ExplanationId, scorerType: Type.String({ minLength: 1, maxLength: 64 }), scorerModel: ScorerModel }),
+        response: responses,
+      },
+    },
+    async (request) => {
+      const score = await scoreExplanation(fastify.db, request.body, request.viewer!, services());
+      fastify.featureCache.clear();
+      return { score };
+    },
+  );
+
+  for (const scorerType of SCORER_TYPES) {
+    fastify.post(
+      `/api/score-type/${scorerType}`,
+      {
+        preValidation: fastify.requireUser,
+        schema: {
+          tags: ['Explanations'],
+          operationId: `score_${scorerType}`,
+          summary: `Score an explanation with ${scorerType} (docs page path)`,
+          description: `The same as POST /api/explanation/score with scorerType ${scorerType}.`,
+          security: KEY_REQUIRED,
+          body: Type.Object({ explanationId: ExplanationId, scorerModel: ScorerModel }),
+          response: responses,
+        },
+      },
+      async (request) => {
+        const score = await scoreExplanation(fastify.db, { ...request.body, scorerType }, request.viewer!, services());
+        fastify.featureCache.clear();
+        return { score };
+      },
+    );
+  }
+};
+
+export default route;
