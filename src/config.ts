@@ -2,6 +2,7 @@
 // in README.md and .env.example; a bad value stops the process with a message naming it.
 import path from 'node:path';
 import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './rate-limit/groups.js';
+import type { AutointerpSettings } from './upstream/autointerp.js';
 import type { ChatSettings } from './upstream/chat.js';
 import type { EmbeddingSettings } from './upstream/embeddings.js';
 
@@ -36,6 +37,8 @@ export interface Config {
   embeddings: EmbeddingSettings | undefined;
   /** OpenAI-compatible chat endpoint that writes explanations; undefined: not configured. */
   llm: ChatSettings | undefined;
+  /** Neuronpedia's autointerp server; when set it explains and scores instead of LLM_URL/EMBEDDING_URL. */
+  autointerp: AutointerpSettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -116,7 +119,12 @@ export function loadConfig(env: Env = process.env): Config {
     uploadStreamLimitBytes: integer('UPLOAD_STREAM_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
     embeddings: undefined,
     llm: undefined,
+    autointerp: undefined,
   };
+  const autointerpUrl = url('AUTOINTERP_URL', ['http:', 'https:']);
+  if (autointerpUrl) {
+    config.autointerp = { url: autointerpUrl, secret: read('AUTOINTERP_SECRET'), openRouterKey: read('AUTOINTERP_OPENROUTER_KEY'), timeoutMs: integer('AUTOINTERP_TIMEOUT_MS', 120_000, 100, 600_000) };
+  }
   const llmUrl = url('LLM_URL', ['http:', 'https:']);
   if (llmUrl) config.llm = { url: llmUrl, apiKey: read('LLM_API_KEY'), timeoutMs: integer('LLM_TIMEOUT_MS', 60_000, 100, 600_000), retries: integer('LLM_RETRIES', 2, 0, 10) };
   const embeddingUrl = url('EMBEDDING_URL', ['http:', 'https:']);

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       uploadStreamLimitBytes: 1024 * 1024 * 1024,
       embeddings: undefined,
       llm: undefined,
+      autointerp: undefined,
     });
   });
 

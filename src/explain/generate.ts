@@ -9,11 +9,15 @@ import type { Db } from '../db/client.js';
 import { listActivations, type FeatureKey } from '../db/queries/features.js';
 import { explanation, explanationModelType, explanationType } from '../db/schema/index.js';
 import { ApiError, notFoundMessage } from '../errors.js';
+import type { AutointerpClient } from '../upstream/autointerp.js';
 import type { ChatClient } from '../upstream/chat.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
 import { explainerMessages, parseExplanation, selectExamples } from './explainer.js';
 
 export const SUPPORTED_TYPES = ['eleuther_acts_top20'];
+
+/** What the autointerp server answers (with status 200) when its LLM's answer did not parse. */
+const UNPARSED_BY_AUTOINTERP = 'Explanation could not be parsed.';
 
 export interface GenerateRequest extends FeatureKey {
   explanationType: string;
@@ -23,6 +27,8 @@ export interface GenerateRequest extends FeatureKey {
 export interface Services {
   llm: ChatClient | undefined;
   embeddings: EmbeddingClient | undefined;
+  /** When set, the autointerp server writes the explanation (it takes precedence over `llm`). */
+  autointerp?: AutointerpClient;
   publicUrl: string;
 }
 
@@ -34,8 +40,9 @@ export async function generateExplanation(db: Db, request: GenerateRequest, view
   if (!SUPPORTED_TYPES.includes(type.name)) {
     throw new ApiError('BAD_REQUEST', `This mirror does not generate ${type.name} explanations yet; supported: ${SUPPORTED_TYPES.join(', ')}.`);
   }
-  if (!services.llm) {
-    throw new ApiError('SERVICE_NOT_CONFIGURED', 'Explanation generation needs an LLM: set LLM_URL to an OpenAI-compatible endpoint (and LLM_API_KEY if it needs one).');
+  const { llm, autointerp } = services;
+  if (!llm && !autointerp) {
+    throw new ApiError('SERVICE_NOT_CONFIGURED', 'Explanation generation needs an LLM: set LLM_URL to an OpenAI-compatible endpoint (and LLM_API_KEY if it needs one), or AUTOINTERP_URL to an autointerp server.');
   }
   const key = { modelId: request.modelId, layer: request.layer, index: request.index };
   if (!(await canReadFeature(db, key, viewer))) throw new ApiError('NOT_FOUND', notFoundMessage(services.publicUrl));
@@ -50,11 +57,15 @@ export async function generateExplanation(db: Db, request: GenerateRequest, view
   if (examples.length === 0) throw new ApiError('BAD_REQUEST', 'This feature has no activations to explain.');
   const messages = explainerMessages(examples);
   const llmModel = model.openRouterModelId ?? model.name;
-  // An answer without "[EXPLANATION]:" is asked for once more, then reported; never stored.
+  // An answer that does not parse is asked for once more, then reported; never stored.
+  const ask = autointerp
+    ? async () => {
+        const answer = (await autointerp.explain(examples.map(({ tokens, values }) => ({ tokens, values })), llmModel)).trim();
+        return answer && answer !== UNPARSED_BY_AUTOINTERP ? answer : undefined;
+      }
+    : async () => parseExplanation(await llm!.complete(llmModel, messages, { maxTokens: 500, temperature: 1.0 }));
   let description: string | undefined;
-  for (let attempt = 0; attempt < 2 && description === undefined; attempt++) {
-    description = parseExplanation(await services.llm.complete(llmModel, messages, { maxTokens: 500, temperature: 1.0 }));
-  }
+  for (let attempt = 0; attempt < 2 && description === undefined; attempt++) description = await ask();
   if (description === undefined) throw new ApiError('UPSTREAM_ERROR', 'The LLM answered twice without an "[EXPLANATION]:" line; nothing was stored.');
 
   const embedding = services.embeddings ? (await services.embeddings.embed([description]))[0]! : null;

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import { listActivations } from '../db/queries/features.js';
 import { explanation, explanationScore, explanationScoreModel, explanationScoreType } from '../db/schema/index.js';
 import { ApiError } from '../errors.js';
+import type { AutointerpClient, ClassifierBreakdown } from '../upstream/autointerp.js';
 import type { ChatClient } from '../upstream/chat.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
 import { classifierScore, embeddingScore, scoringSamples } from './scorers.js';
@@ -24,7 +25,28 @@ export interface ScoreRequest {
 export interface ScoreServices {
   llm: ChatClient | undefined;
   embeddings: EmbeddingClient | undefined;
+  /** When set, the autointerp server scores (it takes precedence over `llm` and `embeddings`). */
+  autointerp?: AutointerpClient;
   random?: () => number;
+}
+
+/** The model Neuronpedia's autointerp server embeds with, as upstream names it in scores. */
+const AUTOINTERP_EMBEDDING_MODEL = 'stella_en_400m_v5';
+
+/** The autointerp server's breakdown in the snake_case jsonDetails upstream stores. */
+function fromAutointerp(breakdown: ClassifierBreakdown[]) {
+  return breakdown.map((b) => ({
+    text: b.strTokens.join(''),
+    distance: b.distance,
+    ground_truth: b.groundTruth,
+    prediction: b.prediction,
+    highlighted: b.highlighted,
+    correct: b.correct,
+    probability: b.probability,
+    conditional_probability: b.probability,
+    activations: b.activations,
+    str_tokens: b.strTokens,
+  }));
 }
 
 export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Viewer, services: ScoreServices) {
@@ -37,13 +59,14 @@ export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Vi
 
   let modelName: string;
   let llmModel = '';
+  const { autointerp } = services;
   if (scorer === 'eleuther_embedding') {
-    if (!services.embeddings) throw new ApiError('SERVICE_NOT_CONFIGURED', 'Embedding scoring needs an embedding service: set EMBEDDING_URL (an OpenAI-compatible endpoint).');
-    modelName = services.embeddings.model;
+    if (!services.embeddings && !autointerp) throw new ApiError('SERVICE_NOT_CONFIGURED', 'Embedding scoring needs an embedding service: set EMBEDDING_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
+    modelName = autointerp ? AUTOINTERP_EMBEDDING_MODEL : services.embeddings!.model;
   } else {
     const [model] = request.scorerModel ? await db.select().from(explanationScoreModel).where(eq(explanationScoreModel.name, request.scorerModel)).limit(1) : [];
     if (!model) throw new ApiError('BAD_REQUEST', 'Unsupported explanation score model');
-    if (!services.llm) throw new ApiError('SERVICE_NOT_CONFIGURED', 'Scoring with an LLM needs LLM_URL (an OpenAI-compatible endpoint).');
+    if (!services.llm && !autointerp) throw new ApiError('SERVICE_NOT_CONFIGURED', 'Scoring with an LLM needs LLM_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
     modelName = model.name;
     llmModel = model.openRouterModelId ?? model.name;
   }
@@ -55,10 +78,23 @@ export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Vi
   if (existing) throw new ApiError('BAD_REQUEST', 'Explanation score using this same method and model already exists');
 
   const data = scoringSamples(await listActivations(db, target));
-  const result =
-    scorer === 'eleuther_embedding'
-      ? await embeddingScore(target.description, data, services.embeddings!, services.random)
-      : await classifierScore(scorer === 'eleuther_fuzz' ? 'fuzz' : 'detection', target.description, data, services.llm!, llmModel, services.random);
+  let result: { value: number; details: Array<Record<string, unknown>> };
+  if (autointerp) {
+    // Upstream sends the activating rows followed by the zero set; the server splits them again.
+    const rows = [...data.activating, ...data.zero].map(({ tokens, values }) => ({ tokens, values }));
+    if (scorer === 'eleuther_embedding') {
+      const answer = await autointerp.embedding(rows, target.description);
+      const byText = new Map(rows.map((r) => [r.tokens.join(''), r]));
+      result = { value: answer.score, details: answer.breakdown.map((b) => ({ ...b, activations: byText.get(b.text)?.values ?? [], str_tokens: byText.get(b.text)?.tokens ?? [] })) };
+    } else {
+      const answer = await autointerp.fuzzDetection(scorer === 'eleuther_fuzz' ? 'FUZZ' : 'DETECTION', rows, target.description, llmModel);
+      result = { value: answer.score, details: fromAutointerp(answer.breakdown) };
+    }
+  } else if (scorer === 'eleuther_embedding') {
+    result = await embeddingScore(target.description, data, services.embeddings!, services.random);
+  } else {
+    result = await classifierScore(scorer === 'eleuther_fuzz' ? 'fuzz' : 'detection', target.description, data, services.llm!, llmModel, services.random);
+  }
   const [row] = await db
     .insert(explanationScore)
     .values({

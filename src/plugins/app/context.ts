@@ -4,6 +4,7 @@ import type { Viewer } from '../../access/viewer.js';
 import type { Config } from '../../config.js';
 import type { Database, Db } from '../../db/client.js';
 import { FeatureCache } from '../../features/feature-cache.js';
+import { autointerpClient, type AutointerpClient } from '../../upstream/autointerp.js';
 import { chatClient, type ChatClient } from '../../upstream/chat.js';
 import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings.js';
 
@@ -17,6 +18,8 @@ declare module 'fastify' {
     embeddings: EmbeddingClient | undefined;
     /** The LLM that writes explanations, when LLM_URL is set. */
     llm: ChatClient | undefined;
+    /** Neuronpedia's autointerp server, when AUTOINTERP_URL is set. */
+    autointerp: AutointerpClient | undefined;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null when anonymous. */
@@ -37,6 +40,7 @@ export default fp<ContextOptions>(
     fastify.decorate('featureCache', new FeatureCache(config.featureCacheSize, config.featureCacheTtlMs));
     fastify.decorate('embeddings', config.embeddings ? embeddingClient(config.embeddings) : undefined);
     fastify.decorate('llm', config.llm ? chatClient(config.llm) : undefined);
+    fastify.decorate('autointerp', config.autointerp ? autointerpClient(config.autointerp) : undefined);
     fastify.decorateRequest('viewer', null);
   },
   { name: 'context' },

@@ -13,7 +13,7 @@ const responses = { 200: Type.Object({ explanation: ExplanationRow }), ...errorR
 const common = { modelId: ModelId, layer: SourceId, index: FeatureIndex, explanationModelName: Type.String({ minLength: 1, maxLength: 256, description: 'An ExplanationModelType name; its openRouterModelId (or name) is the model asked.' }) };
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
-  const services = () => ({ llm: fastify.llm, embeddings: fastify.embeddings, publicUrl: fastify.config.publicUrl });
+  const services = () => ({ llm: fastify.llm, embeddings: fastify.embeddings, autointerp: fastify.autointerp, publicUrl: fastify.config.publicUrl });
 
   fastify.post(
     '/api/explanation/generate',

@@ -11,7 +11,7 @@ const ExplanationId = Type.String({ minLength: 1, maxLength: 64 });
 const ScorerModel = Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'An ExplanationScoreModel name (fuzz and recall); embedding scoring uses EMBEDDING_MODEL.' }));
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
-  const services = () => ({ llm: fastify.llm, embeddings: fastify.embeddings });
+  const services = () => ({ llm: fastify.llm, embeddings: fastify.embeddings, autointerp: fastify.autointerp });
 
   fastify.post(
     '/api/explanation/score',
