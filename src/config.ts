@@ -39,6 +39,8 @@ export interface Config {
   llm: ChatSettings | undefined;
   /** Neuronpedia's autointerp server; when set it explains and scores instead of LLM_URL/EMBEDDING_URL. */
   autointerp: AutointerpSettings | undefined;
+  /** The model the stored explanation embeddings came from (the exports': text-embedding-3-large at 256). */
+  storedEmbeddingModel: string;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     embeddings: undefined,
     llm: undefined,
     autointerp: undefined,
+    storedEmbeddingModel: read('STORED_EMBEDDING_MODEL') ?? 'text-embedding-3-large',
   };
   const autointerpUrl = url('AUTOINTERP_URL', ['http:', 'https:']);
   if (autointerpUrl) {

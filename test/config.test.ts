@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       embeddings: undefined,
       llm: undefined,
       autointerp: undefined,
+      storedEmbeddingModel: 'text-embedding-3-large',
     });
   });
 

@@ -105,6 +105,38 @@ describe('semantic search', () => {
   });
 });
 
+describe('an embedding model other than the stored embeddings\'', () => {
+  it('searches full text and says why, instead of ranking nonsense', async () => {
+    const double = await startEmbeddingsDouble();
+    const ctx = await buildTestApp({ EMBEDDING_URL: double.url, EMBEDDING_MODEL: 'nomic-embed-text' });
+    try {
+      const owner = await userWithKey(ctx.database.db, 'owner');
+      await seed(ctx, owner.user.id);
+      const before = double.requests.length;
+      const body = (await ctx.app.inject({ method: 'POST', url: '/api/explanation/search-all', payload: { query: 'cooking recipes' } })).json();
+      expect(body.searchMode).toBe('fulltext');
+      expect(body.warning).toMatch(/come from text-embedding-3-large but EMBEDDING_MODEL is nomic-embed-text/);
+      expect(body.results[0].description).toBe('french cooking recipes');
+      expect(double.requests.length).toBe(before); // the query was not embedded
+    } finally {
+      await ctx.close();
+      await double.close();
+    }
+    const matching = await startEmbeddingsDouble();
+    const ours = await buildTestApp({ EMBEDDING_URL: matching.url, EMBEDDING_MODEL: 'nomic-embed-text', STORED_EMBEDDING_MODEL: 'nomic-embed-text' });
+    try {
+      const owner = await userWithKey(ours.database.db, 'owner');
+      await seed(ours, owner.user.id);
+      const body = (await ours.app.inject({ method: 'POST', url: '/api/explanation/search-all', payload: { query: 'cooking recipes' } })).json();
+      expect(body.searchMode).toBe('semantic');
+      expect(body).not.toHaveProperty('warning');
+    } finally {
+      await ours.close();
+      await matching.close();
+    }
+  });
+});
+
 describe('full-text fallback', () => {
   let ctx: TestContext;
   let owner: Awaited<ReturnType<typeof userWithKey>>;

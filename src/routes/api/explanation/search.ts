@@ -33,7 +33,8 @@ const SearchResponse = Type.Object(
     resultsCount: Type.Integer(),
     hasMore: Type.Boolean(),
     nextOffset: Type.Optional(Type.Integer()),
-    searchMode: Type.Union([Type.Literal('semantic'), Type.Literal('fulltext')], { description: 'Mirror extension: fulltext when no embedding service is configured.' }),
+    searchMode: Type.Union([Type.Literal('semantic'), Type.Literal('fulltext')], { description: 'Mirror extension: fulltext when no embedding service is configured, or when it is not the model the stored embeddings came from.' }),
+    warning: Type.Optional(Type.String({ description: 'Why the search was not semantic, when an embedding service is configured.' })),
   },
   { title: 'ExplanationSearchResult' },
 );
@@ -83,9 +84,16 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         const query = params.query as string;
         const offset = (params.offset as number | undefined) ?? 0;
         const where = scope(params);
+        // A query embedded by another model than the stored embeddings would rank nonsense: say so, search text.
+        const { storedEmbeddingModel } = fastify.config;
+        const embeddings = fastify.embeddings?.model === storedEmbeddingModel ? fastify.embeddings : undefined;
+        const warning =
+          fastify.embeddings && !embeddings
+            ? `The stored explanation embeddings come from ${storedEmbeddingModel} but EMBEDDING_MODEL is ${fastify.embeddings.model}; searched full text instead. Set EMBEDDING_MODEL to ${storedEmbeddingModel}, or STORED_EMBEDDING_MODEL if your embeddings come from ${fastify.embeddings.model}.`
+            : undefined;
         // One more than a page tells whether there is a next one.
-        const hits = fastify.embeddings
-          ? await searchByEmbedding(fastify.db, (await fastify.embeddings.embed([query]))[0]!, where, request.viewer, RESULTS_PER_PAGE + 1, offset)
+        const hits = embeddings
+          ? await searchByEmbedding(fastify.db, (await embeddings.embed([query]))[0]!, where, request.viewer, RESULTS_PER_PAGE + 1, offset)
           : await searchByText(fastify.db, query, where, request.viewer, RESULTS_PER_PAGE + 1, offset);
         const page = hits.slice(0, RESULTS_PER_PAGE);
         const features = await readFeatures(fastify.db, page, request.viewer, 3);
@@ -97,7 +105,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           resultsCount: page.length,
           hasMore,
           ...(hasMore ? { nextOffset: offset + RESULTS_PER_PAGE } : {}),
-          searchMode: fastify.embeddings ? ('semantic' as const) : ('fulltext' as const),
+          searchMode: embeddings ? ('semantic' as const) : ('fulltext' as const),
+          ...(warning ? { warning } : {}),
         };
       },
     );
