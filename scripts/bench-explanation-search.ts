@@ -1,15 +1,17 @@
-// npm run bench:search -- [--explanations N] [--queries Q]: explanation search latency (p50, p99)
-// and recall@10 against exact search, through the same query the API runs (with its access rules).
+// npm run bench:search -- [--explanations N] [--queries Q] [--ef 100,200,400]: explanation search
+// latency (p50, p99) and recall@10 against exact search, through the same query the API runs (with
+// its access rules), for each HNSW ef_search given (default: the server's default).
 // Embedded database by default; BENCH_DATABASE_URL for a Postgres server.
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows, type Db } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { searchByEmbedding } from '../src/db/queries/explanation-search.js';
+import { DEFAULT_EF_SEARCH, searchByEmbedding } from '../src/db/queries/explanation-search.js';
 
-const { values } = parseArgs({ options: { explanations: { type: 'string' }, queries: { type: 'string' } } });
+const { values } = parseArgs({ options: { explanations: { type: 'string' }, queries: { type: 'string' }, ef: { type: 'string' } } });
 const N = Number(values.explanations ?? 100_000);
 const QUERIES = Number(values.queries ?? 200);
+const EF_VALUES = (values.ef ?? String(DEFAULT_EF_SEARCH)).split(',').map(Number);
 const url = process.env.BENCH_DATABASE_URL;
 
 const database = await openDatabase(url ? { databaseUrl: url, dataDir: '' } : { dataDir: 'memory://' });
@@ -52,24 +54,34 @@ async function exact(tx: Db, vector: number[]) {
   const v = `[${vector.join(',')}]`;
   return queryRows<{ index: string }>(tx, sql`SELECT "index" FROM "Explanation" WHERE "modelId" = 'bench-search' ORDER BY "embedding" <=> ${v}::vector LIMIT 10`);
 }
-const times: number[] = [];
-let recall = 0;
+// Exact answers once, by a sequential scan, then the API's query at each ef_search.
+const truths: Set<string>[] = [];
 for (const vector of queries) {
-  const t = performance.now();
-  const ann = await searchByEmbedding(db, vector, { kind: 'model', modelId: 'bench-search' }, null, 10, 0);
-  times.push(performance.now() - t);
   const truth = await db.transaction(async (tx) => {
     await tx.execute(sql`SET LOCAL enable_indexscan = off`);
     return exact(tx as unknown as Db, vector);
   });
-  const want = new Set(truth.map((r) => r.index));
-  recall += ann.filter((r) => want.has(r.index)).length / 10;
+  truths.push(new Set(truth.map((r) => r.index)));
 }
-times.sort((a, b) => a - b);
+const results: string[] = [];
+for (const ef of EF_VALUES) {
+  const times: number[] = [];
+  let recall = 0;
+  for (const [q, vector] of queries.entries()) {
+    const t = performance.now();
+    const ann = await searchByEmbedding(db, vector, { kind: 'model', modelId: 'bench-search' }, null, 10, 0, ef);
+    times.push(performance.now() - t);
+    recall += ann.filter((r) => truths[q]!.has(r.index)).length / 10;
+  }
+  times.sort((a, b) => a - b);
+  results.push(
+    `ef_search ${ef}${ef === DEFAULT_EF_SEARCH ? ' (default)' : ''}: p50 ${times[Math.floor(times.length / 2)]!.toFixed(2)} ms, p99 ${times[Math.floor(times.length * 0.99)]!.toFixed(2)} ms, recall@10 ${(recall / QUERIES).toFixed(3)}`,
+  );
+}
 await exec(sql`DELETE FROM "Model" WHERE "id" = 'bench-search'`);
 await database.close();
 
 console.log(`\nExplanation search on ${url ? 'Postgres' : 'PGlite'}: ${N} explanations x 256 dims (1000 clustered topics), ${QUERIES} queries`);
 console.log(`load ${(loadedMs / 1000).toFixed(1)} s, HNSW build ${(indexMs / 1000).toFixed(1)} s (maintenance_work_mem ${process.env.BENCH_MAINTENANCE_WORK_MEM ?? '1GB'})`);
-console.log(`search (API query, ef_search 200, strict iterative scan): p50 ${times[Math.floor(times.length / 2)]!.toFixed(2)} ms, p99 ${times[Math.floor(times.length * 0.99)]!.toFixed(2)} ms`);
-console.log(`recall@10 against exact search: ${(recall / QUERIES).toFixed(3)}`);
+console.log('search (API query, strict iterative scan, LIMIT 10):');
+for (const line of results) console.log(`  ${line}`);

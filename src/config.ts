@@ -1,10 +1,13 @@
 // Configuration from environment variables, validated once at start. Every variable is documented
 // in README.md and .env.example; a bad value stops the process with a message naming it.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './rate-limit/groups.js';
 import type { AutointerpSettings } from './upstream/autointerp.js';
 import type { ChatSettings } from './upstream/chat.js';
 import type { EmbeddingSettings } from './upstream/embeddings.js';
+import { DEFAULT_EF_SEARCH } from './db/queries/explanation-search.js';
+import { InferenceHostsError, parseHostsFile, parseHostsSpec, type InferenceHostRule } from './inference/hosts.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -41,6 +44,10 @@ export interface Config {
   autointerp: AutointerpSettings | undefined;
   /** The model the stored explanation embeddings came from (the exports': text-embedding-3-large at 256). */
   storedEmbeddingModel: string;
+  /** HNSW candidate list size for explanation search: higher finds more true neighbours, slower. */
+  searchEfSearch: number;
+  /** Inference servers by model and source set (INFERENCE_HOSTS and INFERENCE_HOSTS_FILE); empty: none. */
+  inferenceHosts: InferenceHostRule[];
 }
 
 export class ConfigError extends Error {
@@ -123,7 +130,20 @@ export function loadConfig(env: Env = process.env): Config {
     llm: undefined,
     autointerp: undefined,
     storedEmbeddingModel: read('STORED_EMBEDDING_MODEL') ?? 'text-embedding-3-large',
+    searchEfSearch: integer('SEARCH_EF_SEARCH', DEFAULT_EF_SEARCH, 10, 1000),
+    inferenceHosts: [],
   };
+  const inferenceDefaults = { secret: read('INFERENCE_SECRET'), timeoutMs: integer('INFERENCE_TIMEOUT_MS', 120_000, 100, 3_600_000) };
+  try {
+    const spec = read('INFERENCE_HOSTS');
+    const file = read('INFERENCE_HOSTS_FILE');
+    // File entries first: they can be more specific (per-host secrets and timeouts).
+    if (file) config.inferenceHosts.push(...parseHostsFile(readFileSync(file, 'utf8'), inferenceDefaults));
+    if (spec) config.inferenceHosts.push(...parseHostsSpec(spec, inferenceDefaults));
+  } catch (error) {
+    if (error instanceof InferenceHostsError) problems.push(error.message);
+    else problems.push(`INFERENCE_HOSTS_FILE cannot be read: ${(error as Error).message}`);
+  }
   const autointerpUrl = url('AUTOINTERP_URL', ['http:', 'https:']);
   if (autointerpUrl) {
     config.autointerp = { url: autointerpUrl, secret: read('AUTOINTERP_SECRET'), openRouterKey: read('AUTOINTERP_OPENROUTER_KEY'), timeoutMs: integer('AUTOINTERP_TIMEOUT_MS', 120_000, 100, 600_000) };

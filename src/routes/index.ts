@@ -12,6 +12,9 @@ import vectors from './api/uploads/vectors.js';
 import generateExplanation from './api/explanation/generate.js';
 import scoreExplanation from './api/explanation/score.js';
 import explanationSearch from './api/explanation/search.js';
+import inferenceActivations from './api/inference/activations.js';
+import inferenceSearch from './api/inference/search.js';
+import steer from './api/inference/steer.js';
 import health from './health.js';
 
-export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists, explanationSearch, generateExplanation, scoreExplanation];
+export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists, explanationSearch, generateExplanation, scoreExplanation, inferenceSearch, inferenceActivations, steer];

@@ -49,3 +49,6 @@ export function errorResponses(...statuses: number[]) {
 
 /** OpenAPI security of routes that need an API key (either header). */
 export const KEY_REQUIRED: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
+
+/** OpenAPI security of routes where a key is optional (anonymous callers see public data). */
+export const KEY_OPTIONAL: Array<Record<string, string[]>> = [{}, { apiKey: [] }, { bearer: [] }];

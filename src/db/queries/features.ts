@@ -147,3 +147,25 @@ export async function listExplanationSummaries(db: Db, keys: FeatureKey[]) {
     .where(featureKeyIn(explanation, keys))
     .orderBy(desc(explanation.scoreV2), desc(explanation.scoreV1), asc(explanation.createdAt), asc(explanation.id));
 }
+
+/** Each feature's newest explanation not written by a person (what search-topk-by-token shows). */
+export async function listLatestMachineExplanations(db: Db, keys: FeatureKey[]) {
+  if (keys.length === 0) return [];
+  const { embedding: _embedding, ...columns } = getTableColumns(explanation);
+  return db
+    .selectDistinctOn([explanation.modelId, explanation.layer, explanation.index], columns)
+    .from(explanation)
+    .where(and(featureKeyIn(explanation, keys), sql`${explanation.typeName} IS DISTINCT FROM 'human'`))
+    .orderBy(explanation.modelId, explanation.layer, explanation.index, desc(explanation.createdAt), desc(explanation.id));
+}
+
+/** Explanation rows (without embeddings) of many features, best scored first. */
+export async function listExplanationRows(db: Db, keys: FeatureKey[]) {
+  if (keys.length === 0) return [];
+  const { embedding: _embedding, ...columns } = getTableColumns(explanation);
+  return db
+    .select(columns)
+    .from(explanation)
+    .where(featureKeyIn(explanation, keys))
+    .orderBy(desc(explanation.scoreV2), desc(explanation.scoreV1), asc(explanation.createdAt), asc(explanation.id));
+}

@@ -5,3 +5,4 @@ export * from './explanations.js';
 export * from './users.js';
 export * from './imports.js';
 export * from './lists.js';
+export * from './steering.js';

@@ -4,6 +4,8 @@ import type { Viewer } from '../../access/viewer.js';
 import type { Config } from '../../config.js';
 import type { Database, Db } from '../../db/client.js';
 import { FeatureCache } from '../../features/feature-cache.js';
+import { inferenceClient, type InferenceClient } from '../../inference/client.js';
+import { InferenceHosts } from '../../inference/hosts.js';
 import { autointerpClient, type AutointerpClient } from '../../upstream/autointerp.js';
 import { chatClient, type ChatClient } from '../../upstream/chat.js';
 import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings.js';
@@ -20,6 +22,8 @@ declare module 'fastify' {
     llm: ChatClient | undefined;
     /** Neuronpedia's autointerp server, when AUTOINTERP_URL is set. */
     autointerp: AutointerpClient | undefined;
+    /** Inference servers (INFERENCE_HOSTS); calls answer 503 for models none serves. */
+    inference: InferenceClient;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null when anonymous. */
@@ -41,6 +45,7 @@ export default fp<ContextOptions>(
     fastify.decorate('embeddings', config.embeddings ? embeddingClient(config.embeddings) : undefined);
     fastify.decorate('llm', config.llm ? chatClient(config.llm) : undefined);
     fastify.decorate('autointerp', config.autointerp ? autointerpClient(config.autointerp) : undefined);
+    fastify.decorate('inference', inferenceClient(new InferenceHosts(config.inferenceHosts)));
     fastify.decorateRequest('viewer', null);
   },
   { name: 'context' },

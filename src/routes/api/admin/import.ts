@@ -5,6 +5,7 @@
 // a shared lab machine that would let every local user write into the mirror.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { openEventStream } from '../../../http/event-stream.js';
 import { ApiError } from '../../../errors.js';
 import { importExport } from '../../../ingest/import-export.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
@@ -40,12 +41,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       if (running) throw new ApiError('CONFLICT', 'An import is already running on this server; wait for it to finish.');
       running = true;
       const { location, modelId, sourceId, explanations, maxErrors } = request.query;
-      reply.hijack();
-      const out = reply.raw;
-      out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'access-control-allow-origin': '*' });
-      const send = (data: unknown, event?: string) => {
-        if (!out.writableEnded) out.write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
-      };
+      const events = openEventStream(reply);
+      const send = events.send;
       let totalBytes = 1;
       let doneBytes = 0;
       let files = 0;
@@ -79,7 +76,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       } finally {
         running = false;
         fastify.featureCache.clear();
-        out.end();
+        events.end();
       }
     },
   );

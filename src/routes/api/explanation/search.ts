@@ -93,7 +93,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
             : undefined;
         // One more than a page tells whether there is a next one.
         const hits = embeddings
-          ? await searchByEmbedding(fastify.db, (await embeddings.embed([query]))[0]!, where, request.viewer, RESULTS_PER_PAGE + 1, offset)
+          ? await searchByEmbedding(fastify.db, (await embeddings.embed([query]))[0]!, where, request.viewer, RESULTS_PER_PAGE + 1, offset, fastify.config.searchEfSearch)
           : await searchByText(fastify.db, query, where, request.viewer, RESULTS_PER_PAGE + 1, offset);
         const page = hits.slice(0, RESULTS_PER_PAGE);
         const features = await readFeatures(fastify.db, page, request.viewer, 3);

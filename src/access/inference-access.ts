@@ -1,0 +1,29 @@
+// Access checks before a request goes to an inference server: the model and the source set (or
+// source) must be readable by the caller, else the real server's 404, so that nothing private is
+// computed for, or revealed to, someone else.
+import type { Db } from '../db/client.js';
+import { findSourceSet, findSourcesWithParents } from '../db/queries/sources.js';
+import { findModel } from '../db/queries/uploads.js';
+import { ApiError, notFoundMessage } from '../errors.js';
+import { canRead, canReadAll, type Viewer } from './viewer.js';
+
+export async function readableModel(db: Db, modelId: string, viewer: Viewer | null, publicUrl: string) {
+  const model = await findModel(db, modelId);
+  if (!model || !canRead(model, viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
+  return model;
+}
+
+export async function readableSourceSet(db: Db, modelId: string, setName: string, viewer: Viewer | null, publicUrl: string) {
+  const found = await findSourceSet(db, modelId, setName);
+  if (!found || !canReadAll([found.model, found.sourceSet], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
+  return found;
+}
+
+export async function readableSource(db: Db, modelId: string, sourceId: string, viewer: Viewer | null, publicUrl: string) {
+  const [found] = await findSourcesWithParents(db, [{ modelId, layer: sourceId }]);
+  if (!found || !canReadAll([found.model, found.sourceSet ?? undefined, found.source], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
+  return found;
+}
+
+/** The name the inference server knows the model by (upstream: `Model.tlensId ?? modelId`). */
+export const inferenceModelName = (model: { id: string; tlensId: string | null }) => model.tlensId || model.id;
