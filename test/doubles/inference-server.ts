@@ -252,8 +252,8 @@ export async function startInferenceDouble(options: { secret?: string; model?: s
         const dropAfter = double.dropStreamAfterFrames;
         double.dropStreamAfterFrames = undefined;
         for (const [i, frame] of result.frames.entries()) {
-          if (dropAfter !== undefined && i >= dropAfter) return req.socket.destroy();
           if (i > 0 && double.frameDelayMs > 0) await sleep(double.frameDelayMs);
+          if (dropAfter !== undefined && i >= dropAfter) return req.socket.destroy();
           if (res.destroyed) return;
           res.write(`data: ${JSON.stringify(frame)}\n\n`);
         }
