@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, redact } from '../src/config.js';
@@ -22,6 +24,10 @@ describe('loadConfig', () => {
       FEATURE_CACHE_SIZE: '0',
       FEATURE_CACHE_TTL_MS: '5',
       DEMO_DATA: 'false',
+      SEARCH_EF_SEARCH: '250',
+      INFERENCE_HOSTS: 'gpt2-small=http://gpu1:5002,http://gpu2:5002/; gemma-2-2b/gemmascope-res-16k=https://gpu3',
+      INFERENCE_SECRET: 's3cret',
+      INFERENCE_TIMEOUT_MS: '9000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -42,7 +48,36 @@ describe('loadConfig', () => {
       llm: undefined,
       autointerp: undefined,
       storedEmbeddingModel: 'text-embedding-3-large',
+      searchEfSearch: 250,
+      inferenceHosts: [
+        {
+          modelId: 'gpt2-small',
+          sourceSet: undefined,
+          hosts: [
+            { url: 'http://gpu1:5002', secret: 's3cret', timeoutMs: 9000 },
+            { url: 'http://gpu2:5002', secret: 's3cret', timeoutMs: 9000 },
+          ],
+        },
+        { modelId: 'gemma-2-2b', sourceSet: 'gemmascope-res-16k', hosts: [{ url: 'https://gpu3', secret: 's3cret', timeoutMs: 9000 }] },
+      ],
     });
+  });
+
+  it('reads inference hosts from INFERENCE_HOSTS_FILE, with per-entry secret and timeout', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'np-config-'));
+    const file = path.join(dir, 'hosts.json');
+    writeFileSync(file, JSON.stringify([{ model: 'gpt2-small', sourceSet: 'res-jb', urls: ['http://a:1'], secret: 'own', timeoutMs: 500 }, { model: '*', urls: ['http://b:2'] }]));
+    const config = loadConfig({ INFERENCE_HOSTS_FILE: file, INFERENCE_SECRET: 'shared' });
+    expect(config.inferenceHosts).toEqual([
+      { modelId: 'gpt2-small', sourceSet: 'res-jb', hosts: [{ url: 'http://a:1', secret: 'own', timeoutMs: 500 }] },
+      { modelId: '*', sourceSet: undefined, hosts: [{ url: 'http://b:2', secret: 'shared', timeoutMs: 120_000 }] },
+    ]);
+    writeFileSync(file, '{"model": 1');
+    expect(() => loadConfig({ INFERENCE_HOSTS_FILE: file })).toThrow(/INFERENCE_HOSTS_FILE: not JSON/);
+    expect(() => loadConfig({ INFERENCE_HOSTS_FILE: path.join(dir, 'missing.json') })).toThrow(/INFERENCE_HOSTS_FILE cannot be read/);
+    expect(() => loadConfig({ INFERENCE_HOSTS: 'gpt2-small=ftp://x' })).toThrow(/not an http:\/\/ or https:\/\/ URL/);
+    expect(() => loadConfig({ INFERENCE_HOSTS: 'gpt2-small' })).toThrow(/INFERENCE_HOSTS/);
+    expect(() => loadConfig({ SEARCH_EF_SEARCH: '5' })).toThrow(/SEARCH_EF_SEARCH/);
   });
 
   it('lists every bad value at once, naming each variable, without leaking a password', () => {

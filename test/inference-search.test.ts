@@ -2,8 +2,8 @@
 // /api/search-topk-by-token, /api/activation/new and /api/activation/source. Expected answers are
 // computed from the stand-in's deterministic activations; requests the mirror sent are checked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { model, neuron } from '../src/db/schema/index.js';
+import { and, desc, eq } from 'drizzle-orm';
+import { activation, explanation, model, neuron } from '../src/db/schema/index.js';
 import { activationOf, BOS, startInferenceDouble, tokenize, vectorActivationOf, type InferenceDouble } from './doubles/inference-server.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { seedSource } from './fixtures/seed.js';
@@ -67,6 +67,28 @@ describe('search by text through an inference server', () => {
     expect(sent.body).toEqual({ prompt: TEXT, model: 'gpt2-small-tl', selectedSources: [], sortByTokenIndexes: [], sourceSet: 'res-jb', ignoreBos: true, numResults: 10 });
   });
 
+  it("search-all's features are whole rows, as upstream's getNeuronsForSearcher returns them", async () => {
+    const res = await post('/api/search-all', { modelId: 'gpt2-small', sourceSet: 'res-jb', text: TEXT, numResults: 3 });
+    expect(res.statusCode, res.body).toBe(200);
+    const db = ctx.database.db;
+    const roundTrip = (row: object) => JSON.parse(JSON.stringify(row)) as Record<string, unknown>;
+    for (const r of res.json().result as Array<{ index: string; neuron: Record<string, unknown> }>) {
+      const where = and(eq(neuron.modelId, 'gpt2-small'), eq(neuron.layer, SOURCE), eq(neuron.index, r.index));
+      const { explanations, activations, model: modelOf, ...row } = r.neuron;
+      expect(row).toEqual(roundTrip((await db.select().from(neuron).where(where))[0]!));
+      expect(modelOf).toEqual(roundTrip((await db.select().from(model).where(eq(model.id, 'gpt2-small')))[0]!));
+      const top = (await db.select().from(activation).where(and(eq(activation.modelId, 'gpt2-small'), eq(activation.layer, SOURCE), eq(activation.index, r.index))).orderBy(desc(activation.maxValue)))[0]!;
+      expect(activations).toEqual([{ ...roundTrip(top), source: SOURCE }]);
+      const stored = await db.select().from(explanation).where(and(eq(explanation.modelId, 'gpt2-small'), eq(explanation.layer, SOURCE), eq(explanation.index, r.index)));
+      const byId = new Map(stored.map(({ embedding: _embedding, ...e }) => [e.id, roundTrip(e)]));
+      expect(explanations).toHaveLength(stored.length);
+      for (const e of explanations as Array<Record<string, unknown>>) {
+        expect(e).toEqual({ ...byId.get(e.id as string), source: SOURCE, author: { name: 'bot' }, votes: [] });
+        expect(e.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      }
+    }
+  });
+
   it('search-all ranks by the sum at sortIndexes, sorts selectedLayers, and drops features denser than the threshold', async () => {
     double.requests = [];
     const res = await post('/api/search-all', { modelId: 'gpt2-small', sourceSet: 'res-jb', text: TEXT, selectedLayers: [SOURCE], sortIndexes: [5, 2], densityThreshold: 0.001, numResults: 32 });
@@ -108,6 +130,27 @@ describe('search by text through an inference server', () => {
     expect((await post('/api/search-all', payload, alice.key)).statusCode).toBe(200);
     const missing = await post('/api/search-all', { ...payload, modelId: 'no-such-model' }, bob.key);
     expect(missing.json().message).toBe((await post('/api/search-all', payload, bob.key)).json().message);
+  });
+
+  it('a private feature is found by its owner only, also when the feature cache holds it', async () => {
+    const top = String(ranked(TEXT, 32)[0]!.index);
+    const where = and(eq(neuron.modelId, 'gpt2-small'), eq(neuron.layer, SOURCE), eq(neuron.index, top));
+    await ctx.database.db.update(neuron).set({ visibility: 'PRIVATE', creatorId: alice.user.id }).where(where);
+    ctx.app.featureCache.clear(); // as every write route does
+    try {
+      const indexes = async (key?: string) => {
+        const res = await post('/api/search-all', { modelId: 'gpt2-small', sourceSet: 'res-jb', text: TEXT, numResults: 10 }, key);
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json().result.map((r: { index: string }) => r.index) as string[];
+      };
+      expect(await indexes(alice.key)).toContain(top); // now cached
+      expect(await indexes(bob.key)).not.toContain(top);
+      expect(await indexes()).not.toContain(top);
+      expect(await indexes(alice.key)).toContain(top);
+    } finally {
+      await ctx.database.db.update(neuron).set({ visibility: null }).where(where);
+      ctx.app.featureCache.clear();
+    }
   });
 
   it('rejects bad input with 400 and upstream messages', async () => {

@@ -2,7 +2,8 @@
 // source) must be readable by the caller, else the real server's 404, so that nothing private is
 // computed for, or revealed to, someone else.
 import type { Db } from '../db/client.js';
-import { findSourceSet, findSourcesWithParents } from '../db/queries/sources.js';
+import { findSourceSet, findSourceSetWithSources, findSourcesWithParents } from '../db/queries/sources.js';
+import type { FeatureCache } from '../features/feature-cache.js';
 import { findModel } from '../db/queries/uploads.js';
 import { ApiError, notFoundMessage } from '../errors.js';
 import { canRead, canReadAll, type Viewer } from './viewer.js';
@@ -15,6 +16,20 @@ export async function readableModel(db: Db, modelId: string, viewer: Viewer | nu
 
 export async function readableSourceSet(db: Db, modelId: string, setName: string, viewer: Viewer | null, publicUrl: string) {
   const found = await findSourceSet(db, modelId, setName);
+  if (!found || !canReadAll([found.model, found.sourceSet], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
+  return found;
+}
+
+/**
+ * readableSourceSet with the set's sources, through the feature cache (catalog writes clear it),
+ * for search-all: two queries saved on every search.
+ */
+export async function readableSourceSetWithSources(db: Db, cache: FeatureCache, modelId: string, setName: string, viewer: Viewer | null, publicUrl: string) {
+  let found = cache.getSourceSet(modelId, setName);
+  if (!found) {
+    found = await findSourceSetWithSources(db, modelId, setName);
+    if (found) cache.setSourceSet(found);
+  }
   if (!found || !canReadAll([found.model, found.sourceSet], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
   return found;
 }

@@ -1,6 +1,6 @@
 // One code path, two databases: a Postgres server through `pg` when DATABASE_URL is set, otherwise
 // PGlite (Postgres in WASM, with pgvector) persisted in DATA_DIR. Both give the same drizzle API.
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -8,6 +8,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { fastFloatArrayParser, FLOAT4_ARRAY_OID, FLOAT8_ARRAY_OID } from './float-arrays.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -36,7 +37,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
 }
 
+function useFastFloatArraysInPg(): void {
+  for (const oid of [FLOAT4_ARRAY_OID, FLOAT8_ARRAY_OID]) {
+    const fallback = pg.types.getTypeParser(oid, 'text') as (text: string) => unknown;
+    if (!(fallback as { fast?: boolean }).fast) pg.types.setTypeParser(oid, Object.assign(fastFloatArrayParser(fallback), { fast: true }));
+  }
+}
+
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  // drizzle's per-query parsers fall back to pg's global ones, so that is where this goes.
+  useFastFloatArraysInPg();
   // Timestamps are `timestamp without time zone` holding UTC (as Prisma writes them); a session in
   // UTC makes `now()` defaults agree, whatever the server's own TimeZone setting.
   const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c TimeZone=UTC' });
@@ -57,7 +67,13 @@ async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const release = inMemory ? () => {} : acquireDataDirLock(dataDir);
   try {
-    const client = await PGlite.create(dataDir, { extensions: { vector } });
+    const parsers = Object.fromEntries(
+      [
+        [FLOAT4_ARRAY_OID, pgliteTypes.FLOAT4],
+        [FLOAT8_ARRAY_OID, pgliteTypes.FLOAT8],
+      ].map(([oid, element]) => [oid, fastFloatArrayParser((text) => pgliteTypes.arrayParser(text, (x: string) => pgliteTypes.parseType(x, element!), oid!))]),
+    );
+    const client = await PGlite.create(dataDir, { extensions: { vector }, parsers });
     return {
       db: drizzlePglite(client, { schema }) as unknown as Db,
       kind: 'pglite',

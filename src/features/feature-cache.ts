@@ -4,6 +4,8 @@
 // read can be after a write made by another server process on the same Postgres.
 import { LRUCache } from 'lru-cache';
 import type { Owned } from '../access/viewer.js';
+import type { FeatureJsonRow } from '../db/queries/features-json.js';
+import type { SourceSetWithSources } from '../db/queries/sources.js';
 import type { ReusableJson } from '../http/send-json-text.js';
 
 export interface CachedFeature extends ReusableJson {
@@ -12,7 +14,8 @@ export interface CachedFeature extends ReusableJson {
 }
 
 export class FeatureCache {
-  private readonly cache: LRUCache<string, CachedFeature> | undefined;
+  // One LRU for both kinds of entry, so FEATURE_CACHE_SIZE bounds them together and clear() empties both.
+  private readonly cache: LRUCache<string, CachedFeature | FeatureJsonRow | SourceSetWithSources> | undefined;
 
   constructor(maxEntries: number, ttlMs: number) {
     this.cache = maxEntries > 0 && ttlMs > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs }) : undefined;
@@ -23,11 +26,29 @@ export class FeatureCache {
   }
 
   get(key: string): CachedFeature | undefined {
-    return this.cache?.get(key);
+    return this.cache?.get(key) as CachedFeature | undefined;
   }
 
   set(key: string, value: CachedFeature): void {
     this.cache?.set(key, value);
+  }
+
+  /** A feature as search-all joins it (listFeaturesJson): its row, top activation and explanations. */
+  getSearchFeature(modelId: string, layer: string, index: string): FeatureJsonRow | undefined {
+    return this.cache?.get(`search\u0000${FeatureCache.key(modelId, layer, index)}`) as FeatureJsonRow | undefined;
+  }
+
+  setSearchFeature(modelId: string, row: FeatureJsonRow): void {
+    this.cache?.set(`search\u0000${FeatureCache.key(modelId, row.layer, row.index)}`, row);
+  }
+
+  /** A source set with its model and sources, for access checks (search-all). */
+  getSourceSet(modelId: string, setName: string): SourceSetWithSources | undefined {
+    return this.cache?.get(`set\u0000${modelId}\u0000${setName}`) as SourceSetWithSources | undefined;
+  }
+
+  setSourceSet(value: SourceSetWithSources): void {
+    this.cache?.set(`set\u0000${value.sourceSet.modelId}\u0000${value.sourceSet.name}`, value);
   }
 
   /** Called after any write that can change a feature read (imports, uploads, deletions). */

@@ -2,12 +2,12 @@
 // ranks every feature of a source set on the text, and each result is joined with its feature
 // (top activation, explanations, model), as upstream's search-all route does. Features the caller
 // may not read are left out; features too dense for the caller's threshold too.
-import { inferenceModelName, readableSourceSet } from '../access/inference-access.js';
-import type { Viewer } from '../access/viewer.js';
+import { inferenceModelName, readableSourceSetWithSources } from '../access/inference-access.js';
+import { canRead, canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { ApiError } from '../errors.js';
-import { findNeurons } from '../db/queries/features.js';
-import { readFeatures } from '../features/read-features.js';
+import { listFeaturesJson, type FeatureJsonRow } from '../db/queries/features-json.js';
+import type { FeatureCache } from '../features/feature-cache.js';
 import type { InferenceClient } from './client.js';
 
 export const DEFAULT_NUM_RESULTS = 50;
@@ -63,9 +63,38 @@ const resultOf = (modelId: string, a: InferenceFeature) => ({
   ...(a.dfaMaxValue != null ? { dfaMaxValue: a.dfaMaxValue } : {}),
 });
 
-export async function searchAll(db: Db, inference: InferenceClient, request: SearchAllRequest, viewer: Viewer | null, publicUrl: string) {
+/** The features of these results, from the feature cache or else one query, by `layer\0index`. */
+async function featuresOf(db: Db, cache: FeatureCache, modelId: string, results: InferenceFeature[]): Promise<Map<string, FeatureJsonRow>> {
+  const features = new Map<string, FeatureJsonRow>();
+  const missing: Array<{ layer: string; index: string }> = [];
+  for (const r of results) {
+    const index = String(r.index);
+    const cached = cache.getSearchFeature(modelId, r.source, index);
+    if (cached) features.set(`${r.source}\u0000${index}`, cached);
+    else missing.push({ layer: r.source, index });
+  }
+  for (const row of await listFeaturesJson(db, modelId, missing, 1)) {
+    cache.setSearchFeature(modelId, row);
+    features.set(`${row.layer}\u0000${row.index}`, row);
+  }
+  return features;
+}
+
+/**
+ * The answer as JSON text: each result's feature comes from Postgres already serialized
+ * (listFeaturesJson) and is spliced in unparsed, which is most of what keeps search-all fast.
+ */
+export async function searchAll(
+  db: Db,
+  inference: InferenceClient,
+  cache: FeatureCache,
+  request: SearchAllRequest,
+  viewer: Viewer | null,
+  publicUrl: string,
+): Promise<string> {
   checkSearchAll(request);
-  const { model } = await readableSourceSet(db, request.modelId, request.sourceSet, viewer, publicUrl);
+  const { model, sources } = await readableSourceSetWithSources(db, cache, request.modelId, request.sourceSet, viewer, publicUrl);
+  const readableLayers = new Set(sources.filter((s) => canRead(s, viewer)).map((s) => s.id));
   const selectedLayers = [...request.selectedLayers].sort();
   const sortIndexes = [...request.sortIndexes].sort((a, b) => a - b);
   const common = {
@@ -81,23 +110,26 @@ export async function searchAll(db: Db, inference: InferenceClient, request: Sea
   // Several texts: one batch call, no feature join (as upstream).
   if (Array.isArray(request.text)) {
     const batch = await inference.post<{ results: InferenceAllResult[] }>(target, '/v1/activation/all-batch', { prompts: request.text, ...common });
-    return { results: batch.results.map((r) => ({ tokens: r.tokens, result: r.activations.map((a) => resultOf(model.id, a)), sortIndexes })) };
+    return JSON.stringify({ results: batch.results.map((r) => ({ tokens: r.tokens, result: r.activations.map((a) => resultOf(model.id, a)), sortIndexes })) });
   }
 
   const found = await inference.post<InferenceAllResult>(target, '/v1/activation/all', { prompt: request.text, ...common });
-  const keys = found.activations.map((a) => ({ modelId: model.id, layer: a.source, index: String(a.index) }));
-  // One query per part for all results: the readable features, their top activation and explanations.
-  const [neurons, existing] = await Promise.all([findNeurons(db, keys), readFeatures(db, keys, viewer, 1)]);
-  const readable = new Map(existing.map((f) => [`${f.layer}\u0000${f.index}`, f]));
-  const exists = new Set(neurons.map((f) => `${f.layer}\u0000${f.index}`));
-  const result = found.activations.flatMap((a) => {
-    const key = `${a.source}\u0000${a.index}`;
-    const neuron = readable.get(key);
-    // A feature that exists but is hidden from this caller is not found at all.
-    if (!neuron) return exists.has(key) ? [] : [resultOf(model.id, a)];
-    if (request.densityThreshold !== NO_DENSITY_THRESHOLD && (neuron.frac_nonzero ?? 0) > request.densityThreshold) return [];
+  const features = await featuresOf(db, cache, model.id, found.activations);
+  const modelJson = JSON.stringify(model);
+  const results = found.activations.flatMap((a) => {
+    // Only the set's sources the caller may read: not a private source, nor one of another set.
+    if (!readableLayers.has(a.source)) return [];
+    const feature = features.get(`${a.source}\u0000${a.index}`);
+    const result = JSON.stringify(resultOf(model.id, a));
+    // A feature missing from the database is still a result, without its feature (as upstream).
+    if (!feature) return [result];
+    // A feature hidden from this caller is not found at all.
+    if (!canReadAll([featureGuard(feature)], viewer)) return [];
+    if (request.densityThreshold !== NO_DENSITY_THRESHOLD && feature.frac_nonzero > request.densityThreshold) return [];
     const positive = sortIndexes.length === 0 ? a.maxValue > 0 : (a.sumValues ?? 0) > 0;
-    return positive ? [{ ...resultOf(model.id, a), neuron: { ...neuron, model } }] : [];
+    if (!positive) return [];
+    const neuron = `${feature.neuron.slice(0, -1)},"explanations":${feature.explanations},"activations":${feature.activations},"model":${modelJson}}`;
+    return [`${result.slice(0, -1)},"neuron":${neuron}}`];
   });
-  return { tokens: found.tokens, result, sortIndexes };
+  return `{"tokens":${JSON.stringify(found.tokens)},"result":[${results.join(',')}],"sortIndexes":${JSON.stringify(sortIndexes)}}`;
 }

@@ -17,6 +17,14 @@ export async function findSourceSet(db: Db, modelId: string, name: string) {
   return rows[0];
 }
 
+export type SourceSetWithSources = NonNullable<Awaited<ReturnType<typeof findSourceSet>>> & { sources: Array<typeof source.$inferSelect> };
+
+/** A source set with its model, release and sources; undefined when there is no such set. */
+export async function findSourceSetWithSources(db: Db, modelId: string, name: string): Promise<SourceSetWithSources | undefined> {
+  const [found, sources] = await Promise.all([findSourceSet(db, modelId, name), listSourcesOfSet(db, modelId, name)]);
+  return found && { ...found, sources };
+}
+
 export async function listSourcesOfSet(db: Db, modelId: string, setName: string) {
   return db
     .select()

@@ -1,7 +1,9 @@
 // Search by text through the inference server: POST /api/search-all, the docs page's POST
 // /api/search (same search, docs field names), and POST /api/search-topk-by-token.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
+import { sendJsonText } from '../../../http/send-json-text.js';
 import { DEFAULT_NUM_RESULTS, NO_DENSITY_THRESHOLD, searchAll } from '../../../inference/search-all.js';
 import { searchTopkByToken } from '../../../inference/topk-by-token.js';
 import { errorResponses, KEY_OPTIONAL, ModelId, SourceId } from '../../../schemas/common.js';
@@ -29,6 +31,13 @@ const SearchResponse = Type.Union([
   Type.Object({ results: Type.Array(Type.Object({ tokens: Type.Array(Type.String()), result: Type.Array(Result), sortIndexes: Type.Array(Type.Integer()) })) }),
 ]);
 const errors = errorResponses(401, 404, 429, 502, 503, 504);
+
+/**
+ * searchAll answers with JSON text, sent as it is: the schema above documents the answer, but
+ * serializing a union of large open-ended objects through it would validate every result to pick
+ * a branch, which cost more than the whole database join (scripts/bench-inference.ts).
+ */
+const sendSearchResult = (reply: FastifyReply, json: string) => sendJsonText(reply, json);
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   const { db, inference } = fastify;
@@ -58,11 +67,12 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: SearchResponse, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body;
-      return searchAll(
+      const found = await searchAll(
         db,
         inference,
+        fastify.featureCache,
         {
           modelId: body.modelId,
           sourceSet: body.sourceSet,
@@ -76,6 +86,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         request.viewer,
         publicUrl,
       );
+      return sendSearchResult(reply, found);
     },
   );
 
@@ -99,15 +110,17 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: SearchResponse, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body;
-      return searchAll(
+      const found = await searchAll(
         db,
         inference,
+        fastify.featureCache,
         { modelId: body.model, sourceSet: body.sae_set, text: body.text, selectedLayers: [], sortIndexes: [], ignoreBos: true, densityThreshold: NO_DENSITY_THRESHOLD, numResults: body.top_k ?? DEFAULT_NUM_RESULTS },
         request.viewer,
         publicUrl,
       );
+      return sendSearchResult(reply, found);
     },
   );
 
