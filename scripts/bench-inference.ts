@@ -99,7 +99,7 @@ const upstreamSteerBody = (seed: number, type: string) => ({
   seed,
   steerMethod: 'SIMPLE_ADDITIVE',
   normalizeSteering: false,
-  nLogprobs: 0,
+  nLogprobs: 5,
   types: [type],
   stream: false,
 });
