@@ -255,6 +255,24 @@ describe('search by text through an inference server', () => {
     }
     expect((await post('/api/activation/source', { modelId: 'gpt2-small', source: SOURCE, customText: ['a', 'b', 'c', 'd', 'e'] })).statusCode).toBe(400);
   });
+
+  it("vector/get of an SAE feature asks the inference server for its vector, as upstream", async () => {
+    double.requests = [];
+    const res = await post('/api/vector/get', { modelId: 'gpt2-small', source: SOURCE, index: '7' });
+    expect(res.statusCode, res.body).toBe(200);
+    const want = Array.from({ length: 8 }, (_, k) => activationOf(SOURCE, 7, `v${k}`));
+    expect(res.json()).toEqual({ vector: { modelId: 'gpt2-small', layer: SOURCE, index: '7', vectorLabel: '', hookName: 'blocks.6.hook_resid_pre', vector: want, vectorDefaultSteerStrength: 10 } });
+    expect(double.requests.map((r) => [r.path, r.body])).toEqual([['/v1/util/sae-vector', { model: 'gpt2-small-tl', source: SOURCE, index: 7 }]]);
+
+    // Private sources are the owner's only, and nothing is asked of the model for anyone else.
+    double.requests = [];
+    const hidden = { modelId: 'private-model', source: SOURCE, index: 0 };
+    expect((await post('/api/vector/get', hidden, bob.key)).json()).toMatchObject({ code: 'NOT_FOUND', message: 'Vector not found' });
+    expect(double.requests).toHaveLength(0);
+    expect((await post('/api/vector/get', hidden, alice.key)).statusCode).toBe(200);
+    expect((await post('/api/vector/get', { modelId: 'gpt2-small', source: '99-no-such-source', index: 1 })).statusCode).toBe(404);
+    expect((await post('/api/vector/get', { modelId: 'gpt2-small', source: SOURCE, index: -1 })).statusCode).toBe(400);
+  });
 });
 
 describe('inference server failures', () => {
@@ -290,6 +308,9 @@ describe('inference server failures', () => {
       const steer = await none.app.inject({ method: 'POST', url: '/api/steer', payload: { prompt: 'hi', modelId: 'gpt2-small', features: [{ modelId: 'gpt2-small', layer: SOURCE, index: 0, strength: 5 }], temperature: 0, n_tokens: 4, seed: 1, strength_multiplier: 1 } });
       expect(steer.statusCode).toBe(503);
       expect(steer.json().message).toContain('INFERENCE_HOSTS');
+      const vector = await none.app.inject({ method: 'POST', url: '/api/vector/get', payload: { modelId: 'gpt2-small', source: SOURCE, index: 0 } });
+      expect(vector.statusCode).toBe(503);
+      expect(vector.json().message).toContain('INFERENCE_HOSTS');
     } finally {
       await none.close();
     }

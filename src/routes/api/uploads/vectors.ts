@@ -7,6 +7,7 @@ import { canReadFeature } from '../../../access/readable-sources.js';
 import { canRead } from '../../../access/viewer.js';
 import { deleteNeuron, ensureVectorSource, findModel, findNeuron, insertNeuron, listVectorsOf } from '../../../db/queries/uploads.js';
 import { ApiError } from '../../../errors.js';
+import { fetchSaeVector, type SaeVector } from '../../../inference/sae-vector.js';
 import { DateTime, errorResponses, FloatArray, KEY_REQUIRED, normalizeIndex, Nullable } from '../../../schemas/common.js';
 import { FeatureRef, MessageResponse, NewVectorBody } from '../../../schemas/uploads.js';
 import { DEFAULT_CREATOR_ID } from '../../../constants.js';
@@ -18,8 +19,8 @@ const StoredVector = Type.Object({
   layer: Type.String(),
   index: Type.String(),
   vectorLabel: Nullable(Type.String()),
-  createdAt: DateTime,
-  creatorId: Nullable(Type.String()),
+  createdAt: Type.Optional(DateTime),
+  creatorId: Type.Optional(Nullable(Type.String())),
   vectorDefaultSteerStrength: Nullable(Type.Number()),
   hookName: Nullable(Type.String()),
   vector: FloatArray,
@@ -114,19 +115,33 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         tags: ['Vectors'],
         operationId: 'getVector',
-        summary: 'Get a stored vector',
+        summary: 'Get a stored vector, or an SAE feature\'s vector from the inference server',
+        description:
+          'An uploaded vector as stored (bit-identical). For an SAE feature, the inference server computes the decoder vector (`/v1/util/sae-vector`) and the answer has no createdAt or creatorId, as upstream; ' +
+          '503 when no inference server is configured for the model.',
         security: [{}, ...KEY_REQUIRED],
         body: FeatureRef,
-        response: { 200: Type.Object({ vector: StoredVector }), ...errorResponses(401, 404) },
+        response: { 200: Type.Object({ vector: StoredVector }), ...errorResponses(401, 404, 502, 503, 504) },
       },
     },
     async (request) => {
       const key = { modelId: request.body.modelId, layer: request.body.source, index: normalizeIndex(request.body.index) };
-      const neuron = (await canReadFeature(fastify.db, key, request.viewer)) ? await findNeuron(fastify.db, key.modelId, key.layer, key.index) : undefined;
-      // An SAE feature's own vector comes from the inference server (not configured on this mirror yet).
-      if (!neuron || neuron.vector.length === 0) throw notFound();
-      const { modelId, layer, index, vectorLabel, createdAt, creatorId, vectorDefaultSteerStrength, hookName, vector } = neuron;
-      return { vector: { modelId, layer, index, vectorLabel, createdAt, creatorId, vectorDefaultSteerStrength, hookName, vector } };
+      const neuron = await findNeuron(fastify.db, key.modelId, key.layer, key.index);
+      if (neuron && !(await canReadFeature(fastify.db, key, request.viewer))) throw notFound();
+      if (neuron && neuron.vector.length > 0) {
+        const { modelId, layer, index, vectorLabel, createdAt, creatorId, vectorDefaultSteerStrength, hookName, vector } = neuron;
+        return { vector: { modelId, layer, index, vectorLabel, createdAt, creatorId, vectorDefaultSteerStrength, hookName, vector } };
+      }
+      // An SAE feature's vector is not stored: the inference server computes it (upstream's answer shape).
+      let fromModel: SaeVector | undefined;
+      try {
+        fromModel = await fetchSaeVector(fastify.db, fastify.inference, key.modelId, key.layer, key.index, request.viewer, fastify.config.publicUrl);
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'NOT_FOUND') throw notFound();
+        throw error;
+      }
+      if (!fromModel) throw notFound();
+      return { vector: { modelId: key.modelId, layer: key.layer, index: key.index, vectorLabel: '', hookName: fromModel.hookName, vector: fromModel.vector, vectorDefaultSteerStrength: 10 } };
     },
   );
 
