@@ -68,9 +68,10 @@ const COLUMNS = sql`e."modelId", e."layer", e."index", e."description", e."expla
 
 /**
  * HNSW candidate list. Measured on 1M clustered 256-d embeddings on Postgres
- * (scripts/bench-explanation-search.ts): recall@10 0.91 at 200, 0.94 at 400, 0.957 at 800, 0.963
- * at 1000 (pgvector's maximum, and upstream's setting), with p50 latency 7 to 13 ms at every value:
- * the candidate list is not what the time goes to, so the most exact setting is the default.
+ * (scripts/bench-explanation-search.ts, three runs on two machines): recall@10 0.94-0.96 at 400,
+ * 0.957-0.973 at 800, 0.963-0.974 at 1000 (pgvector's maximum, and upstream's setting), with p50
+ * 7-13 ms at every value: the candidate list is not where the time goes, so the most exact
+ * setting is the default.
  */
 export const DEFAULT_EF_SEARCH = 1000;
 
