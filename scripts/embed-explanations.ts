@@ -2,6 +2,7 @@
 // has none (e.g. uploaded while no embedding service was configured) with EMBEDDING_URL. Resumable:
 // it only ever looks at explanations still without an embedding.
 import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
 import { withCliDatabase } from '../src/cli-database.js';
 import { loadConfig } from '../src/config.js';
 import { explanationsWithoutEmbedding, storeEmbeddings } from '../src/db/queries/embeddings.js';
@@ -38,6 +39,8 @@ await runCli(async () => {
       const seconds = (performance.now() - started) / 1000;
       console.error(`embedded ${done} explanations (${Math.round(done / Math.max(seconds, 0.001))}/s)`);
     }
+    // The embedded database has no autovacuum: fresh statistics let search use the HNSW index.
+    if (done > 0) await db.execute(sql`ANALYZE "Explanation"`);
     console.log(`Embedded ${done} explanations with ${client.model}.`);
   });
 });

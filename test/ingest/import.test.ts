@@ -49,6 +49,9 @@ describe('round trip through the feature API', () => {
     expect(rejects).toEqual([]);
     expect(summary.files).toMatchObject({ imported: summary.files.total, failed: 0 });
     expect(await counts(ctx.database.db)).toEqual({ neurons: 80, activations: 240, explanations: 160 });
+    // The tables that received rows have planner statistics (the embedded database has no autovacuum).
+    const analyzed = await queryRows<{ tablename: string }>(ctx.database.db, sql`SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public' AND tablename IN ('Neuron', 'Activation', 'Explanation')`);
+    expect(analyzed.map((r) => r.tablename).sort()).toEqual(['Activation', 'Explanation', 'Neuron']);
 
     const dir = path.join(root, 'v1', 'gpt2-small', '7-res-jb');
     const feature = readJsonl(path.join(dir, 'features', 'batch-0.jsonl.gz')).find((f) => f.index === '13')!;
