@@ -1,7 +1,8 @@
 // Uploads over HTTP: models, source sets, vectors, features (dashboards) and activations, with the
 // real server's messages, ownership, atomicity, and a round trip through the feature API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count } from 'drizzle-orm';
+import { count, sql } from 'drizzle-orm';
+import { queryRows } from '../src/db/client.js';
 import { explanationModelType, explanationType, neuron } from '../src/db/schema/index.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { floats } from './fixtures/seed.js';
@@ -193,6 +194,9 @@ describe('POST /api/upload/dashboard with a whole source as NDJSON', () => {
     const got = (await ctx.app.inject({ method: 'GET', url: '/api/feature/pup-model/1-pupscope/299', headers: { 'x-api-key': alice.key } })).json();
     expect(got).toMatchObject({ frac_nonzero: 0.5, maxActApprox: 299 });
     expect(got.explanations[0].description).toBe('feature 299');
+    // A whole source is a bulk write: the planner has statistics for it (PGlite has no autovacuum).
+    const [stats] = await queryRows<{ n: number }>(ctx.database.db, sql`SELECT count(*)::int AS n FROM pg_stats WHERE schemaname = 'public' AND tablename = 'Neuron' AND attname = 'maxActApprox'`);
+    expect(stats!.n).toBe(1);
   });
 
   it('stores nothing when a line is bad, and says which line', async () => {

@@ -2,7 +2,7 @@
 // checked and converted, written in batches inside one transaction per file together with the
 // file's ImportedFile record. Re-running skips recorded files (idempotent); a killed run resumes at
 // the first unrecorded file; bad records are reported, never silently dropped.
-import { sql } from 'drizzle-orm';
+import { analyzeTables } from '../db/analyze.js';
 import type { Database } from '../db/client.js';
 import * as schema from '../db/schema/index.js';
 import type { PgTable } from 'drizzle-orm/pg-core';
@@ -184,23 +184,17 @@ export async function importExport(database: Database, options: ImportOptions): 
       if (summary.stoppedEarly) break;
     }
   }
-  await analyzeImportedTables(database, summary);
+  // Fresh planner statistics for what was written (the embedded database has no autovacuum).
+  await analyzeTables(
+    database.db,
+    Object.entries(summary.tables)
+      .filter(([, counts]) => counts.inserted > 0)
+      .map(([table]) => table),
+  );
   summary.elapsedMs = performance.now() - started;
   return summary;
 }
 
-/**
- * Refreshes the planner's statistics of the tables that received rows. The embedded database has
- * no autovacuum at all, so without this it plans every query on a freshly imported table as if it
- * were empty (the explanation search then sorts every row instead of reading its HNSW index); on
- * Postgres it saves waiting for autovacuum.
- */
-async function analyzeImportedTables(database: Database, summary: ImportSummary): Promise<void> {
-  const tables = Object.entries(summary.tables)
-    .filter(([, counts]) => counts.inserted > 0)
-    .map(([table]) => table);
-  for (const table of tables) await database.db.execute(sql.raw(`ANALYZE "${table.replaceAll('"', '""')}"`));
-}
 
 /** A reason when `file` differs from what was imported under its key, else undefined. */
 async function hasChanged(file: ExportFile, previous: ImportedFileRecord): Promise<string | undefined> {

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createId } from '@paralleldrive/cuid2';
 import { canReadFeature } from '../../../access/readable-sources.js';
 import { findNeuron, insertActivations } from '../../../db/queries/uploads.js';
+import { analyzeTables } from '../../../db/analyze.js';
 import { ApiError } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/common.js';
 import { ActivationUploadBody, FeatureUploadBody, MessageResponse } from '../../../schemas/uploads.js';
@@ -43,10 +44,13 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         },
       },
       async (request) => {
-        const created =
-          streamed && request.body instanceof Readable
-            ? await uploadDashboardStream(fastify.db, request.body, request.viewer!, fastify.config.uploadStreamLimitBytes, fastify.embeddings)
-            : await uploadFeatures(fastify.db, request.body, request.viewer!, fastify.embeddings);
+        const body: unknown = request.body;
+        const whole = streamed && body instanceof Readable;
+        const created = whole
+          ? await uploadDashboardStream(fastify.db, body, request.viewer!, fastify.config.uploadStreamLimitBytes, fastify.embeddings)
+          : await uploadFeatures(fastify.db, request.body, request.viewer!, fastify.embeddings);
+        // A whole source is a bulk write: refresh the planner's statistics, as an import does.
+        if (whole && created > 0) await analyzeTables(fastify.db, ['Neuron', 'Activation', 'Explanation']);
         fastify.featureCache.clear();
         return { message: `${created} features created.` };
       },
