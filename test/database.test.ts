@@ -5,11 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { analyzeNeverAnalyzed } from '../src/db/analyze.js';
 import { openDatabase, queryRows } from '../src/db/client.js';
 import { acquireDataDirLock, DataDirLockedError, LOCK_FILE_NAME } from '../src/db/data-dir-lock.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { model } from '../src/db/schema/index.js';
 import { openTestDatabase } from './helper.js';
+import { seedSource } from './fixtures/seed.js';
 
 const folders: string[] = [];
 function tempDir(): string {
@@ -80,6 +82,27 @@ describe('migrations', () => {
         sql`SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = '"Explanation"'::regclass AND attname = 'embedding'`,
       );
       expect(embedding?.type).toBe('vector(256)');
+    } finally {
+      await drop();
+    }
+  });
+});
+
+describe('planner statistics', () => {
+  it('are refreshed for bulk tables that hold rows but were never analyzed, once', async () => {
+    const { database, drop } = await openTestDatabase();
+    try {
+      await seedSource(database.db, { features: 5, activationsPerFeature: 2 });
+      const analyzed = async () =>
+        (await queryRows<{ tablename: string }>(database.db, sql`SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public' AND tablename IN ('Neuron', 'Activation', 'Explanation', 'ExplanationScore')`))
+          .map((r) => r.tablename)
+          .sort();
+      // Postgres' autovacuum may get there first on a server; the embedded database never does.
+      if (database.kind === 'pglite') expect(await analyzed()).toEqual([]);
+      const first = await analyzeNeverAnalyzed(database.db);
+      expect(await analyzed()).toEqual(['Activation', 'Explanation', 'ExplanationScore', 'Neuron']);
+      if (database.kind === 'pglite') expect(first.sort()).toEqual(['Activation', 'Explanation', 'ExplanationScore', 'Neuron']);
+      expect(await analyzeNeverAnalyzed(database.db)).toEqual([]);
     } finally {
       await drop();
     }
