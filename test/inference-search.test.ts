@@ -1,6 +1,7 @@
 // Search by text through the stand-in inference server: /api/search-all, /api/search,
 // /api/search-topk-by-token, /api/activation/new and /api/activation/source. Expected answers are
 // computed from the stand-in's deterministic activations; requests the mirror sent are checked.
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq } from 'drizzle-orm';
 import { activation, explanation, model, neuron } from '../src/db/schema/index.js';
@@ -87,6 +88,16 @@ describe('search by text through an inference server', () => {
         expect(e.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       }
     }
+  });
+
+  it('search-all answers gzip to clients that ask (the Python client always does)', async () => {
+    const payload = { modelId: 'gpt2-small', sourceSet: 'res-jb', text: TEXT, numResults: 20 };
+    const plain = await post('/api/search-all', payload);
+    const zipped = await ctx.app.inject({ method: 'POST', url: '/api/search-all', payload, headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['content-type']).toContain('application/json');
+    expect(JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8'))).toEqual(plain.json());
   });
 
   it('search-all ranks by the sum at sortIndexes, sorts selectedLayers, and drops features denser than the threshold', async () => {
