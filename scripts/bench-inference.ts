@@ -4,7 +4,9 @@
 // the test stand-in (test/doubles/inference-server.ts), which answers at once, so the difference
 // is the mirror's own work: HTTP, validation, access checks, the database join or the steering
 // cache lookup and save, and the rate-limit count (limits on, set high). Everything goes over
-// real HTTP on localhost.
+// real HTTP on localhost; the client reads answers as bytes (parsing them is the client's cost).
+// search-all is measured twice: with FEATURE_CACHE_SIZE=0 (every feature and access check read
+// from the database) and with the default feature cache (repeated features served from memory).
 // Embedded database by default; BENCH_DATABASE_URL for a Postgres server.
 //   --requests N   requests per measurement (default 500)
 //   --features N   features in the source (default 200; search-all asks for 50)
