@@ -82,7 +82,8 @@ async function featuresOf(db: Db, cache: FeatureCache, modelId: string, results:
 
 /**
  * The answer as JSON text: each result's feature comes from Postgres already serialized
- * (listFeaturesJson) and is spliced in unparsed, which is most of what keeps search-all fast.
+ * (listFeaturesJson), or from the feature cache, and is spliced in unparsed; reading rows through
+ * the driver and serializing them again cost several times as much (scripts/bench-inference.ts).
  */
 export async function searchAll(
   db: Db,
