@@ -17,8 +17,10 @@ const quoteLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** `'key', alias."column", …` for json_build_object: every column but the excluded ones. */
 function jsonFields(table: PgTable, alias: string, exclude: string[] = []): string {
-  return Object.entries(getTableColumns(table) as Record<string, PgColumn>)
-    .filter(([key]) => !exclude.includes(key))
+  const columns = Object.entries(getTableColumns(table) as Record<string, PgColumn>).filter(([key]) => !exclude.includes(key));
+  // json_build_object takes at most 100 arguments (Postgres' FUNC_MAX_ARGS): 50 fields, with room for our extras.
+  if (columns.length > 46) throw new Error(`${alias}: ${columns.length} columns no longer fit one json_build_object; build it in parts`);
+  return columns
     .map(([key, column]) => {
       const ref = `${alias}.${quoteIdent(column.name)}`;
       const value = column.columnType === 'PgTimestamp' ? `to_char(${ref}, ${ISO_UTC})` : ref;
