@@ -4,6 +4,7 @@
 // Embedded database by default; BENCH_DATABASE_URL for a Postgres server.
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
+import { analyzeTables } from '../src/db/analyze.js';
 import { openDatabase, queryRows, type Db } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { DEFAULT_EF_SEARCH, searchByEmbedding } from '../src/db/queries/explanation-search.js';
@@ -48,7 +49,7 @@ await db.transaction(async (tx) => {
   await tx.execute(sql`CREATE INDEX "Explanation_embedding_hnsw_idx" ON "Explanation" USING hnsw ("embedding" vector_cosine_ops)`);
 });
 // As the importer does after loading (the embedded database has no autovacuum to do it).
-await exec(sql`ANALYZE "Explanation"`);
+await analyzeTables(db, ['Explanation']);
 const indexMs = performance.now() - t1;
 
 const queries = Array.from({ length: QUERIES }, nearTopic);

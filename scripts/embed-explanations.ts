@@ -2,9 +2,9 @@
 // has none (e.g. uploaded while no embedding service was configured) with EMBEDDING_URL. Resumable:
 // it only ever looks at explanations still without an embedding.
 import { parseArgs } from 'node:util';
-import { sql } from 'drizzle-orm';
 import { withCliDatabase } from '../src/cli-database.js';
 import { loadConfig } from '../src/config.js';
+import { analyzeTables } from '../src/db/analyze.js';
 import { explanationsWithoutEmbedding, storeEmbeddings } from '../src/db/queries/embeddings.js';
 import { runCli } from '../src/run-cli.js';
 import { embeddingClient } from '../src/upstream/embeddings.js';
@@ -40,7 +40,7 @@ await runCli(async () => {
       console.error(`embedded ${done} explanations (${Math.round(done / Math.max(seconds, 0.001))}/s)`);
     }
     // The embedded database has no autovacuum: fresh statistics let search use the HNSW index.
-    if (done > 0) await db.execute(sql`ANALYZE "Explanation"`);
+    if (done > 0) await analyzeTables(db, ['Explanation']);
     console.log(`Embedded ${done} explanations with ${client.model}.`);
   });
 });

@@ -6,7 +6,7 @@ import { findSourceSet, findSourceSetWithSources, findSourcesWithParents } from 
 import type { FeatureCache } from '../features/feature-cache.js';
 import { findModel } from '../db/queries/uploads.js';
 import { ApiError, notFoundMessage } from '../errors.js';
-import { canRead, canReadAll, type Viewer } from './viewer.js';
+import { canRead, canReadAll, type Owned, type Viewer } from './viewer.js';
 
 export async function readableModel(db: Db, modelId: string, viewer: Viewer | null, publicUrl: string) {
   const model = await findModel(db, modelId);
@@ -14,10 +14,14 @@ export async function readableModel(db: Db, modelId: string, viewer: Viewer | nu
   return model;
 }
 
-export async function readableSourceSet(db: Db, modelId: string, setName: string, viewer: Viewer | null, publicUrl: string) {
-  const found = await findSourceSet(db, modelId, setName);
+/** The set when the viewer may read it and its model, else the real server's 404. */
+function readableOr404<T extends { model: Owned; sourceSet: Owned }>(found: T | undefined, viewer: Viewer | null, publicUrl: string): T {
   if (!found || !canReadAll([found.model, found.sourceSet], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
   return found;
+}
+
+export async function readableSourceSet(db: Db, modelId: string, setName: string, viewer: Viewer | null, publicUrl: string) {
+  return readableOr404(await findSourceSet(db, modelId, setName), viewer, publicUrl);
 }
 
 /**
@@ -30,8 +34,7 @@ export async function readableSourceSetWithSources(db: Db, cache: FeatureCache, 
     found = await findSourceSetWithSources(db, modelId, setName);
     if (found) cache.setSourceSet(found);
   }
-  if (!found || !canReadAll([found.model, found.sourceSet], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
-  return found;
+  return readableOr404(found, viewer, publicUrl);
 }
 
 export async function readableSource(db: Db, modelId: string, sourceId: string, viewer: Viewer | null, publicUrl: string) {

@@ -6,6 +6,7 @@ import { inferenceModelName, readableSourceSetWithSources } from '../access/infe
 import { canRead, canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { ApiError } from '../errors.js';
+import type { FeatureKey } from '../db/queries/features.js';
 import { listFeaturesJson, type FeatureJsonRow } from '../db/queries/features-json.js';
 import type { FeatureCache } from '../features/feature-cache.js';
 import type { InferenceClient } from './client.js';
@@ -66,14 +67,14 @@ const resultOf = (modelId: string, a: InferenceFeature) => ({
 /** The features of these results, from the feature cache or else one query, by `layer\0index`. */
 async function featuresOf(db: Db, cache: FeatureCache, modelId: string, results: InferenceFeature[]): Promise<Map<string, FeatureJsonRow>> {
   const features = new Map<string, FeatureJsonRow>();
-  const missing: Array<{ layer: string; index: string }> = [];
+  const missing: FeatureKey[] = [];
   for (const r of results) {
     const index = String(r.index);
     const cached = cache.getSearchFeature(modelId, r.source, index);
     if (cached) features.set(`${r.source}\u0000${index}`, cached);
-    else missing.push({ layer: r.source, index });
+    else missing.push({ modelId, layer: r.source, index });
   }
-  for (const row of await listFeaturesJson(db, modelId, missing, 1)) {
+  for (const row of await listFeaturesJson(db, missing, 1)) {
     cache.setSearchFeature(modelId, row);
     features.set(`${row.layer}\u0000${row.index}`, row);
   }

@@ -195,7 +195,6 @@ export async function importExport(database: Database, options: ImportOptions): 
   return summary;
 }
 
-
 /** A reason when `file` differs from what was imported under its key, else undefined. */
 async function hasChanged(file: ExportFile, previous: ImportedFileRecord): Promise<string | undefined> {
   if (Number(previous.size) !== file.size) return `size ${previous.size} then, ${file.size} now`;

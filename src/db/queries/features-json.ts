@@ -9,7 +9,7 @@ import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { queryRows, type Db } from '../client.js';
 import { activation, explanation, neuron } from '../schema/index.js';
-import type { FeatureKey } from './features.js';
+import { featureKeyIn, type FeatureKey } from './features.js';
 
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -30,7 +30,7 @@ function jsonFields(table: PgTable, alias: string, exclude: string[] = []): stri
 }
 
 // Built once: the column lists come from the schema, not from input.
-const NEURON_FIELDS = jsonFields(neuron, 'n');
+const NEURON_FIELDS = jsonFields(neuron, '"Neuron"');
 const ACTIVATION_FIELDS = `${jsonFields(activation, 'a')}, 'source', a."layer"`;
 const EXPLANATION_FIELDS = `${jsonFields(explanation, 'e', ['embedding'])}, 'source', e."layer", 'author', CASE WHEN u."id" IS NULL THEN NULL ELSE json_build_object('name', u."name") END, 'votes', '[]'::json`;
 
@@ -48,28 +48,26 @@ export interface FeatureJsonRow {
 }
 
 /**
- * Features of one model with, for each, its `activationsPerFeature` strongest activations and all
+ * These features with, for each, its `activationsPerFeature` strongest activations and all
  * its explanations (scoreV2 then scoreV1 descending, nulls first as Prisma's desc). Only existing
  * features come back; access is the caller's to check (visibility and creatorId are returned).
  */
-export async function listFeaturesJson(db: Db, modelId: string, keys: Array<Pick<FeatureKey, 'layer' | 'index'>>, activationsPerFeature: number): Promise<FeatureJsonRow[]> {
+export async function listFeaturesJson(db: Db, keys: FeatureKey[], activationsPerFeature: number): Promise<FeatureJsonRow[]> {
   if (keys.length === 0) return [];
-  const wanted = JSON.stringify(keys.map((k) => ({ l: k.layer, i: k.index })));
   const raw = (text: string): SQL => sql.raw(text);
   return queryRows<FeatureJsonRow>(
     db,
-    sql`SELECT n."layer", n."index", n."visibility", n."creatorId", n."frac_nonzero",
+    sql`SELECT "Neuron"."layer", "Neuron"."index", "Neuron"."visibility", "Neuron"."creatorId", "Neuron"."frac_nonzero",
       json_build_object(${raw(NEURON_FIELDS)})::text AS "neuron",
       (SELECT coalesce(json_agg(json_build_object(${raw(ACTIVATION_FIELDS)}) ORDER BY a."maxValue" DESC, a."id"), '[]')::text
          FROM (SELECT * FROM "Activation" x
-                WHERE x."modelId" = n."modelId" AND x."layer" = n."layer" AND x."index" = n."index"
+                WHERE x."modelId" = "Neuron"."modelId" AND x."layer" = "Neuron"."layer" AND x."index" = "Neuron"."index"
                 ORDER BY x."maxValue" DESC, x."id" LIMIT ${activationsPerFeature}) a) AS "activations",
       (SELECT coalesce(json_agg(json_build_object(${raw(EXPLANATION_FIELDS)})
                 ORDER BY e."scoreV2" DESC NULLS FIRST, e."scoreV1" DESC, e."createdAt", e."id"), '[]')::text
          FROM "Explanation" e LEFT JOIN "User" u ON u."id" = e."authorId"
-        WHERE e."modelId" = n."modelId" AND e."layer" = n."layer" AND e."index" = n."index") AS "explanations"
-    FROM "Neuron" n
-    WHERE n."modelId" = ${modelId}
-      AND (n."layer", n."index") IN (SELECT k.l, k.i FROM jsonb_to_recordset(${wanted}::jsonb) AS k(l text, i text))`,
+        WHERE e."modelId" = "Neuron"."modelId" AND e."layer" = "Neuron"."layer" AND e."index" = "Neuron"."index") AS "explanations"
+    FROM "Neuron"
+    WHERE ${featureKeyIn(neuron, keys)}`,
   );
 }

@@ -102,12 +102,11 @@ export async function listExplanationsWithScores(db: Db, key: FeatureKey): Promi
 }
 
 
-/** SQL for `(modelId, layer, index) IN ((…), (…))` over a table with those three columns. */
 /**
  * `(modelId, layer, index) IN (the keys)`, with the keys as one JSON parameter: a list of 3 × n
  * parameters cost more to build and parse than the query itself for a page of 50 features.
  */
-function featureKeyIn(table: { modelId: AnyColumn; layer: AnyColumn; index: AnyColumn }, keys: FeatureKey[]): SQL {
+export function featureKeyIn(table: { modelId: AnyColumn; layer: AnyColumn; index: AnyColumn }, keys: FeatureKey[]): SQL {
   const json = JSON.stringify(keys.map((k) => ({ m: k.modelId, l: k.layer, i: k.index })));
   return sql`(${table.modelId}, ${table.layer}, ${table.index}) IN (SELECT k.m, k.l, k.i FROM jsonb_to_recordset(${json}::jsonb) AS k(m text, l text, i text))`;
 }

@@ -1,7 +1,6 @@
 // Search by text through the inference server: POST /api/search-all, the docs page's POST
 // /api/search (same search, docs field names), and POST /api/search-topk-by-token.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { sendJsonText } from '../../../http/send-json-text.js';
 import { DEFAULT_NUM_RESULTS, NO_DENSITY_THRESHOLD, searchAll } from '../../../inference/search-all.js';
@@ -31,13 +30,6 @@ const SearchResponse = Type.Union([
   Type.Object({ results: Type.Array(Type.Object({ tokens: Type.Array(Type.String()), result: Type.Array(Result), sortIndexes: Type.Array(Type.Integer()) })) }),
 ]);
 const errors = errorResponses(401, 404, 429, 502, 503, 504);
-
-/**
- * searchAll answers with JSON text, sent as it is: the schema above documents the answer, but
- * serializing a union of large open-ended objects through it would validate every result to pick
- * a branch, which cost more than the whole database join (scripts/bench-inference.ts).
- */
-const sendSearchResult = (reply: FastifyReply, json: string) => sendJsonText(reply, json);
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   const { db, inference } = fastify;
@@ -86,7 +78,10 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         request.viewer,
         publicUrl,
       );
-      return sendSearchResult(reply, found);
+      // searchAll answers with JSON text, sent as it is: SearchResponse documents the answer, but
+      // serializing a union of large open-ended objects through it would validate every result to
+      // pick a branch, which cost more than the whole database join (scripts/bench-inference.ts).
+      return sendJsonText(reply, found);
     },
   );
 
@@ -120,7 +115,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         request.viewer,
         publicUrl,
       );
-      return sendSearchResult(reply, found);
+      return sendJsonText(reply, found);
     },
   );
 
