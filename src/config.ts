@@ -34,8 +34,12 @@ export interface Config {
   /** Endpoint groups with their limits per window (RATE_LIMITS applied to the defaults). */
   rateLimitGroups: Record<string, RateLimitGroup>;
   rateLimitWindowSeconds: number;
-  /** Largest streamed (NDJSON) dashboard upload, in bytes. */
+  /** Largest streamed (NDJSON) dashboard upload, in bytes, counted after decompression. */
   uploadStreamLimitBytes: number;
+  /** Longest line (one JSON record) the importer and NDJSON uploads accept, in bytes. */
+  maxLineBytes: number;
+  /** How the importer reaches HTTP(S) exports (the CLI and the admin route). */
+  importNetwork: ImportNetworkSettings;
   /** OpenAI-compatible embeddings endpoint for explanations; undefined: not configured. */
   embeddings: EmbeddingSettings | undefined;
   /** OpenAI-compatible chat endpoint that writes explanations; undefined: not configured. */
@@ -48,6 +52,15 @@ export interface Config {
   searchEfSearch: number;
   /** Inference servers by model and source set (INFERENCE_HOSTS and INFERENCE_HOSTS_FILE); empty: none. */
   inferenceHosts: InferenceHostRule[];
+}
+
+export interface ImportNetworkSettings {
+  /** Allow export URLs that resolve to private, loopback or link-local addresses (a lab's own object store). */
+  allowPrivateAddresses: boolean;
+  /** Longest wait for a connection to an export host, in ms. */
+  connectTimeoutMs: number;
+  /** Longest wait for the next bytes of an answer (headers or body), in ms. */
+  idleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +139,12 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitGroups: rateLimitGroups(read('RATE_LIMITS')),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 31 * 86400),
     uploadStreamLimitBytes: integer('UPLOAD_STREAM_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+    maxLineBytes: integer('MAX_LINE_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    importNetwork: {
+      allowPrivateAddresses: boolean('IMPORT_ALLOW_PRIVATE_ADDRESSES', false),
+      connectTimeoutMs: integer('IMPORT_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
+      idleTimeoutMs: integer('IMPORT_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    },
     embeddings: undefined,
     llm: undefined,
     autointerp: undefined,

@@ -44,6 +44,8 @@ describe('loadConfig', () => {
       rateLimitGroups: expect.objectContaining({ steer: expect.objectContaining({ limit: 100 }) }),
       rateLimitWindowSeconds: 3600,
       uploadStreamLimitBytes: 1024 * 1024 * 1024,
+      maxLineBytes: 16 * 1024 * 1024,
+      importNetwork: { allowPrivateAddresses: false, connectTimeoutMs: 10_000, idleTimeoutMs: 60_000 },
       embeddings: undefined,
       llm: undefined,
       autointerp: undefined,
