@@ -1,0 +1,106 @@
+// Splits a byte stream into lines without ever holding more than `maxLineBytes` of one line.
+// Node's readline builds each line as one string, so a single 700 MB line (a 712 KB gzip) throws
+// "Invalid string length" and kills the process; here an over-long line is skipped to its end and
+// reported by its size instead. Lines are split on the 0x0A byte before decoding, so a UTF-8
+// character that spans two chunks is decoded whole.
+
+export type Line = { number: number; text: string } | { number: number; tooLong: true; bytes: number; head: string };
+
+/** How much of an over-long line is kept (decoded) in `head`, for error reports. */
+const HEAD_BYTES = 256;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Lines of a byte stream (\n or \r\n), 1-based numbers; a line over maxLineBytes is skipped to its
+ * end and reported as tooLong (its bytes counted, not kept; `head` holds its first few hundred
+ * bytes). A final line without newline is kept.
+ */
+export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncIterable<Line> {
+  // The current line's pieces from earlier chunks (empty in the usual case of a line within one chunk).
+  let parts: Buffer[] = [];
+  let partBytes = 0;
+  // Set once the current line is known to be over the limit: its bytes are only counted from then on.
+  let skipping = false;
+  let skippedBytes = 0;
+  // The first bytes of an over-long line (up to HEAD_BYTES), decoded when the line ends.
+  let head = Buffer.alloc(0);
+  let lastByte = -1;
+  let number = 0;
+
+  const startSkipping = (more: Buffer) => {
+    head = Buffer.concat([...parts, more], Math.min(HEAD_BYTES, partBytes + more.length));
+    skipping = true;
+    skippedBytes = partBytes + more.length;
+    parts = [];
+    partBytes = 0;
+  };
+
+  /** The line made of the pending parts plus `tail`; resets the state for the next line. */
+  const finish = (tail: Buffer): Line => {
+    number++;
+    let line: Line;
+    if (skipping) {
+      const total = skippedBytes + tail.length;
+      const endsWithCr = tail.length > 0 ? tail[tail.length - 1] === CR : lastByte === CR;
+      const bytes = total - (endsWithCr ? 1 : 0);
+      if (head.length < HEAD_BYTES) head = Buffer.concat([head, tail], Math.min(HEAD_BYTES, head.length + tail.length));
+      line = { number, tooLong: true, bytes, head: head.subarray(0, Math.min(head.length, bytes)).toString('utf8') };
+    } else {
+      let whole = parts.length === 0 ? tail : Buffer.concat([...parts, tail], partBytes + tail.length);
+      if (whole.length > 0 && whole[whole.length - 1] === CR) whole = whole.subarray(0, whole.length - 1);
+      line =
+        whole.length > maxLineBytes
+          ? { number, tooLong: true, bytes: whole.length, head: whole.subarray(0, HEAD_BYTES).toString('utf8') }
+          : { number, text: whole.toString('utf8') };
+    }
+    parts = [];
+    partBytes = 0;
+    skipping = false;
+    skippedBytes = 0;
+    head = Buffer.alloc(0);
+    lastByte = -1;
+    return line;
+  };
+
+  /** Keeps (or, past the limit, counts) a piece of the current line that has no newline after it yet. */
+  const hold = (piece: Buffer) => {
+    if (piece.length === 0) return;
+    lastByte = piece[piece.length - 1]!;
+    if (skipping) {
+      skippedBytes += piece.length;
+      if (head.length < HEAD_BYTES) head = Buffer.concat([head, piece], Math.min(HEAD_BYTES, head.length + piece.length));
+      // One byte of slack: a trailing \r is not part of the line and may still be followed by \n.
+    } else if (partBytes + piece.length > maxLineBytes + 1) {
+      startSkipping(piece);
+    } else {
+      // Copy: the chunk's memory may be reused by the stream once we return it.
+      parts.push(Buffer.from(piece));
+      partBytes += piece.length;
+    }
+  };
+
+  for await (const chunk of input) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let start = 0;
+    let end = buffer.indexOf(LF, start);
+    while (end !== -1) {
+      // Fast path: a whole line inside this chunk, decoded straight from it.
+      if (parts.length === 0 && !skipping) {
+        number++;
+        const stop = end > start && buffer[end - 1] === CR ? end - 1 : end;
+        if (stop - start > maxLineBytes) {
+          yield { number, tooLong: true, bytes: stop - start, head: buffer.toString('utf8', start, Math.min(stop, start + HEAD_BYTES)) };
+        } else {
+          yield { number, text: buffer.toString('utf8', start, stop) };
+        }
+      } else {
+        yield finish(buffer.subarray(start, end));
+      }
+      start = end + 1;
+      end = buffer.indexOf(LF, start);
+    }
+    if (start < buffer.length) hold(buffer.subarray(start));
+  }
+  if (partBytes > 0 || skipping) yield finish(Buffer.alloc(0));
+}
