@@ -1,5 +1,6 @@
-// Our own bookkeeping for the importer: one row per export file loaded, written in the same
-// transaction as the file's rows, so a file is either wholly imported and recorded, or neither.
+// Our own bookkeeping for the importer: one row per export file loaded. On Postgres it is written in
+// the same transaction as the file's rows (wholly imported and recorded, or neither); on the
+// embedded database it is written first, in progress, and completed after the file's last batch.
 import { bigint, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const importedFile = pgTable('ImportedFile', {
@@ -19,5 +20,8 @@ export const importedFile = pgTable('ImportedFile', {
   lines: integer('lines').notNull(),
   rowsInserted: integer('rowsInserted').notNull(),
   rejected: integer('rejected').notNull(),
-  completedAt: timestamp('completedAt', { precision: 3, mode: 'date' }).notNull().defaultNow(),
+  /** Of those, rows whose parent (feature, source, ...) was missing: the file is retried on the next run. */
+  parentMissing: integer('parentMissing').notNull().default(0),
+  /** NULL while the embedded database's importer is still committing the file's batches (resumed by re-reading it). */
+  completedAt: timestamp('completedAt', { precision: 3, mode: 'date' }).defaultNow(),
 });
