@@ -34,11 +34,12 @@ function scopeCondition(scope: SearchScope): SQL {
 }
 
 /**
- * Upstream's rule: model, source set and source readable, and the feature itself when it has its
- * own visibility. What the viewer may not see is listed first (private things are few), so the
- * search itself stays a plain index scan with a cheap NOT IN filter, or none at all.
+ * A search lists what it finds, so it shows only what is listed to the viewer: PUBLIC things, and
+ * their own and (for admins) everything. UNLISTED is readable by whoever knows its name, never
+ * listed. What the viewer may not see is found first (such things are few), so the search itself
+ * stays a plain index scan with a cheap NOT IN filter, or none at all.
  */
-async function accessCondition(db: Db, viewer: Viewer | null): Promise<SQL> {
+async function listedCondition(db: Db, viewer: Viewer | null): Promise<SQL> {
   if (viewer?.admin) return sql`true`;
   const me = viewer?.id ?? '';
   const hiddenSources = await queryRows<{ modelId: string; id: string }>(
@@ -46,13 +47,14 @@ async function accessCondition(db: Db, viewer: Viewer | null): Promise<SQL> {
     sql`SELECT s."modelId", s."id" FROM "Source" s
         JOIN "SourceSet" ss ON ss."modelId" = s."modelId" AND ss."name" = s."setName"
         JOIN "Model" m ON m."id" = s."modelId"
-        WHERE (m."visibility" = 'PRIVATE' AND m."creatorId" <> ${me})
-           OR (ss."visibility" = 'PRIVATE' AND ss."creatorId" <> ${me})
-           OR (s."visibility" = 'PRIVATE' AND s."creatorId" <> ${me})`,
+        WHERE (m."visibility" <> 'PUBLIC' AND m."creatorId" <> ${me})
+           OR (ss."visibility" <> 'PUBLIC' AND ss."creatorId" <> ${me})
+           OR (s."visibility" <> 'PUBLIC' AND s."creatorId" <> ${me})`,
   );
+  // The predicate matches the partial index Neuron_not_public_idx.
   const hiddenFeatures = await queryRows<{ modelId: string; layer: string; index: string }>(
     db,
-    sql`SELECT n."modelId", n."layer", n."index" FROM "Neuron" n WHERE n."visibility" = 'PRIVATE' AND n."creatorId" IS DISTINCT FROM ${me}`,
+    sql`SELECT n."modelId", n."layer", n."index" FROM "Neuron" n WHERE n."visibility" <> 'PUBLIC' AND n."creatorId" IS DISTINCT FROM ${me}`,
   );
   const conditions: SQL[] = [];
   if (hiddenSources.length > 0) {
@@ -85,7 +87,7 @@ export async function searchByEmbedding(
   efSearch: number = DEFAULT_EF_SEARCH,
 ): Promise<SearchHit[]> {
   const vector = `[${embedding.join(',')}]`;
-  const access = await accessCondition(db, viewer);
+  const access = await listedCondition(db, viewer);
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     // ef_search trades speed for recall; iterative scans (pgvector 0.8) keep going when filters drop rows.
@@ -104,7 +106,7 @@ export async function searchByEmbedding(
 }
 
 export async function searchByText(db: Db, query: string, scope: SearchScope, viewer: Viewer | null, limit: number, offset: number): Promise<SearchHit[]> {
-  const access = await accessCondition(db, viewer);
+  const access = await listedCondition(db, viewer);
   const rows = await queryRows<SearchHit & { rank: number }>(
     db,
     sql`SELECT ${COLUMNS}, NULL::float8 AS cosine_similarity, ts_rank(to_tsvector('english', e."description"), q) AS rank

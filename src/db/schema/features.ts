@@ -65,8 +65,9 @@ export const neuron = pgTable(
     foreignKey({ name: 'Neuron_modelId_layer_fkey', columns: [t.modelId, t.layer], foreignColumns: [source.modelId, source.id] }).onDelete('cascade'),
     foreignKey({ name: 'Neuron_modelId_sourceSetName_fkey', columns: [t.modelId, t.sourceSetName], foreignColumns: [sourceSet.modelId, sourceSet.name] }).onDelete('cascade'),
     index('Neuron_creatorId_hasVector_idx').on(t.creatorId, t.hasVector),
-    // Private features are few: searches list them (to leave them out) through this small index.
-    index('Neuron_private_idx').on(t.modelId, t.layer, t.index).where(sql`${t.visibility} = 'PRIVATE'`),
+    // Features with their own PRIVATE or UNLISTED visibility are few: searches list them (to leave
+    // them out) through this small index.
+    index('Neuron_not_public_idx').on(t.modelId, t.layer, t.index).where(sql`${t.visibility} <> 'PUBLIC'`),
   ],
 );
 
