@@ -2,7 +2,7 @@
 // the prompts sent, the scores and breakdowns stored, and the error paths.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { activation, explanation, explanationScore, explanationScoreModel, explanationScoreType } from '../src/db/schema/index.js';
+import { activation, explanation, explanationScore } from '../src/db/schema/index.js';
 import { fuzzText, parsePredictions, rocAuc, scoringSamples } from '../src/explain/scorers.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { startEmbeddingsDouble, type EmbeddingsDouble } from './doubles/embeddings-server.js';
@@ -126,8 +126,11 @@ describe('POST /api/explanation/score', () => {
     await setDescription('the word dog');
     expect((await score({ explanationId, scorerType: 'eleuther_fuzz', scorerModel: 'gpt-4o-mini' })).statusCode).toBe(200);
     expect((await score({ explanationId, scorerType: 'eleuther_fuzz', scorerModel: 'gpt-4o-mini' })).json().error).toBe('Explanation score using this same method and model already exists');
-    expect((await score({ explanationId, scorerType: 'made_up' })).json().error).toBe('Unsupported explanation score type');
-    expect((await score({ explanationId, scorerType: 'eleuther_recall', scorerModel: 'nope' })).json().error).toBe('Unsupported explanation score model');
+    expect((await score({ explanationId, scorerType: 'made_up' })).json().error).toBe('Unsupported explanation score type: made_up. This mirror scores with eleuther_fuzz, eleuther_recall, eleuther_embedding.');
+    const wrongModel = await score({ explanationId, scorerType: 'eleuther_recall', scorerModel: 'nope' });
+    expect(wrongModel.statusCode).toBe(400);
+    expect(wrongModel.json().error).toMatch(/^Unsupported explanation score model: nope\. Valid models are: .*gpt-4o-mini/);
+    expect((await score({ explanationId }, '/api/score-type/eleuther_fuzz')).json().error).toMatch(/^eleuther_fuzz needs a scorerModel\. Valid models are: .*gpt-4o-mini/);
     const missing = await score({ explanationId: 'nope', scorerType: 'eleuther_fuzz', scorerModel: 'gpt-4o-mini' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error).toBe('Explanation not found: nope');
@@ -148,23 +151,21 @@ describe('POST /api/explanation/score', () => {
 });
 
 describe('without model services', () => {
-  it('answers 503 naming the setting', async () => {
+  // A fresh mirror: no ExplanationScoreType rows at all (the demo sample holds only eleuther_fuzz).
+  it('answers 503 naming the setting, for every scorer on both paths, whatever score types were imported', async () => {
     const ctx = await buildTestApp();
     try {
       const user = await userWithKey(ctx.database.db, 'u');
       await seedSource(ctx.database.db, { features: 1 });
-      const now = new Date();
-      for (const name of ['eleuther_fuzz', 'eleuther_embedding']) {
-        await ctx.database.db.insert(explanationScoreType).values({ name, displayName: name, description: name, creatorName: 'x', creatorId: 'x', createdAt: now, updatedAt: now });
+      const post = (url: string, payload: object) => ctx.app.inject({ method: 'POST', url, headers: { 'x-api-key': user.key }, payload });
+      const explanationId = 'exp-gpt2-small-6-res-jb-0-a';
+      for (const scorerType of ['eleuther_fuzz', 'eleuther_recall', 'eleuther_embedding']) {
+        const setting = scorerType === 'eleuther_embedding' ? /EMBEDDING_URL/ : /LLM_URL/;
+        for (const res of [await post('/api/explanation/score', { explanationId, scorerType, scorerModel: 'm' }), await post(`/api/score-type/${scorerType}`, { explanationId })]) {
+          expect(res.statusCode).toBe(503);
+          expect(res.json()).toMatchObject({ code: 'SERVICE_NOT_CONFIGURED', error: expect.stringMatching(setting) });
+        }
       }
-      await ctx.database.db.insert(explanationScoreModel).values({ name: 'm', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
-      const post = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/explanation/score', headers: { 'x-api-key': user.key }, payload });
-      const llm = await post({ explanationId: 'exp-gpt2-small-6-res-jb-0-a', scorerType: 'eleuther_fuzz', scorerModel: 'm' });
-      expect(llm.statusCode).toBe(503);
-      expect(llm.json().error).toMatch(/LLM_URL/);
-      const emb = await post({ explanationId: 'exp-gpt2-small-6-res-jb-0-a', scorerType: 'eleuther_embedding' });
-      expect(emb.statusCode).toBe(503);
-      expect(emb.json().error).toMatch(/EMBEDDING_URL/);
     } finally {
       await ctx.close();
     }

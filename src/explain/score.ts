@@ -6,7 +6,7 @@ import { canReadFeature } from '../access/readable-sources.js';
 import type { Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { listActivations } from '../db/queries/features.js';
-import { explanation, explanationScore, explanationScoreModel, explanationScoreType } from '../db/schema/index.js';
+import { explanation, explanationScore, explanationScoreModel } from '../db/schema/index.js';
 import { ApiError } from '../errors.js';
 import type { AutointerpClient, ClassifierBreakdown } from '../upstream/autointerp.js';
 import type { ChatClient } from '../upstream/chat.js';
@@ -49,24 +49,42 @@ function fromAutointerp(breakdown: ClassifierBreakdown[]) {
   }));
 }
 
+/** The model that fuzz and recall score with: a known ExplanationScoreModel, or a 400 that lists the valid ones. */
+async function scorerModelRow(db: Db, scorer: ScorerType, name: string | undefined) {
+  const [model] = name ? await db.select().from(explanationScoreModel).where(eq(explanationScoreModel.name, name)).limit(1) : [];
+  if (model) return model;
+  const valid = (await db.select({ name: explanationScoreModel.name }).from(explanationScoreModel).orderBy(explanationScoreModel.name)).map((m) => m.name);
+  const choices =
+    valid.length > 0
+      ? `Valid models are: ${valid.join(', ')}.`
+      : 'This mirror knows no score models yet: import the export\'s v1/config/explanation_score_model.jsonl.';
+  throw new ApiError('BAD_REQUEST', name ? `Unsupported explanation score model: ${name}. ${choices}` : `${scorer} needs a scorerModel. ${choices}`);
+}
+
 export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Viewer, services: ScoreServices) {
-  const [type] = await db.select().from(explanationScoreType).where(eq(explanationScoreType.name, request.scorerType)).limit(1);
-  if (!type || !(SCORER_TYPES as readonly string[]).includes(type.name)) throw new ApiError('BAD_REQUEST', 'Unsupported explanation score type');
-  const scorer = type.name as ScorerType;
+  // The three scorers this mirror implements need no ExplanationScoreType row (a fresh mirror may
+  // hold only some of them); anything else is refused with the list.
+  if (!(SCORER_TYPES as readonly string[]).includes(request.scorerType)) {
+    throw new ApiError('BAD_REQUEST', `Unsupported explanation score type: ${request.scorerType}. This mirror scores with ${SCORER_TYPES.join(', ')}.`);
+  }
+  const scorer = request.scorerType as ScorerType;
+  const { autointerp } = services;
+  if (scorer === 'eleuther_embedding' && !services.embeddings && !autointerp) {
+    throw new ApiError('SERVICE_NOT_CONFIGURED', 'Embedding scoring needs an embedding service: set EMBEDDING_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
+  }
+  if (scorer !== 'eleuther_embedding' && !services.llm && !autointerp) {
+    throw new ApiError('SERVICE_NOT_CONFIGURED', 'Scoring with an LLM needs LLM_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
+  }
 
   const [target] = await db.select().from(explanation).where(eq(explanation.id, request.explanationId)).limit(1);
   if (!target || !(await canReadFeature(db, target, viewer))) throw new ApiError('NOT_FOUND', `Explanation not found: ${request.explanationId}`);
 
   let modelName: string;
   let llmModel = '';
-  const { autointerp } = services;
   if (scorer === 'eleuther_embedding') {
-    if (!services.embeddings && !autointerp) throw new ApiError('SERVICE_NOT_CONFIGURED', 'Embedding scoring needs an embedding service: set EMBEDDING_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
     modelName = autointerp ? AUTOINTERP_EMBEDDING_MODEL : services.embeddings!.model;
   } else {
-    const [model] = request.scorerModel ? await db.select().from(explanationScoreModel).where(eq(explanationScoreModel.name, request.scorerModel)).limit(1) : [];
-    if (!model) throw new ApiError('BAD_REQUEST', 'Unsupported explanation score model');
-    if (!services.llm && !autointerp) throw new ApiError('SERVICE_NOT_CONFIGURED', 'Scoring with an LLM needs LLM_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
+    const model = await scorerModelRow(db, scorer, request.scorerModel);
     modelName = model.name;
     llmModel = model.openRouterModelId ?? model.name;
   }
