@@ -11,10 +11,12 @@ export const ERROR_CODES = {
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  REQUEST_HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
   UPSTREAM_ERROR: 502,
   SERVICE_NOT_CONFIGURED: 503,
@@ -43,11 +45,13 @@ export function notFoundMessage(publicUrl: string): string {
   return `The model, source, or feature you specified is not available. Check available public models/sources (including which ones have inference enabled) at ${publicUrl}/available-resources`;
 }
 
-/** The real server's messages for routes that need a user, or an admin. */
-export const AUTH_REQUIRED_MESSAGE =
-  'This endpoint requires authorization. Specify your API key in the header x-api-key. Your API key is under Settings on neuronpedia.org.';
-export const ADMIN_REQUIRED_MESSAGE =
-  'This endpoint requires authorization and admin access. Specify your API key in the header x-api-key. Your API key is under Settings on neuronpedia.org.';
+/** Where keys for this mirror come from: neuronpedia.org's keys are unknown here. */
+export const API_KEY_SOURCE_MESSAGE =
+  "API keys for this mirror are made by its administrator (npm run key -- create <user>); neuronpedia.org's keys do not work here.";
+
+/** The real server's messages for routes that need a user, or an admin, saying where this mirror's keys come from. */
+export const AUTH_REQUIRED_MESSAGE = `This endpoint requires authorization. Specify your API key in the header x-api-key. ${API_KEY_SOURCE_MESSAGE}`;
+export const ADMIN_REQUIRED_MESSAGE = `This endpoint requires authorization and admin access. Specify your API key in the header x-api-key. ${API_KEY_SOURCE_MESSAGE}`;
 
 /** The real server's message for unexpected failures; details go to the log, never the response. */
 export const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our end. The error has been reported.';

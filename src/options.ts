@@ -1,6 +1,7 @@
 // Fastify's options, shared by the server and the tests so both validate and serialize alike.
 import { LogController, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { formatSchemaErrors } from './validation.js';
 
 export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes' | 'trustProxy'>): FastifyServerOptions {
@@ -15,5 +16,7 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     schemaErrorFormatter: formatSchemaErrors,
     return503OnClosing: true,
+    // Requests Node's parser refuses (431, malformed headers) get our JSON error body too.
+    clientErrorHandler,
   };
 }

@@ -1,8 +1,11 @@
 // Conventions every route shares: JSON errors with stable codes, trailing slashes, gzip, CORS,
 // bodies that are malformed, too large or of the wrong type, and no stack traces.
+import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeClientError } from '../src/http/client-error.js';
 import { buildTestApp, type TestContext } from './helper.js';
+import { rawHttpRequest, rawRequest } from './fixtures/raw-http.js';
 import { seedSource } from './fixtures/seed.js';
 
 let ctx: TestContext;
@@ -140,5 +143,47 @@ describe('routing and transport', () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'healthy', database: ctx.database.kind });
+  });
+});
+
+describe('requests refused by the HTTP parser', () => {
+  // Node answers these before Fastify sees a request, so only a real socket can send them.
+  let port = 0;
+  beforeAll(async () => {
+    await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (ctx.app.server.address() as AddressInfo).port;
+  });
+
+  async function expectParserError(request: string, status: number, code: string) {
+    const res = await rawRequest(port, request);
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers.connection).toBe('close');
+    expectErrorBody(JSON.parse(res.body), code);
+    return JSON.parse(res.body) as { message: string };
+  }
+
+  it('answers headers that are too large with 431 and a code', async () => {
+    const body = await expectParserError(rawHttpRequest('GET', '/health', { headers: [['x-pad', 'a'.repeat(20_000)]] }), 431, 'REQUEST_HEADERS_TOO_LARGE');
+    expect(body.message).toMatch(/larger than this server accepts \(\d+ bytes in all\)/);
+  });
+
+  it.each([
+    ['a header line without a colon', 'GET /health HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n'],
+    ['a control character in a header value', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n'],
+    ['a malformed request line', 'HELLO\r\n\r\n'],
+    ['a target that is not a path', 'GET %2Fhealth HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ])('answers %s with 400 BAD_REQUEST', async (_name, request) => {
+    const body = await expectParserError(request, 400, 'BAD_REQUEST');
+    expect(body.message).toMatch(/^Malformed HTTP request: .+\.$/);
+  });
+
+  it('names a request that arrived too slowly (Node\'s requestTimeout) 408 REQUEST_TIMEOUT', () => {
+    expect(describeClientError(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })).code).toBe('REQUEST_TIMEOUT');
+  });
+
+  it('keeps serving afterwards', async () => {
+    const res = await rawRequest(port, rawHttpRequest('GET', '/health'));
+    expect(res.status).toBe(200);
   });
 });

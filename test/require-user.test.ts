@@ -35,8 +35,10 @@ it('answers 401 with the real message when a route needs a user and none is sign
   expect(res.statusCode).toBe(401);
   expect(res.json()).toMatchObject({
     code: 'UNAUTHORIZED',
-    error: 'This endpoint requires authorization. Specify your API key in the header x-api-key. Your API key is under Settings on neuronpedia.org.',
+    error:
+      "This endpoint requires authorization. Specify your API key in the header x-api-key. API keys for this mirror are made by its administrator (npm run key -- create <user>); neuronpedia.org's keys do not work here.",
   });
+  expect(res.json().error).not.toContain('Settings on neuronpedia.org');
   const ok = await fastify.inject({ method: 'POST', url: '/api/test/needs-user', headers: { 'x-api-key': userKey } });
   expect(ok.json()).toEqual({ name: 'user1' });
 });
@@ -45,6 +47,6 @@ it('answers 403 to a user on an admin route, 401 to nobody, and lets an admin in
   expect((await fastify.inject({ method: 'POST', url: '/api/test/needs-admin' })).statusCode).toBe(401);
   const user = await fastify.inject({ method: 'POST', url: '/api/test/needs-admin', headers: { 'x-api-key': userKey } });
   expect(user.statusCode).toBe(403);
-  expect(user.json().error).toMatch(/^This endpoint requires authorization and admin access/);
+  expect(user.json().error).toMatch(/^This endpoint requires authorization and admin access\..*npm run key -- create <user>/);
   expect((await fastify.inject({ method: 'POST', url: '/api/test/needs-admin', headers: { authorization: `Bearer ${adminKey}` } })).json()).toEqual({ ok: true });
 });
