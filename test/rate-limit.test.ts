@@ -1,7 +1,7 @@
 // Per-caller limits per endpoint group, counted in Postgres, with fake time.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setUserRateLimit } from '../src/db/queries/users.js';
-import { configureGroups, groupsForPath } from '../src/rate-limit/groups.js';
+import { checkDeclaredGroup, configureGroups, groupsForPath, groupsForRoute } from '../src/rate-limit/groups.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { userWithKey } from './fixtures/users.js';
 
@@ -23,7 +23,21 @@ const steer = (headers: Record<string, string> = {}, remoteAddress = '127.0.0.1'
   ctx.app.inject({ method: 'POST', url: '/api/steer/', headers, remoteAddress, payload: {} });
 
 describe('groups', () => {
-  it('match paths as the real server does, trailing slash and case ignored', () => {
+  it('are the route\'s declared group, then api for every /api route', () => {
+    expect(groupsForRoute('/api/steer', 'steer')).toEqual(['steer', 'api']);
+    expect(groupsForRoute('/api/steer-load', undefined)).toEqual(['api']);
+    expect(groupsForRoute('/api/feature/:modelId/:layer/:index', undefined)).toEqual(['api']);
+    expect(groupsForRoute('/health', undefined)).toEqual([]);
+    expect(groupsForRoute(undefined, undefined)).toEqual([]); // no route: a 404 costs nothing
+  });
+
+  it('must be known when a route declares one', () => {
+    expect(() => checkDeclaredGroup('/api/steer', 'stere')).toThrow(/\/api\/steer declares an unknown rate-limit group "stere"/);
+    expect(() => checkDeclaredGroup('/api/steer', 'steer')).not.toThrow();
+    expect(() => checkDeclaredGroup('/api/models', undefined)).not.toThrow();
+  });
+
+  it('list their paths as the real server does, trailing slash and case ignored', () => {
     expect(groupsForPath('/api/steer')).toEqual(['steer', 'api']);
     expect(groupsForPath('/api/Steer-Chat/')).toEqual(['steer', 'api']);
     expect(groupsForPath('/api/steer-load')).toEqual(['api']);
@@ -48,7 +62,7 @@ describe('steering: 100 an hour per user', () => {
     const headers = { 'x-api-key': alice.key };
     for (let i = 1; i <= 100; i++) {
       const res = await steer(headers);
-      expect(res.statusCode, `request ${i}`).not.toBe(429); // 404 until the steering route exists: the limit comes first
+      expect(res.statusCode, `request ${i}`).not.toBe(429); // 400 (empty body): the limit is counted before validation
       if (i === 1) {
         expect(res.headers['x-ratelimit-limit']).toBe('100');
         expect(res.headers['x-ratelimit-remaining']).toBe('99');

@@ -11,7 +11,12 @@ export interface RateLimitGroup {
   description: string;
 }
 
-export const RATE_LIMIT_GROUPS: Record<string, RateLimitGroup> = {
+// A route joins its group by declaring it (`config: { rateLimitGroup: 'steer' }`); every /api route
+// is also in `api`. Requests are matched on the route Fastify chose, never on the raw URL, so no
+// spelling of a path (percent-encoding, absolute form, case) reaches a handler uncounted. `paths`
+// name each group's routes for people, for the 429 body (`endpoint`: the first) and for the test
+// that every route a group lists declares it.
+const DEFAULT_GROUPS = {
   steer: { paths: ['/api/steer', '/api/steer-chat'], limit: 100, description: 'steering through the inference server (docs page: 100 an hour); /api/steer-load is not counted' },
   'search-all': {
     paths: ['/api/search-all', '/api/search'],
@@ -28,9 +33,34 @@ export const RATE_LIMIT_GROUPS: Record<string, RateLimitGroup> = {
     description: 'semantic search of explanations (unlimited, as the docs page says of search)',
   },
   api: { paths: ['/api/'], limit: null, description: 'every /api route together (off by default; neuronpedia.org allows 25000 an hour per IP)' },
-};
+} satisfies Record<string, RateLimitGroup>;
 
-/** The groups a request path belongs to (trailing slash and case ignored). */
+export type RateLimitGroupName = keyof typeof DEFAULT_GROUPS;
+export const RATE_LIMIT_GROUPS: Readonly<Record<string, RateLimitGroup>> = DEFAULT_GROUPS;
+/** The group every /api route is in, besides its own. */
+export const API_GROUP = 'api' satisfies RateLimitGroupName;
+
+/** Checks a route's declared group when the route is added: a misspelt one would leave the route unlimited. */
+export function checkDeclaredGroup(routeUrl: string, declared: unknown): void {
+  if (declared !== undefined && (typeof declared !== 'string' || !Object.hasOwn(RATE_LIMIT_GROUPS, declared))) {
+    throw new Error(`Route ${routeUrl} declares an unknown rate-limit group ${JSON.stringify(declared)} (groups: ${Object.keys(RATE_LIMIT_GROUPS).join(', ')})`);
+  }
+}
+
+/**
+ * The groups a request to a route is counted in, most specific first: the group the route declares,
+ * then `api` for a route under /api. `routeUrl` is the route's pattern (undefined for no route).
+ */
+export function groupsForRoute(routeUrl: string | undefined, declared: RateLimitGroupName | undefined): RateLimitGroupName[] {
+  const matched: RateLimitGroupName[] = declared && declared !== API_GROUP ? [declared] : [];
+  if (routeUrl?.startsWith('/api/')) matched.push(API_GROUP);
+  return matched;
+}
+
+/**
+ * The groups whose `paths` list a route URL (trailing slash and case ignored). Never used to match
+ * requests: it checks that routes declare the groups their URLs are listed in.
+ */
 export function groupsForPath(pathname: string, groups: Record<string, RateLimitGroup> = RATE_LIMIT_GROUPS): string[] {
   const path = pathname.toLowerCase().replace(/\/+$/, '') || '/';
   return Object.entries(groups)

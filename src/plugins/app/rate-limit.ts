@@ -2,15 +2,22 @@
 // (X-Forwarded-For only with TRUST_PROXY). Admins are not limited; a user's own limits (set with
 // `npm run user -- set-limit`) replace the configured ones. Headers as @fastify/rate-limit writes
 // them; a 429 carries the real server's body plus our `message` and `code`.
+// A request's groups come from the route Fastify matched (its `rateLimitGroup`, and `api` for /api
+// routes), never from the raw URL: `/api/%73teer` or `POST http://x/api/steer` reach the steer
+// route, so they count as steering.
 import fp from 'fastify-plugin';
 import { errorBody } from '../../errors.js';
-import { groupsForPath } from '../../rate-limit/groups.js';
+import { checkDeclaredGroup, groupsForRoute, type RateLimitGroupName } from '../../rate-limit/groups.js';
 import { postgresRateLimitStore } from '../../rate-limit/store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Requests left in the window of the request's most specific limited group, or null. */
     rateLimitRemaining: number | null;
+  }
+  interface FastifyContextConfig {
+    /** The rate-limit group a route counts in (besides `api` for every /api route). */
+    rateLimitGroup?: RateLimitGroupName;
   }
 }
 
@@ -28,8 +35,11 @@ export default fp(
     prune.unref();
     fastify.addHook('onClose', async () => clearInterval(prune));
 
+    // A misspelt group would leave its route unlimited: refuse to start instead.
+    fastify.addHook('onRoute', (route) => checkDeclaredGroup(route.url, route.config?.rateLimitGroup));
+
     fastify.addHook('onRequest', async (request, reply) => {
-      const matched = groupsForPath(request.url.split('?')[0]!, groups);
+      const matched = groupsForRoute(request.routeOptions.url, request.routeOptions.config.rateLimitGroup);
       if (matched.length === 0 || request.viewer?.admin) return;
       const key = request.viewer ? `user:${request.viewer.id}` : `ip:${request.ip}`;
       // Most specific group first: its numbers go in the headers.

@@ -18,6 +18,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/explanation/generate',
     {
+      config: { rateLimitGroup: 'explanation-generate' },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Explanations'],
@@ -40,6 +41,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/explanation-type/eleuther_acts_top20',
     {
+      config: { rateLimitGroup: 'explanation-generate' },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Explanations'],

@@ -16,6 +16,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/explanation/score',
     {
+      config: { rateLimitGroup: 'explanation-score' },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Explanations'],
@@ -38,6 +39,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     fastify.post(
       `/api/score-type/${scorerType}`,
       {
+        config: { rateLimitGroup: 'explanation-score' },
         preValidation: fastify.requireUser,
         schema: {
           tags: ['Explanations'],

@@ -69,6 +69,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     fastify.post(
       url,
       {
+        config: { rateLimitGroup: 'explanation-search' },
         schema: {
           tags: ['Explanations'],
           operationId,

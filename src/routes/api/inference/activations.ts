@@ -21,6 +21,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/activation/new',
     {
+      config: { rateLimitGroup: 'activation-new' },
       schema: {
         tags: ['Activations'],
         operationId: 'newActivation',

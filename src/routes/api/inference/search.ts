@@ -38,6 +38,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/search-all',
     {
+      config: { rateLimitGroup: 'search-all' },
       schema: {
         tags: ['Search'],
         operationId: 'searchAll',
@@ -88,6 +89,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/search',
     {
+      config: { rateLimitGroup: 'search-all' },
       schema: {
         tags: ['Search'],
         operationId: 'search',
@@ -122,6 +124,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/search-topk-by-token',
     {
+      config: { rateLimitGroup: 'search-topk' },
       schema: {
         tags: ['Search'],
         operationId: 'searchTopkByToken',

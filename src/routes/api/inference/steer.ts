@@ -87,6 +87,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/steer',
     {
+      config: { rateLimitGroup: 'steer' },
       schema: {
         tags: ['Steering'],
         operationId: 'steer',
@@ -144,6 +145,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/steer-chat',
     {
+      config: { rateLimitGroup: 'steer' },
       schema: {
         tags: ['Steering'],
         operationId: 'steerChat',
