@@ -2,7 +2,7 @@
 // the prompts sent, the scores and breakdowns stored, and the error paths.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { activation, explanation, explanationScore } from '../src/db/schema/index.js';
+import { activation, explanation, explanationScore, explanationScoreModel, explanationScoreType } from '../src/db/schema/index.js';
 import { fuzzText, parsePredictions, rocAuc, scoringSamples } from '../src/explain/scorers.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { startEmbeddingsDouble, type EmbeddingsDouble } from './doubles/embeddings-server.js';
