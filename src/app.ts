@@ -6,6 +6,7 @@ import type { Database } from './db/client.js';
 import auth from './plugins/app/auth.js';
 import context from './plugins/app/context.js';
 import errors from './plugins/app/errors.js';
+import inputGuard from './plugins/app/input-guard.js';
 import jsonBody from './plugins/app/json-body.js';
 import rateLimit from './plugins/app/rate-limit.js';
 import compress from './plugins/external/compress.js';
@@ -27,6 +28,7 @@ async function app(fastify: FastifyInstance, options: AppOptions): Promise<void>
   await fastify.register(context, options);
   await fastify.register(errors);
   await fastify.register(jsonBody);
+  await fastify.register(inputGuard);
   await fastify.register(auth);
   await fastify.register(rateLimit);
   await fastify.register(cors);

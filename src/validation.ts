@@ -8,7 +8,8 @@ import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastif
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 function makeAjv(coerceTypes: boolean | 'array'): Ajv {
-  const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: true, allErrors: false, strict: false });
+  // strictNumbers: `1e999` parses as Infinity, which Postgres would store and every JSON read would then fail on.
+  const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: true, allErrors: false, strict: false, strictNumbers: true });
   addFormats(ajv);
   return ajv;
 }
@@ -33,6 +34,9 @@ export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataV
   if (first.keyword === 'required' && first.params && 'missingProperty' in first.params) {
     return new Error(`${field}/${String(first.params.missingProperty)} is required`);
   }
+  if (first.keyword === 'type' && /number|integer/.test(String((first.params as { type?: unknown } | undefined)?.type))) {
+    message = `${message} (finite: 1e999 and the like are refused)`;
+  }
   if (first.keyword === 'anyOf' || first.keyword === 'oneOf') {
     const description = (first.parentSchema as { description?: string } | undefined)?.description;
     message = description ? `is invalid: expected ${description.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase())}` : 'does not match any allowed type';
@@ -44,3 +48,30 @@ export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataV
 export function compileStrictValidator(schema: object) {
   return strictAjv.compile(schema);
 }
+
+/** NUL cannot be stored in Postgres text; a lone UTF-16 surrogate has no UTF-8 form (drivers would silently store U+FFFD). */
+const UNSTORABLE_TEXT = /[\u0000\p{Cs}]/u;
+
+/**
+ * Where the first string (or object key) that no database can store hides in `value`, as
+ * `root/a/0/b`; undefined when there is none. Iterative, so deeply nested input cannot overflow the stack.
+ */
+export function findUnstorableText(value: unknown, root: string): string | undefined {
+  const stack: Array<[unknown, string]> = [[value, root]];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop()!;
+    if (typeof current === 'string') {
+      if (UNSTORABLE_TEXT.test(current)) return path;
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], `${path}/${i}`]);
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current)) {
+        if (UNSTORABLE_TEXT.test(key)) return `${path}/${key.replace(UNSTORABLE_TEXT, '?')}`;
+        stack.push([child, `${path}/${key}`]);
+      }
+    }
+  }
+  return undefined;
+}
+
+export const UNSTORABLE_TEXT_MESSAGE = 'contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored';

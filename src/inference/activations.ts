@@ -48,8 +48,9 @@ function activationOf(key: FeatureKey, result: SingleResult, creatorId: string, 
 export async function activationForText(db: Db, inference: InferenceClient, key: FeatureKey, text: string | string[], ignoreBos: boolean, viewer: Viewer | null, publicUrl: string) {
   const { model, sourceSet } = await readableSource(db, key.modelId, key.layer, viewer, publicUrl);
   const [neuron] = await findNeurons(db, [key]);
-  if (neuron && !canReadAll([featureGuard(neuron)], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
-  const isVector = neuron !== undefined && neuron.vector.length > 0;
+  // A missing feature and one the caller may not read give the same 404, and neither reaches the model.
+  if (!neuron || !canReadAll([featureGuard(neuron)], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
+  const isVector = neuron.vector.length > 0;
   // A vector needs only the model; an SAE feature needs a server with its source set loaded.
   const target = { modelId: model.id, sourceSet: isVector ? undefined : sourceSet?.name };
   const what = isVector ? { vector: neuron.vector, hook: neuron.hookName ?? '' } : { source: key.layer, index: key.index };

@@ -120,8 +120,9 @@ function scalar(spec: ColumnSpec, value: unknown, field: string): Value {
       if (typeof value === 'number') return String(value); // e.g. a numeric feature index
       throw new RecordError(`${field}: expected a string, got ${describe(value)}`);
     case 'float':
-      if (typeof value === 'number') return value;
-      throw new RecordError(`${field}: expected a number, got ${describe(value)}`);
+      // 1e999 parses as Infinity; Postgres would store it, and every JSON read of the row would fail.
+      if (typeof value === 'number' && Number.isFinite(value)) return value;
+      throw new RecordError(`${field}: expected a finite number, got ${describe(value)}`);
     case 'integer':
     case 'bigint':
       if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -180,7 +181,10 @@ export function toRow(spec: TableSpec, record: unknown): Value[] {
 function arrayOf(column: ColumnSpec, values: unknown[]): Value[] {
   const n = values.length;
   if (column.kind === 'float') {
-    for (let i = 0; i < n; i++) if (typeof values[i] !== 'number' && values[i] !== null) throw new RecordError(`${column.name}[${i}]: expected a number, got ${describe(values[i])}`);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v !== null && !(typeof v === 'number' && Number.isFinite(v))) throw new RecordError(`${column.name}[${i}]: expected a finite number, got ${describe(v)}`);
+    }
     return values as Value[];
   }
   if (column.kind === 'integer') {

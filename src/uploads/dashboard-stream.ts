@@ -1,8 +1,9 @@
 // The docs page's whole-source dashboard upload, streamed: NDJSON with a first line
 // `{"modelId", "source"}` and then one feature per line (the shape of one `features[]` item of
 // /api/feature/upload-batch). Features are checked and written 128 at a time inside one
-// transaction, so the upload is stored whole or not at all and never sits in memory.
-import readline from 'node:readline';
+// transaction, so the upload is stored whole or not at all and never sits in memory: the body is
+// read through a bounded line splitter (a line over MAX_LINE_BYTES is a 413, never a giant
+// string), and its decompressed size is counted against UPLOAD_STREAM_LIMIT_BYTES.
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { Viewer } from '../access/viewer.js';
@@ -11,7 +12,8 @@ import { ApiError } from '../errors.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
 import { ModelId, SourceId } from '../schemas/common.js';
 import { FeatureUploadBody } from '../schemas/uploads.js';
-import { compileStrictValidator, formatSchemaErrors } from '../validation.js';
+import { splitLines } from '../streams/lines.js';
+import { compileStrictValidator, findUnstorableText, formatSchemaErrors, UNSTORABLE_TEXT_MESSAGE } from '../validation.js';
 import { featureRows, insertFeatureRows, uploadTarget } from './features-upload.js';
 
 const BATCH = 128;
@@ -20,27 +22,60 @@ const validateFeature = compileStrictValidator(FeatureUploadBody.properties.feat
 
 type Feature = Parameters<typeof featureRows>[2][number];
 
-export async function uploadDashboardStream(db: Db, body: Readable, viewer: Viewer, limitBytes: number, embeddings?: EmbeddingClient): Promise<number> {
+export interface StreamLimits {
+  /** Largest body, counted after decompression. */
+  maxBytes: number;
+  /** Longest line. */
+  maxLineBytes: number;
+}
+
+/**
+ * The body's chunks, failing as soon as more than `maxBytes` arrived or the current line grows past
+ * `maxLineBytes` (not at the line's end: a 700 MB line is refused after its first 16 MiB). Leaves
+ * the stream undestroyed, so the caller can still answer.
+ */
+async function* limited(body: Readable, { maxBytes, maxLineBytes }: StreamLimits): AsyncIterable<Buffer> {
   let bytes = 0;
-  body.on('data', (chunk: Buffer) => {
+  let line = 1;
+  let lineBytes = 0;
+  // One byte of slack: a line's \r before its \n is not part of it.
+  const tooLong = () => new ApiError('PAYLOAD_TOO_LARGE', `line ${line} is longer than MAX_LINE_BYTES (${maxLineBytes} bytes).`);
+  for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    if (bytes > limitBytes) body.destroy(new ApiError('PAYLOAD_TOO_LARGE', `Upload is larger than UPLOAD_STREAM_LIMIT_BYTES (${limitBytes} bytes).`));
-  });
-  const lines = readline.createInterface({ input: body, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  let lineNumber = 0;
-  const parse = (text: string) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new ApiError('INVALID_JSON', `line ${lineNumber}: not valid JSON: ${(error as Error).message}`);
+    if (bytes > maxBytes) throw new ApiError('PAYLOAD_TOO_LARGE', `Upload is larger than UPLOAD_STREAM_LIMIT_BYTES (${maxBytes} bytes, counted after decompression).`);
+    let start = 0;
+    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
+      if (lineBytes + newline - start > maxLineBytes + 1) throw tooLong();
+      line++;
+      lineBytes = 0;
+      start = newline + 1;
     }
-  };
+    lineBytes += chunk.length - start;
+    if (lineBytes > maxLineBytes + 1) throw tooLong();
+    yield chunk;
+  }
+}
+
+export async function uploadDashboardStream(db: Db, body: Readable, viewer: Viewer, limits: StreamLimits, embeddings?: EmbeddingClient): Promise<number> {
+  const lines = splitLines(limited(body, limits), limits.maxLineBytes)[Symbol.asyncIterator]();
+  let lineNumber = 0;
+  /** The next non-empty line, parsed and checked for text no database can store; undefined at the end. */
   const next = async (): Promise<unknown | undefined> => {
     for (;;) {
-      const { value, done } = await lines.next();
+      const { value: line, done } = await lines.next();
       if (done) return undefined;
-      lineNumber++;
-      if (value.trim()) return parse(value);
+      lineNumber = line.number;
+      if ('tooLong' in line) throw new ApiError('PAYLOAD_TOO_LARGE', `line ${line.number} is longer than MAX_LINE_BYTES (${limits.maxLineBytes} bytes).`);
+      if (!line.text.trim()) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line.text);
+      } catch (error) {
+        throw new ApiError('INVALID_JSON', `line ${lineNumber}: not valid JSON: ${(error as Error).message}`);
+      }
+      const where = findUnstorableText(value, `line ${lineNumber}`);
+      if (where !== undefined) throw new ApiError('VALIDATION_ERROR', `${where} ${UNSTORABLE_TEXT_MESSAGE}.`);
+      return value;
     }
   };
 

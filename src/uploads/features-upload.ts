@@ -4,7 +4,7 @@
 import { createId } from '@paralleldrive/cuid2';
 import { inArray } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import type { Viewer } from '../access/viewer.js';
+import { canReadAll, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { findSourceSet, listSourcesOfSet } from '../db/queries/sources.js';
 import { activation, explanation, explanationModelType, explanationType, neuron } from '../db/schema/index.js';
@@ -46,7 +46,8 @@ export async function uploadTarget(db: Db, modelIdRaw: string, sourceRaw: string
   const sourceId = sourceRaw.toLowerCase();
   const setName = setNameOfSource(sourceId);
   const found = await findSourceSet(db, modelId, setName);
-  if (!found) throw new ApiError('NOT_FOUND', 'Source set not found.');
+  // Someone else's private set (or model) answers exactly as a missing one: its existence is private too.
+  if (!found || !canReadAll([found.model, found.sourceSet], viewer)) throw new ApiError('NOT_FOUND', 'Source set not found.');
   if (found.sourceSet.creatorId !== viewer.id && !viewer.admin) throw new ApiError('FORBIDDEN', 'User is not the creator of this source set.');
   const sources = await listSourcesOfSet(db, modelId, setName);
   if (!sources.some((s) => s.id === sourceId)) throw new ApiError('NOT_FOUND', 'Source not found.');

@@ -20,10 +20,16 @@ describe('toRow', () => {
   });
 
   it('names the field of a wrong type', () => {
-    expect(() => toRow(neuronSpec, { modelId: 'm', layer: 'l', index: '1', maxActApprox: 'high' })).toThrow(new RecordError('maxActApprox: expected a number, got the string "high"'));
-    expect(() => toRow(neuronSpec, { modelId: 'm', layer: 'l', index: '1', pos_values: [1, 'x'] })).toThrow(/pos_values\[1\]: expected a number/);
+    expect(() => toRow(neuronSpec, { modelId: 'm', layer: 'l', index: '1', maxActApprox: 'high' })).toThrow(new RecordError('maxActApprox: expected a finite number, got the string "high"'));
+    expect(() => toRow(neuronSpec, { modelId: 'm', layer: 'l', index: '1', pos_values: [1, 'x'] })).toThrow(/pos_values\[1\]: expected a finite number/);
     expect(() => toRow(neuronSpec, { modelId: 'm', index: '1' })).toThrow(/layer: required field is missing/);
     expect(() => toRow(neuronSpec, [1, 2])).toThrow(/expected a JSON object/);
+  });
+
+  it('rejects non-finite numbers (1e999 parses as Infinity), which would poison every read of the row', () => {
+    const record = (extra: object) => JSON.parse(`{"modelId":"m","layer":"l","index":"1",${JSON.stringify(extra).slice(1, -1)}}`.replace('"INF"', '1e999'));
+    expect(() => toRow(neuronSpec, record({ maxActApprox: 'INF' }))).toThrow(new RecordError('maxActApprox: expected a finite number, got number Infinity'));
+    expect(() => toRow(neuronSpec, record({ pos_values: [1, 'INF'] }))).toThrow(/pos_values\[1\]: expected a finite number, got number Infinity/);
   });
 
   it('replaces NUL in text, as upstream does', () => {

@@ -12,19 +12,50 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
   FST_ERR_VALIDATION: 'VALIDATION_ERROR',
+  // @fastify/compress, decompressing request bodies.
+  FST_CP_ERR_INVALID_CONTENT_ENCODING: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_CP_ERR_INVALID_CONTENT: 'BAD_REQUEST',
 };
 
-/** Errors from the database driver that mean "cannot reach the database", not "bug". */
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300']);
+/**
+ * Errors that mean "cannot reach the database", not "bug": network errors, Postgres's connection
+ * exception class (08), shutdowns and restarts (57P01–57P03), too many connections (53300), and
+ * node-pg's own messages for a connection lost or never made (they carry no code).
+ */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down)/i;
 
-function classify(error: FastifyError & { code?: string }): { status: number; code: ErrorCode; message: string; extra?: Record<string, unknown> } {
+type Classified = { status: number; code: ErrorCode; message: string; extra?: Record<string, unknown> };
+
+/** The error and its causes, outermost first (drizzle wraps driver errors in DrizzleQueryError). */
+function causes(error: unknown): Array<Error & { code?: unknown }> {
+  const chain: Array<Error & { code?: unknown }> = [];
+  for (let e = error; e instanceof Error && chain.length < 8; e = (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
+}
+
+function classifyDatabase(error: unknown): Classified | undefined {
+  for (const e of causes(error)) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || UNAVAILABLE_MESSAGES.test(e.message)) {
+      return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable. Please try again shortly.' };
+    }
+    // Class 22, data exceptions: a value the database cannot take (out of range, bad encoding).
+    // Input checks should catch these first; this keeps one that slips through a 400, not a 500.
+    if (/^22[0-9A-Z]{3}$/.test(code)) return { status: 400, code: 'BAD_REQUEST', message: `The request holds a value the database cannot store: ${e.message}` };
+  }
+  return undefined;
+}
+
+function classify(error: FastifyError & { code?: string }): Classified {
   if (error instanceof ApiError) return { status: error.statusCode, code: error.code, message: error.message, extra: error.extra };
   if (error.validation) return { status: 400, code: 'VALIDATION_ERROR', message: error.message };
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (mapped === 'INVALID_JSON') return { status: 400, code: mapped, message: `Request body is not valid JSON: ${error.message}` };
   if (mapped === 'PAYLOAD_TOO_LARGE') return { status: 413, code: mapped, message: 'Request body is larger than this server accepts (BODY_LIMIT_BYTES).' };
   if (mapped) return { status: error.statusCode ?? 400, code: mapped, message: error.message };
-  if (error.code && UNAVAILABLE.has(error.code)) return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable. Please try again shortly.' };
+  const database = classifyDatabase(error);
+  if (database) return database;
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return { status, code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message };
   return { status: 500, code: 'INTERNAL_ERROR', message: INTERNAL_ERROR_MESSAGE };
@@ -38,7 +69,10 @@ export default fp(
   async (fastify) => {
     fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const { status, code, message, extra } = classify(error);
-      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      // A bug gets its stack in the log; an expected failure (a service not configured, the
+      // database or a model service down) is logged as what it is, in one line.
+      if (code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'request failed');
+      else if (status >= 500) request.log.warn({ code, status, reason: message }, 'request could not be served');
       else request.log.debug({ err: error }, 'request rejected');
       return sendError(reply, status, code, message, extra);
     });

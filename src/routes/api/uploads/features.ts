@@ -1,6 +1,8 @@
 // POST /api/feature/upload-batch and the docs page's /api/upload/dashboard (same body: one source's
 // features, at most 128 a request), and POST /api/activation/upload-batch (activations of a vector).
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createId } from '@paralleldrive/cuid2';
 import { canReadFeature } from '../../../access/readable-sources.js';
@@ -11,6 +13,18 @@ import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/c
 import { ActivationUploadBody, FeatureUploadBody, MessageResponse } from '../../../schemas/uploads.js';
 import { uploadDashboardStream } from '../../../uploads/dashboard-stream.js';
 import { uploadFeatures } from '../../../uploads/features-upload.js';
+
+/**
+ * After a refused stream, the rest of the body is read and thrown away without decompressing it
+ * (a gzip bomb costs its compressed size only), and the connection closes after the answer, as
+ * nginx does with a 413: the answer can be sent while the client is still uploading.
+ */
+function discardRequestBody(raw: IncomingMessage, reply: FastifyReply): void {
+  if (raw.complete) return;
+  raw.unpipe();
+  raw.resume();
+  reply.header('connection', 'close');
+}
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   // A whole source as NDJSON arrives as a stream (see uploads/dashboard-stream.ts).
@@ -40,15 +54,28 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           body: streamed
             ? ({ content: { 'application/json': { schema: FeatureUploadBody }, 'application/x-ndjson': { schema: { description: 'NDJSON: a header line {"modelId", "source"}, then one feature per line' } } } } as unknown as typeof FeatureUploadBody)
             : FeatureUploadBody,
-          response: { 200: MessageResponse, ...errorResponses(401, 403, 404, 413) },
+          response: { 200: MessageResponse, ...errorResponses(401, 403, 404, 413, 415) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const body: unknown = request.body;
         const whole = streamed && body instanceof Readable;
-        const created = whole
-          ? await uploadDashboardStream(fastify.db, body, request.viewer!, fastify.config.uploadStreamLimitBytes, fastify.embeddings)
-          : await uploadFeatures(fastify.db, request.body, request.viewer!, fastify.embeddings);
+        // Only JSON and NDJSON are schema-checked; any other body Fastify parsed (text/plain) is refused here.
+        if (!whole && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+          throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the upload as application/json (the upload-batch body) or application/x-ndjson (a whole source).');
+        }
+        let created: number;
+        if (whole) {
+          const { uploadStreamLimitBytes: maxBytes, maxLineBytes } = fastify.config;
+          try {
+            created = await uploadDashboardStream(fastify.db, body, request.viewer!, { maxBytes, maxLineBytes }, fastify.embeddings);
+          } catch (error) {
+            discardRequestBody(request.raw, reply);
+            throw error;
+          }
+        } else {
+          created = await uploadFeatures(fastify.db, request.body, request.viewer!, fastify.embeddings);
+        }
         // A whole source is a bulk write: refresh the planner's statistics, as an import does.
         if (whole && created > 0) await analyzeTables(fastify.db, ['Neuron', 'Activation', 'Explanation']);
         fastify.featureCache.clear();

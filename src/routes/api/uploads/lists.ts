@@ -62,7 +62,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         ...about('addFeaturesToList', 'Add features to your list (at most 100 a request)'),
         body: Type.Object({
           listId: ListId,
-          featuresToAdd: Type.Array(Type.Object({ modelId: ModelId, layer: SourceId, index: FeatureIndex, description: Type.Optional(Type.Union([Type.String(), Type.Null()])) }), { maxItems: 100 }),
+          featuresToAdd: Type.Array(Type.Object({ modelId: ModelId, layer: SourceId, index: FeatureIndex, description: Type.Optional(Type.Union([Type.String(), Type.Null()])) }), { minItems: 1, maxItems: 100 }),
         }),
         response: { 200: Type.Array(Type.Object({ modelId: Type.String(), layer: Type.String(), index: Type.String(), listId: Type.String() }, open)), ...errors },
       },
