@@ -39,6 +39,7 @@ it('answers 401 with the real message when a route needs a user and none is sign
       "This endpoint requires authorization. Specify your API key in the header x-api-key. API keys for this mirror are made by its administrator (npm run key -- create <user>); neuronpedia.org's keys do not work here.",
   });
   expect(res.json().error).not.toContain('Settings on neuronpedia.org');
+  expect(res.headers['www-authenticate']).toBe('Bearer realm="neuronpedia-mirror"');
   const ok = await fastify.inject({ method: 'POST', url: '/api/test/needs-user', headers: { 'x-api-key': userKey } });
   expect(ok.json()).toEqual({ name: 'user1' });
 });

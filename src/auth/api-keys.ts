@@ -24,13 +24,3 @@ export function displayPrefix(key: string): string {
 export function looksLikeApiKey(key: string): boolean {
   return KEY_PATTERN.test(key);
 }
-
-/** The key a request carries: `x-api-key: KEY` or `Authorization: Bearer KEY`; undefined when none. */
-export function apiKeyFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
-  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim();
-  const direct = first(headers['x-api-key']);
-  if (direct) return direct;
-  const authorization = first(headers.authorization);
-  const match = authorization ? /^bearer\s+(.+)$/i.exec(authorization) : null;
-  return match?.[1]?.trim() || undefined;
-}

@@ -1,11 +1,14 @@
-// Who is calling: `x-api-key: KEY` or `Authorization: Bearer KEY`. No key: anonymous, as on the real
-// server. A key that is present but malformed, unknown or revoked is 401: the real server would
-// treat it as anonymous, and a wrong key would then look like missing private data.
+// Who is calling: `x-api-key: KEY` or `Authorization: Bearer KEY` (the same key in both is fine).
+// No credential: anonymous, as on the real server. Any credential that is not one valid key is 401:
+// malformed, unknown or revoked, an empty x-api-key, an Authorization header that is not
+// `Bearer <key>`, or two different keys. The real server treats a bad key as anonymous, and a
+// wrong key would then look like missing private data; letting one of two keys win would act as
+// someone the caller may not have meant.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { apiKeyFromHeaders } from '../../auth/api-keys.js';
+import { credentialsFromRawHeaders, type CredentialProblem } from '../../auth/credentials.js';
 import { KeyVerifier } from '../../auth/verify-key.js';
-import { ADMIN_REQUIRED_MESSAGE, ApiError, AUTH_REQUIRED_MESSAGE } from '../../errors.js';
+import { ADMIN_REQUIRED_MESSAGE, API_KEY_SOURCE_MESSAGE, ApiError, AUTH_REQUIRED_MESSAGE } from '../../errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,32 +24,51 @@ declare module 'fastify' {
   }
 }
 
-const REASONS = {
-  malformed: 'is not a valid API key (keys look like sk-np-…)',
-  unknown: 'was not recognised',
-  revoked: 'has been revoked',
+const PROBLEMS: Record<CredentialProblem | 'malformed' | 'unknown' | 'revoked', string> = {
+  malformed: 'The API key you sent is not a valid API key (keys look like sk-np-…).',
+  unknown: 'The API key you sent was not recognised.',
+  revoked: 'The API key you sent has been revoked.',
+  'empty-x-api-key': 'The x-api-key header is empty (is the variable holding your key set?).',
+  'not-bearer': 'The Authorization header must be "Bearer <API key>".',
+  conflicting: 'The request carries different API keys (in x-api-key and Authorization, or in repeated headers).',
 };
+
+// RFC 7235: a 401 names the scheme that would work (RFC 6750's `error` when a credential was wrong).
+const REALM = 'Bearer realm="neuronpedia-mirror"';
+
+function invalidCredentials(reply: FastifyReply, problem: keyof typeof PROBLEMS): ApiError {
+  reply.header('www-authenticate', `${REALM}, error="invalid_token"`);
+  return new ApiError(
+    'INVALID_API_KEY',
+    `${PROBLEMS[problem]} Send one key, as x-api-key: KEY or Authorization: Bearer KEY, or none to read public data anonymously. ${API_KEY_SOURCE_MESSAGE}`,
+  );
+}
 
 export default fp(
   async (fastify) => {
     const verifier = new KeyVerifier(fastify.db, (error) => fastify.log.warn({ err: error }, 'could not record an API key\'s last use'));
     fastify.decorate('keyVerifier', verifier);
     fastify.decorateRequest('viewerRateLimits', null);
-    fastify.addHook('onRequest', async (request) => {
-      const key = apiKeyFromHeaders(request.headers);
-      if (key === undefined) return;
-      const check = await verifier.verify(key);
-      if (!check.ok) {
-        throw new ApiError('INVALID_API_KEY', `The API key you sent ${REASONS[check.reason]}. Check the key, or send none to read public data anonymously.`);
-      }
+    fastify.addHook('onRequest', async (request, reply) => {
+      const credentials = credentialsFromRawHeaders(request.raw.rawHeaders);
+      if (credentials.kind === 'none') return;
+      if (credentials.kind === 'invalid') throw invalidCredentials(reply, credentials.reason);
+      const check = await verifier.verify(credentials.key);
+      if (!check.ok) throw invalidCredentials(reply, check.reason);
       request.viewer = check.viewer;
       request.viewerRateLimits = check.rateLimits;
     });
-    fastify.decorate('requireUser', async (request: FastifyRequest) => {
-      if (!request.viewer) throw new ApiError('UNAUTHORIZED', AUTH_REQUIRED_MESSAGE);
+    fastify.decorate('requireUser', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!request.viewer) {
+        reply.header('www-authenticate', REALM);
+        throw new ApiError('UNAUTHORIZED', AUTH_REQUIRED_MESSAGE);
+      }
     });
-    fastify.decorate('requireAdmin', async (request: FastifyRequest) => {
-      if (!request.viewer) throw new ApiError('UNAUTHORIZED', ADMIN_REQUIRED_MESSAGE);
+    fastify.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!request.viewer) {
+        reply.header('www-authenticate', REALM);
+        throw new ApiError('UNAUTHORIZED', ADMIN_REQUIRED_MESSAGE);
+      }
       if (!request.viewer.admin) throw new ApiError('FORBIDDEN', ADMIN_REQUIRED_MESSAGE);
     });
   },
