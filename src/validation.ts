@@ -50,6 +50,7 @@ export function compileStrictValidator(schema: object) {
 }
 
 /** NUL cannot be stored in Postgres text; a lone UTF-16 surrogate has no UTF-8 form (drivers would silently store U+FFFD). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const UNSTORABLE_TEXT = /[\u0000\p{Cs}]/u;
 
 /**
