@@ -13,6 +13,7 @@ const FIXTURE = 'test/fixtures/lock-holder.ts';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'npm-lock-test-'));
 let folders = 0;
 const tempDir = () => fs.mkdtempSync(path.join(root, `${folders++}-`));
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Holder {
   child: ChildProcess;
@@ -75,21 +76,19 @@ describe('data folder lock', () => {
     const dir = tempDir();
     const contenders = Array.from({ length: 10 }, () => startHolder(dir, 'race'));
     await Promise.all(contenders.map((holder) => holder.line(/^READY/)));
-    // Rounds 700 ms apart; a winner holds the lock 500 ms, long past everyone's attempt in that round.
-    const rounds = 6;
-    const start = Date.now() + 300;
-    const plan = `${Array.from({ length: rounds }, (_, i) => start + i * 700).join(',')};500`;
-    for (const holder of contenders) holder.child.stdin!.write(plan + '\n');
-    expect(await Promise.all(contenders.map((holder) => holder.exited))).toEqual(contenders.map(() => 0));
-    const winners = Array.from({ length: rounds }, () => 0);
-    for (const holder of contenders) {
-      for (let round = 0; round < rounds; round++) {
-        const outcome = await holder.line(new RegExp(`^(LOCKED \\d+|REFUSED) ${round}\\b`));
-        if (outcome.startsWith('LOCKED')) winners[round]!++;
-        else expect(outcome).toMatch(/is in use by process \d+ \(lock-holder race/);
-      }
+    const winners: number[] = [];
+    for (let round = 0; round < 25; round++) {
+      const at = Date.now() + 50; // time enough for every contender to read its order
+      for (const holder of contenders) holder.child.stdin!.write(`TRY ${round} ${at}\n`);
+      const outcomes = await Promise.all(contenders.map((holder) => holder.line(new RegExp(`^(LOCKED \\d+|REFUSED) ${round}\\b`))));
+      winners.push(outcomes.filter((outcome) => outcome.startsWith('LOCKED')).length);
+      for (const outcome of outcomes.filter((o) => o.startsWith('REFUSED'))) expect(outcome).toMatch(/is in use by process \d+ \(lock-holder race/);
+      for (const holder of contenders) holder.child.stdin!.write(`RELEASE ${round}\n`);
+      await Promise.all(contenders.map((holder) => holder.line(new RegExp(`^FREE ${round}$`))));
     }
-    expect(winners).toEqual(Array.from({ length: rounds }, () => 1));
+    expect(winners).toEqual(winners.map(() => 1));
+    for (const holder of contenders) holder.child.stdin!.end();
+    expect(await Promise.all(contenders.map((holder) => holder.exited))).toEqual(contenders.map(() => 0));
   }, 30_000);
 
   it('excludes processes in other PID namespaces, and a new pid 1 takes over from a killed pid 1 at once', async () => {
@@ -115,7 +114,7 @@ describe('data folder lock', () => {
     const sleeper = Number((await holder.line(/^SLEEPER \d+/)).split(' ')[1]);
     sleepers.push(sleeper);
     expect(() => acquireDataDirLock(dir)).toThrow(
-      new RegExp(`^The embedded database in ${dir} is in use by process ${holder.child.pid} \\(lock-holder sleeper, on host ${os.hostname()}, since \\d{4}-`),
+      new RegExp(`^The embedded database in ${escape(dir)} is in use by process ${holder.child.pid} \\(lock-holder sleeper, on host ${escape(os.hostname())}, since \\d{4}-`),
     );
 
     await holder.kill();
