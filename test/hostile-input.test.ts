@@ -241,6 +241,12 @@ describe('an upload that is one enormous line', () => {
     expect(res.json().message).toMatch(/UPLOAD_STREAM_LIMIT_BYTES \(67108864 bytes, counted after decompression\)/);
   });
 
+  it('a compressed JSON bomb to a JSON route is a 413 at BODY_LIMIT_BYTES, counted after decompression', async () => {
+    const bomb = await gzipOf('[{"modelId":"', Buffer.alloc(1 << 20, 'a'), 32 << 20, '","layer":"x","index":1}]');
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/features', payload: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expectError(res, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
   it('a body that is not gzip although it says so is a 400', async () => {
     const res = await ctx.app.inject({
       method: 'POST',
