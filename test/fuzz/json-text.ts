@@ -1,0 +1,48 @@
+// JSON text with holes for values JavaScript cannot hold: `1e999`, a lone `\ud800` escape, a raw NUL
+// byte. JSON.stringify would turn Infinity into null and re-encode strings, so a mutated body is a
+// tree of plain values and `Raw` fragments written out as they are.
+
+/** A fragment of JSON text inserted verbatim. */
+export class Raw {
+  constructor(readonly text: string) {}
+}
+
+export function encodeJson(value: unknown): string {
+  if (value instanceof Raw) return value.text;
+  if (Array.isArray(value)) return `[${value.map(encodeJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${JSON.stringify(key)}:${encodeJson(item)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A copy of `root` with the value at `path` replaced (or removed when `value` is `OMIT`). */
+export const OMIT = Symbol('omit');
+export function replaceAt(root: unknown, path: ReadonlyArray<string | number>, value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [string | number, ...Array<string | number>];
+  if (Array.isArray(root)) {
+    const copy = [...root];
+    if (value === OMIT && rest.length === 0) copy.splice(Number(head), 1);
+    else copy[Number(head)] = replaceAt(root[Number(head)], rest, value);
+    return copy;
+  }
+  const copy = { ...(root as Record<string, unknown>) };
+  if (value === OMIT && rest.length === 0) delete copy[head];
+  else copy[head] = replaceAt(copy[head], rest, value);
+  return copy;
+}
+
+/** Deterministic PRNG (mulberry32), so a failing run can be replayed with its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
