@@ -14,7 +14,7 @@ import { serverOptions } from '../../src/options.js';
 import { openTestDatabase, testConfig } from '../helper.js';
 import { seedSource } from '../fixtures/seed.js';
 import { userWithKey } from '../fixtures/users.js';
-import { generateCases, modelServiceRoutes, SEEDED, type Fixtures, type FuzzCase, type OpenApiDocument } from './cases.js';
+import { generateCases, modelServiceRoutes, SEEDED, type Fixtures, type FuzzCase, type MustReject, type OpenApiDocument } from './cases.js';
 import { rawRequest, sendRaw } from './raw-socket.js';
 import { formatReport, logGist } from './report.js';
 import { excerpt, judge, type Answer, type Failure } from './verdict.js';
@@ -214,7 +214,7 @@ describe('fuzzing every route of openapi.json', () => {
     const key = fixtures.userKey;
     const get = (target: string, headers: Array<[string, string]> = []) => rawRequest('GET', target, headers);
     const json: Array<[string, string]> = [['Content-Type', 'application/json'], ['x-api-key', key]];
-    const socketCases: Array<[name: string, route: string, request: Buffer, mustReject?: 'nul' | 'surrogate']> = [
+    const socketCases: Array<[name: string, route: string, request: Buffer, mustReject?: MustReject]> = [
       ['path:nul', 'GET /api/feature/{modelId}/{layer}/{index}', get('/api/feature/gpt2-small/6-res-jb/%00'), 'nul'],
       ['path:nul-in-model', 'GET /api/feature/{modelId}/{layer}/{index}', get('/api/feature/gpt2%00small/6-res-jb/0'), 'nul'],
       ['path:surrogate-utf8', 'GET /api/feature/{modelId}/{layer}/{index}', get('/api/feature/gpt2-small/%ED%A0%80/0'), 'surrogate'],
@@ -232,7 +232,7 @@ describe('fuzzing every route of openapi.json', () => {
       ['header:latin1-key', 'GET /api/models', get('/api/models', [['x-api-key', '\xff\xfe']])],
       ['header:nul-byte', 'GET /api/models', get('/api/models', [['x-api-key', 'a\x00b']])],
       ['header:too-large', 'GET /api/models', get('/api/models', [['x-junk', 'j'.repeat(20_000)]])],
-      ['body:cesu-surrogate', 'POST /api/list/new', rawRequest('POST', '/api/list/new', json, Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]))],
+      ['body:cesu-surrogate', 'POST /api/list/new', rawRequest('POST', '/api/list/new', json, Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])), 'surrogate'],
       ['body:text-plain', 'POST /api/upload/dashboard', rawRequest('POST', '/api/upload/dashboard', [['Content-Type', 'text/plain'], ['x-api-key', key]], '{"modelId":"fuzz-model","source":"0-fuzzset","features":[]}')],
       ['body:bad-chunking', 'POST /api/steer', rawRequest('POST', '/api/steer', [...json, ['Transfer-Encoding', 'chunked']], 'zz\r\n{}\r\n0\r\n\r\n')],
       ['body:short-content-length', 'POST /api/list/new', rawRequest('POST', '/api/list/new', [...json, ['Content-Length', '5']], '{"name":"x"}')],

@@ -2,7 +2,8 @@
 // built from its schemas (with the seeded data's real ids, so requests reach the handlers and the
 // database), then that baseline with one thing broken at a time: a field's value, a path or query
 // parameter, the body as a whole, its content type, or an auth header.
-import { encodeJson, OMIT, prng, Raw, replaceAt } from './json-text.js';
+import { gzipSync } from 'node:zlib';
+import { encodeJson, OMIT, prng, Raw, RAW_BYTES, replaceAt, toWire } from './json-text.js';
 
 export interface Schema {
   type?: string;
@@ -53,7 +54,7 @@ export interface Fixtures {
 }
 
 /** Why an answer must be a refusal, whatever else the route does with the value. */
-export type MustReject = 'nul' | 'surrogate' | 'non-finite';
+export type MustReject = 'nul' | 'surrogate' | 'invalid-utf8' | 'non-finite';
 
 export interface FuzzRequest {
   method: string;
@@ -231,6 +232,11 @@ const STRING_MUTATIONS: Mutation[] = [
   ['lone-high-surrogate', '"\\ud800"', 'surrogate'],
   ['lone-low-surrogate', '"cat\\udfff"', 'surrogate'],
   ['reversed-surrogates', '"\\udc00\\ud800"', 'surrogate'],
+  // As bytes: a surrogate encoded in UTF-8, and bytes that are no UTF-8 at all. Decoding them
+  // silently (to U+FFFD) would store something the client did not send; Postgres refuses both.
+  ['utf8-surrogate-bytes', `"cat${RAW_BYTES.surrogate}"`, 'surrogate'],
+  ['invalid-utf8-bytes', `"cat${RAW_BYTES.invalid}"`, 'invalid-utf8'],
+  ['digits-18', '"999999999999999999"'],
   ['long', JSON.stringify('x'.repeat(70_000))],
   ['empty', '""'],
   ['whitespace', '" \\t\\n "'],
@@ -347,8 +353,10 @@ function fieldName(path: Tag[]): string {
 // Whole bodies, content types, parameters and headers
 
 const JSON_TYPE = 'application/json';
+/** 8 MiB of JSON in about 8 KB: over any body limit once inflated. */
+const GZIP_BOMB = gzipSync(`{"a":"${'x'.repeat(8 * 1024 * 1024)}"}`);
 
-function bodyMutations(baseline: string): Array<[name: string, payload: string | Buffer, contentType: string | undefined]> {
+function bodyMutations(baseline: string): Array<[name: string, payload: string | Buffer, contentType: string | undefined, encoding?: string]> {
   const firstString = /"([^"\\]*)"\s*:\s*"[^"\\]*"/.exec(baseline);
   const withBytes = (bytes: number[]) =>
     firstString ? Buffer.concat([Buffer.from(baseline.slice(0, firstString.index + firstString[0].length - 1)), Buffer.from(bytes), Buffer.from(baseline.slice(firstString.index + firstString[0].length - 1))]) : Buffer.from(baseline);
@@ -389,6 +397,13 @@ function bodyMutations(baseline: string): Array<[name: string, payload: string |
     ['ct:malformed', baseline, 'application/json;;;=='],
     ['ct:vendor-json', baseline, 'application/vnd.api+json'],
     ['ct:octet-stream', baseline, 'application/octet-stream'],
+    ['ce:gzip', gzipSync(baseline), JSON_TYPE, 'gzip'],
+    ['ce:gzip-not-gzip', baseline, JSON_TYPE, 'gzip'],
+    ['ce:gzip-truncated', gzipSync(baseline).subarray(0, 12), JSON_TYPE, 'gzip'],
+    ['ce:gzip-bomb', GZIP_BOMB, JSON_TYPE, 'gzip'],
+    ['ce:deflate-not-deflate', baseline, JSON_TYPE, 'deflate'],
+    ['ce:unknown', baseline, JSON_TYPE, 'compress'],
+    ['ce:double-gzip-once', gzipSync(baseline), JSON_TYPE, 'gzip, gzip'],
   ];
 }
 
@@ -467,7 +482,21 @@ export interface GenerateOptions {
  * empty arrays, a text/plain upload), the parser's edge cases, and every baseline. The rest are
  * sampled, so each seed covers a different share in bounded time.
  */
-const CORE_MUTATIONS = new Set(['baseline', 'ndjson:baseline', 'array:empty', 'json:null', 'json:empty', 'json:raw-nul-byte', 'json:cesu-surrogate-bytes', 'json:deep-arrays-100k', 'ct:text/plain', 'ct:missing', 'ct:form']);
+const CORE_MUTATIONS = new Set([
+  'baseline',
+  'ndjson:baseline',
+  'array:empty',
+  'json:null',
+  'json:empty',
+  'json:raw-nul-byte',
+  'json:cesu-surrogate-bytes',
+  'json:deep-arrays-100k',
+  'ct:text/plain',
+  'ct:missing',
+  'ct:form',
+  'ce:gzip-not-gzip',
+  'ce:gzip-bomb',
+]);
 
 function isCore(fuzz: FuzzCase): boolean {
   return fuzz.mustReject !== undefined || CORE_MUTATIONS.has(fuzz.mutation) || (fuzz.mutation.startsWith('ndjson:') && fuzz.target === 'body');
@@ -520,15 +549,20 @@ export function generateCases(document: OpenApiDocument, f: Fixtures, options: G
       const content = operation.requestBody?.content ?? {};
       const schema = content['application/json']?.schema;
       const bodyFor = (n: number) => (schema ? baselineBody(path, schema, f, n) : undefined);
-      const jsonRequest = (payload: string | Buffer, contentType: string | undefined = JSON_TYPE): FuzzRequest => ({ method, url: baseUrl, headers: contentType ? { 'content-type': contentType } : {}, payload });
+      const jsonRequest = (payload: string | Buffer, contentType: string | undefined = JSON_TYPE, encoding?: string): FuzzRequest => ({
+        method,
+        url: baseUrl,
+        headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(encoding ? { 'content-encoding': encoding } : {}) },
+        payload: typeof payload === 'string' ? toWire(payload) : payload,
+      });
 
       if (method === 'POST') {
         add({ mutation: 'baseline', target: 'body', request: jsonRequest(schema ? encodeJson(bodyFor(++fresh)) : '') });
         const baseline = schema ? encodeJson(bodyFor(++fresh)) : '{}';
-        for (const [name, payload, contentType] of bodyMutations(baseline)) {
+        for (const [name, payload, contentType, encoding] of bodyMutations(baseline)) {
           // Each write gets its own index, so an accepted one creates something to read back.
           const own = schema && typeof payload === 'string' && payload === baseline ? encodeJson(bodyFor(++fresh)) : payload;
-          add({ mutation: name, target: 'body', request: jsonRequest(own, contentType) });
+          add({ mutation: name, target: 'body', request: jsonRequest(own, contentType, encoding) });
         }
       }
 
@@ -570,7 +604,12 @@ function ndjsonCases(route: string, f: Fixtures, schema: Schema, next: () => num
   const featureSchema = schema.properties?.features?.items ?? {};
   const header = encodeJson({ modelId: f.ownModel, source: f.ownSource });
   const feature = (n: number) => ((baselineBody('/api/upload/dashboard', schema, f, n) as { features: Json[] }).features[0] as Record<string, Json>);
-  const request = (payload: string | Buffer): FuzzRequest => ({ method: 'POST', url: '/api/upload/dashboard', headers: { 'content-type': 'application/x-ndjson', 'x-api-key': f.userKey }, payload });
+  const request = (payload: string | Buffer, encoding?: string): FuzzRequest => ({
+    method: 'POST',
+    url: '/api/upload/dashboard',
+    headers: { 'content-type': 'application/x-ndjson', 'x-api-key': f.userKey, ...(encoding ? { 'content-encoding': encoding } : {}) },
+    payload: typeof payload === 'string' ? toWire(payload) : payload,
+  });
   const cases: FuzzCase[] = [];
   const push = (fuzz: Omit<FuzzCase, 'route' | 'auth'>) => cases.push({ route, auth: 'user', ...fuzz });
 
@@ -592,6 +631,15 @@ function ndjsonCases(route: string, f: Fixtures, schema: Schema, next: () => num
     ['ndjson:deep-nesting', `${header}\n${DEEP_ARRAY}\n`],
   ];
   for (const [name, payload] of whole) push({ mutation: name, target: 'body', request: request(payload) });
+  const gzipped = gzipSync(`${header}\n${encodeJson(feature(next()))}\n`);
+  for (const [name, payload] of [
+    ['ndjson:gzip', gzipped],
+    ['ndjson:gzip-truncated', gzipped.subarray(0, gzipped.length - 8)],
+    ['ndjson:gzip-not-gzip', Buffer.from(`${header}\n`)],
+    ['ndjson:gzip-bomb', gzipSync(`${header}\n${' '.repeat(64 * 1024 * 1024)}`)],
+  ] as Array<[string, Buffer]>) {
+    push({ mutation: name, target: 'body', request: request(payload, 'gzip') });
+  }
 
   for (const leaf of leaves(feature(0), featureSchema)) {
     for (const [name, json, reject] of mutationsFor(leaf)) {
