@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { getExportText, type ExportRequestOptions } from './export-http.js';
 
 export type FileKind = 'config' | 'model' | 'release' | 'sourceset' | 'source' | 'features' | 'activations' | 'explanations';
 
@@ -107,20 +108,27 @@ export function selectAndOrder(files: ExportFile[], filter: LayoutFilter = {}): 
 
 export class LayoutError extends Error {}
 
-/** Lists a local folder: a `v1/` root (or its parent), a model folder, or a single source folder. */
-export function listLocal(folder: string): ListedObject[] {
+const STAT_CONCURRENCY = 32;
+const isFolder = (p: string) => fs.promises.stat(p).then((s) => s.isDirectory(), () => false);
+const exists = (p: string) => fs.promises.access(p).then(() => true, () => false);
+
+/**
+ * Lists a local folder: a `v1/` root (or its parent), a model folder, or a single source folder.
+ * Asynchronous throughout, so the server keeps answering while a big export folder is walked.
+ */
+export async function listLocal(folder: string): Promise<ListedObject[]> {
   const start = path.resolve(folder);
-  if (!fs.existsSync(start) || !fs.statSync(start).isDirectory()) throw new LayoutError(`${folder} is not a folder`);
+  if (!(await isFolder(start))) throw new LayoutError(`${folder} is not a folder`);
   // Find the v1 root and the prefix inside it that `folder` names.
   let root: string;
   let prefix: string[];
-  if (fs.existsSync(path.join(start, 'source.jsonl'))) {
+  if (await exists(path.join(start, 'source.jsonl'))) {
     root = path.dirname(path.dirname(start));
     prefix = [path.basename(path.dirname(start)), path.basename(start)];
-  } else if (fs.existsSync(path.join(start, 'v1')) && fs.statSync(path.join(start, 'v1')).isDirectory()) {
+  } else if (await isFolder(path.join(start, 'v1'))) {
     root = path.join(start, 'v1');
     prefix = [];
-  } else if (fs.readdirSync(start).some((name) => fs.existsSync(path.join(start, name, 'source.jsonl')))) {
+  } else if ((await Promise.all((await fs.promises.readdir(start)).map((name) => exists(path.join(start, name, 'source.jsonl'))))).some(Boolean)) {
     root = path.dirname(start);
     prefix = [path.basename(start)];
   } else {
@@ -128,25 +136,31 @@ export function listLocal(folder: string): ListedObject[] {
     prefix = [];
   }
   const objects: ListedObject[] = [];
-  const walk = (dir: string, rel: string[]) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full, [...rel, entry.name]);
-      else if (entry.isFile()) {
-        const stat = fs.statSync(full);
-        objects.push({ key: ['v1', ...rel, entry.name].join('/'), location: full, size: stat.size, modifiedAt: stat.mtime.toISOString() });
-      }
+  const walk = async (dir: string, rel: string[]): Promise<void> => {
+    const entries = await fs.promises.readdir(dir, { withFileTypes: true });
+    const files = entries.filter((entry) => entry.isFile());
+    // A few stats at a time: thousands at once come back in one burst that blocks the event loop too.
+    for (let i = 0; i < files.length; i += STAT_CONCURRENCY) {
+      await Promise.all(
+        files.slice(i, i + STAT_CONCURRENCY).map(async (entry) => {
+          const full = path.join(dir, entry.name);
+          const stat = await fs.promises.stat(full);
+          objects.push({ key: ['v1', ...rel, entry.name].join('/'), location: full, size: stat.size, modifiedAt: stat.mtime.toISOString() });
+        }),
+      );
     }
+    for (const entry of entries) if (entry.isDirectory()) await walk(path.join(dir, entry.name), [...rel, entry.name]);
   };
-  walk(path.join(root, ...prefix), prefix);
+  await walk(path.join(root, ...prefix), prefix);
   // A model or source folder still takes the config from its v1 root, when there is one.
-  if (prefix.length > 0 && fs.existsSync(path.join(root, 'config'))) walk(path.join(root, 'config'), ['config']);
+  if (prefix.length > 0 && (await exists(path.join(root, 'config')))) await walk(path.join(root, 'config'), ['config']);
   return objects;
 }
 
 /** Lists an HTTP(S) export through S3's ListObjectsV2: the URL's path up to `v1/` is the bucket root. */
-export async function listHttp(baseUrl: string, fetchImpl: typeof fetch = fetch): Promise<ListedObject[]> {
-  const url = new URL(baseUrl);
+export async function listHttp(baseUrl: string, options: ExportRequestOptions = {}): Promise<ListedObject[]> {
+  const url = URL.parse(baseUrl);
+  if (!url) throw new LayoutError(`${baseUrl} is not a valid URL`);
   const at = url.pathname.indexOf('/v1');
   if (at < 0) throw new LayoutError(`${baseUrl} does not contain the export's v1/ folder (e.g. https://bucket.s3.amazonaws.com/v1/gpt2-small/6-res-jb/)`);
   const root = `${url.origin}${url.pathname.slice(0, at)}/`;
@@ -162,9 +176,7 @@ export async function listHttp(baseUrl: string, fetchImpl: typeof fetch = fetch)
       listUrl.searchParams.set('list-type', '2');
       listUrl.searchParams.set('prefix', listPrefix);
       if (token) listUrl.searchParams.set('continuation-token', token);
-      const response = await fetchImpl(listUrl);
-      if (!response.ok) throw new LayoutError(`listing ${listUrl} failed: HTTP ${response.status}`);
-      const result = parser.parse(await response.text()).ListBucketResult;
+      const result = parser.parse(await getExportText(listUrl, options)).ListBucketResult;
       if (!result) throw new LayoutError(`listing ${listUrl} is not an S3 ListObjectsV2 answer`);
       for (const item of result.Contents ?? []) {
         const key = String(item.Key);
@@ -177,8 +189,8 @@ export async function listHttp(baseUrl: string, fetchImpl: typeof fetch = fetch)
 }
 
 /** All loadable files of `location` (folder or URL), filtered and in load order. */
-export async function discoverExport(location: string, filter: LayoutFilter = {}): Promise<ExportFile[]> {
-  const objects = /^https?:\/\//i.test(location) ? await listHttp(location) : listLocal(location);
+export async function discoverExport(location: string, filter: LayoutFilter = {}, http: ExportRequestOptions = {}): Promise<ExportFile[]> {
+  const objects = /^https?:\/\//i.test(location) ? await listHttp(location, http) : await listLocal(location);
   const files = objects.map(classify).filter((f): f is ExportFile => f !== undefined);
   const selected = selectAndOrder(files, filter);
   if (!selected.some((f) => f.kind !== 'config')) throw new LayoutError(`no export files found at ${location}${filter.models || filter.sources ? ' matching the filters' : ''}`);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { PassThrough, Readable, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { getExport, type ExportRequestOptions } from './export-http.js';
 
 export interface LineSource {
   lines: AsyncIterable<string>;
@@ -15,11 +16,10 @@ export interface LineSource {
   sha256(): string;
 }
 
-async function openRaw(location: string): Promise<Readable> {
-  if (!/^https?:\/\//i.test(location)) return fs.createReadStream(location, { highWaterMark: 1024 * 1024 });
-  const response = await fetch(location);
-  if (!response.ok || !response.body) throw new Error(`GET ${location} answered HTTP ${response.status}`);
-  return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+/** A file's stored bytes; URLs go through the importer's safe GET (address policy, timeouts, cancel). */
+async function openRaw(location: string, options: ExportRequestOptions = {}): Promise<Readable> {
+  if (!/^https?:\/\//i.test(location)) return fs.createReadStream(location, { highWaterMark: 1024 * 1024, signal: options.signal });
+  return (await getExport(location, options)).body;
 }
 
 export async function openLines(location: string, gzipped: boolean): Promise<LineSource> {

@@ -1,25 +1,37 @@
 // GET /api/admin/import: imports through the running server, streaming server-sent events in the
-// real server's format; only from the server's own machine.
+// real server's format; admin key only. Over HTTP it must never hold the single import slot for
+// good: silent hosts time out, a client that hangs up cancels, and private addresses are refused
+// unless IMPORT_ALLOW_PRIVATE_ADDRESSES allows them (this app allows them, to reach its loopback bucket).
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleExport } from '../../src/sample/sample-export.js';
-import { buildTestApp, type TestContext } from '../helper.js';
+import { buildAppOn, buildTestApp, type TestContext } from '../helper.js';
 import { userWithKey } from '../fixtures/users.js';
+import { startS3Double, type S3Double } from '../doubles/s3-server.js';
 
 let ctx: TestContext;
+let s3: S3Double;
 let adminKey = '';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'np-admin-import-'));
+// Listed by the bucket but served as an endless drip of blank lines: an import that reaches it never ends by itself.
+const ENDLESS = 'v1/gpt2-small/6-res-jb/features/batch-99.jsonl';
 beforeAll(async () => {
-  ctx = await buildTestApp();
+  ctx = await buildTestApp({ IMPORT_ALLOW_PRIVATE_ADDRESSES: 'true', IMPORT_CONNECT_TIMEOUT_MS: '500', IMPORT_IDLE_TIMEOUT_MS: '500' });
   adminKey = (await userWithKey(ctx.database.db, 'boss', true)).key;
   await writeSampleExport(root, { featuresPerSource: 12, activationsPerFeature: 2, bad: true });
+  s3 = await startS3Double(root, { [ENDLESS]: 1000 });
+  s3.behave.set(ENDLESS, 'endless');
 });
 afterAll(async () => {
   await ctx?.close();
+  await s3?.close();
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+const importUrl = (location: string, extra = '') => `/api/admin/import?location=${encodeURIComponent(location)}${extra}`;
 
 function parseEvents(body: string) {
   return body
@@ -77,5 +89,56 @@ describe('GET /api/admin/import', () => {
     const missing = await ctx.app.inject({ method: 'GET', url: '/api/admin/import', headers: { 'x-api-key': adminKey } });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().message).toBe('querystring/location is required');
+  });
+
+  it('gives up on a URL that never answers, and frees the import slot', async () => {
+    s3.behave.set('list', 'hang');
+    try {
+      const started = performance.now();
+      const res = await ctx.app.inject({ method: 'GET', url: importUrl(`${s3.url}/v1/`), headers: { 'x-api-key': adminKey } });
+      expect(parseEvents(res.body).at(-1)).toEqual({
+        event: 'error',
+        data: { message: `GET ${s3.url}/ failed: no answer within 500 ms (IMPORT_IDLE_TIMEOUT_MS) (UND_ERR_HEADERS_TIMEOUT)` },
+      });
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      s3.behave.delete('list');
+    }
+    const next = await ctx.app.inject({ method: 'GET', url: importUrl(root, '&sourceId=6-res-jb'), headers: { 'x-api-key': adminKey } });
+    expect(next.statusCode).toBe(200);
+    expect(parseEvents(next.body).at(-1)!.event).toBe('complete');
+  });
+
+  it('cancels the import when the client disconnects: the bucket sees its download closed, and the slot is free again', async () => {
+    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const client = http.get(`${address}${importUrl(`${s3.url}/v1/gpt2-small/6-res-jb/`)}`, { headers: { 'x-api-key': adminKey } });
+    client.on('error', () => {}); // the reset we cause below
+    await s3.waitRequest(ENDLESS);
+    client.destroy();
+    await s3.waitAbandoned(ENDLESS);
+    expect(s3.abandoned).toContain(ENDLESS);
+    // The import unwinds (rolls its file back) right after the download closes; then the slot is free.
+    let next = await ctx.app.inject({ method: 'GET', url: importUrl(root), headers: { 'x-api-key': adminKey } });
+    for (let i = 0; i < 50 && next.statusCode === 409; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      next = await ctx.app.inject({ method: 'GET', url: importUrl(root), headers: { 'x-api-key': adminKey } });
+    }
+    expect(next.statusCode).toBe(200);
+    expect(parseEvents(next.body).at(-1)!.event).toBe('complete');
+  });
+
+  it('refuses loopback and private export URLs unless IMPORT_ALLOW_PRIVATE_ADDRESSES allows them', async () => {
+    const strict = await buildAppOn(ctx.database, async () => {}, {});
+    try {
+      const before = s3.requests.length;
+      const res = await strict.app.inject({ method: 'GET', url: importUrl(`${s3.url}/v1/`), headers: { 'x-api-key': adminKey } });
+      expect(parseEvents(res.body).at(-1)).toEqual({
+        event: 'error',
+        data: { message: `GET ${s3.url}/ failed: 127.0.0.1 is a loopback address, refused (set IMPORT_ALLOW_PRIVATE_ADDRESSES=true to import from your own network)` },
+      });
+      expect(s3.requests.length).toBe(before);
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -5,9 +5,11 @@
 // a shared lab machine that would let every local user write into the mirror.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { openEventStream } from '../../../http/event-stream.js';
+import { openEventStream, type EventStream } from '../../../http/event-stream.js';
 import { ApiError } from '../../../errors.js';
+import { ExportFetchError } from '../../../ingest/export-http.js';
 import { importExport } from '../../../ingest/import-export.js';
+import { LayoutError } from '../../../ingest/layout.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 
 const Query = Type.Object({
@@ -30,7 +32,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Import an export (server-sent events)',
         description:
           'Streams `data: {"progress":0.25,"progressText":"..."}` frames while importing, then `event: complete` with the summary, or `event: error`. ' +
-          'Admin key only. One import at a time.',
+          'Admin key only. One import at a time; closing the connection cancels it. ' +
+          'HTTP(S) locations must resolve to public addresses unless IMPORT_ALLOW_PRIVATE_ADDRESSES is set, and time out after IMPORT_CONNECT_TIMEOUT_MS / IMPORT_IDLE_TIMEOUT_MS.',
         security: KEY_REQUIRED,
         querystring: Query,
         produces: ['text/event-stream'],
@@ -40,20 +43,30 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request, reply) => {
       if (running) throw new ApiError('CONFLICT', 'An import is already running on this server; wait for it to finish.');
       running = true;
+      // A client that goes away cancels its import, so a dead connection never holds the slot.
+      const cancel = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished) cancel.abort();
+      };
+      reply.raw.on('close', onClose);
       const { location, modelId, sourceId, explanations, maxErrors } = request.query;
-      const events = openEventStream(reply);
-      const send = events.send;
+      let events: EventStream | undefined;
       let totalBytes = 1;
       let doneBytes = 0;
       let files = 0;
       let filesDone = 0;
       try {
+        events = openEventStream(reply);
+        const send = events.send;
         const summary = await importExport(fastify.database, {
           location,
           models: modelId ? [modelId] : undefined,
           sources: sourceId ? [sourceId] : undefined,
           explanations: explanations === 'false' ? 'no' : explanations === 'only' ? 'only' : 'yes',
           maxErrors,
+          maxLineBytes: fastify.config.maxLineBytes,
+          signal: cancel.signal,
+          network: fastify.config.importNetwork,
           onEvent: (event) => {
             if (event.type === 'start') {
               totalBytes = Math.max(1, event.totalBytes);
@@ -71,12 +84,16 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         });
         send(summary, 'complete');
       } catch (error) {
-        request.log.error({ err: error }, 'import failed');
-        send({ message: (error as Error).message }, 'error');
+        if (cancel.signal.aborted) request.log.info({ location }, 'import cancelled: the client disconnected');
+        // Network and layout failures are the caller's to fix: a warning, not an error with a stack.
+        else if (error instanceof ExportFetchError || error instanceof LayoutError) request.log.warn({ location, reason: (error as Error).message }, 'import failed');
+        else request.log.error({ err: error }, 'import failed');
+        events?.send({ message: (error as Error).message }, 'error');
       } finally {
         running = false;
+        reply.raw.off('close', onClose);
         fastify.featureCache.clear();
-        events.end();
+        events?.end();
       }
     },
   );
