@@ -499,7 +499,7 @@ const CORE_MUTATIONS = new Set([
 ]);
 
 function isCore(fuzz: FuzzCase): boolean {
-  return fuzz.mustReject !== undefined || CORE_MUTATIONS.has(fuzz.mutation) || (fuzz.mutation.startsWith('ndjson:') && fuzz.target === 'body');
+  return fuzz.mustReject !== undefined || CORE_MUTATIONS.has(fuzz.mutation) || fuzz.target === 'method' || (fuzz.mutation.startsWith('ndjson:') && fuzz.target === 'body');
 }
 
 /** The same request without credentials. */
@@ -584,6 +584,12 @@ export function generateCases(document: OpenApiDocument, f: Fixtures, options: G
         const payload = method === 'POST' ? (schema ? encodeJson(bodyFor(++fresh)) : '') : undefined;
         const contentType: Record<string, string> = payload !== undefined ? { 'content-type': JSON_TYPE } : {};
         cases.push({ route, auth: 'custom', mutation: name, target: `header:${name.split(':')[0]}`, request: { method, url: baseUrl, headers: { ...contentType, ...headers }, payload } });
+      }
+
+      // Methods the route does not take (HEAD is left out: its answers have no body to check).
+      for (const other of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !item[m.toLowerCase()])) {
+        const payload = other === 'GET' ? undefined : schema ? encodeJson(bodyFor(++fresh)) : '{}';
+        add({ mutation: `method:${other}`, target: 'method', request: { method: other, url: baseUrl, headers: payload === undefined ? {} : { 'content-type': JSON_TYPE }, payload } });
       }
     }
   }
