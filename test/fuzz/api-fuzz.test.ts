@@ -83,7 +83,6 @@ beforeAll(async () => {
     userKey: user.key,
     adminKey: admin.key,
     ownModel: 'fuzz-model',
-    ownSetName: 'fuzzset',
     ownSource: '0-fuzzset',
     vector: await newVector(),
     spareVector: await newVector(),

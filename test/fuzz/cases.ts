@@ -16,7 +16,6 @@ export interface Schema {
   maximum?: number;
   minItems?: number;
   maxItems?: number;
-  minLength?: number;
   format?: string;
 }
 
@@ -44,7 +43,6 @@ export interface Fixtures {
   adminKey: string;
   /** Public model and source the user created (uploads go there). */
   ownModel: string;
-  ownSetName: string;
   ownSource: string;
   vector: { modelId: string; source: string; index: string };
   spareVector: { modelId: string; source: string; index: string };
