@@ -1,5 +1,6 @@
 // npm run import -- <location> [options]: loads a Neuronpedia export into DATABASE_URL or the
 // embedded database. See --help.
+import { once } from 'node:events';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
@@ -17,6 +18,8 @@ Loads a Neuronpedia export (v1 layout) into the database named by DATABASE_URL, 
 embedded database in DATA_DIR. <location> is a local folder (a v1/ root or its parent, a model
 folder, or one source folder) or an HTTP(S) URL of the same layout, e.g.
   https://neuronpedia-datasets.s3.us-east-1.amazonaws.com/v1/gpt2-small/6-res-jb/
+URLs must reach public addresses unless IMPORT_ALLOW_PRIVATE_ADDRESSES=true (your own object
+store); IMPORT_CONNECT_TIMEOUT_MS and IMPORT_IDLE_TIMEOUT_MS bound how long a host may stay silent.
 
 Re-running is safe: files already imported are skipped; an interrupted run resumes at the first
 file not yet imported. A file that changed since its import is reported and left as imported.
@@ -28,11 +31,17 @@ Options:
                            load explanations too (yes, default), not (no), or only them (only)
   --max-errors N           stop when more than N records were rejected (default: no limit)
   --rejects FILE           write each rejected record as a JSON line (default: import-rejects.jsonl)
+  --max-line-bytes N       reject lines longer than N bytes (default: MAX_LINE_BYTES, 16 MiB)
   --private-to USER        make the imported models, source sets and sources PRIVATE to this user (name)
   --batch-size N           rows per database write (default 2000)
   -h, --help               this help
 
-Exit code: 0 when everything was imported, 1 when anything was rejected or failed, 2 for bad usage.
+A file whose parent file (its source's features, or the source's model, release, source set or
+source files) was not imported is blocked: not loaded, and loaded by the next run. A file that had
+rows whose parent was missing is retried by the next run.
+
+Exit code: 0 when everything was imported, 1 when anything was rejected, failed, blocked or changed,
+2 for bad usage.
 
 The embedded database belongs to one process at a time: while the server runs on it, import
 through the server instead (GET /api/admin/import?location=..., with an admin key) or stop it first.`;
@@ -42,7 +51,7 @@ await runCli(async () => {
     allowPositionals: true,
     options: {
       model: { type: 'string' }, source: { type: 'string' }, explanations: { type: 'string' }, 'max-errors': { type: 'string' },
-      rejects: { type: 'string' }, 'private-to': { type: 'string' }, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      rejects: { type: 'string' }, 'private-to': { type: 'string' }, 'batch-size': { type: 'string' }, 'max-line-bytes': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return console.log(HELP);
@@ -57,6 +66,9 @@ await runCli(async () => {
   if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors >= 0)) return usage('--max-errors must be a whole number.');
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) return usage('--batch-size must be a positive whole number.');
+
+  const maxLineBytes = values['max-line-bytes'] === undefined ? undefined : Number(values['max-line-bytes']);
+  if (maxLineBytes !== undefined && !(Number.isInteger(maxLineBytes) && maxLineBytes > 0)) return usage('--max-line-bytes must be a positive whole number.');
 
   const config = loadConfig();
   let database;
@@ -86,17 +98,20 @@ await runCli(async () => {
       explanations,
       maxErrors,
       batchSize,
+      maxLineBytes: maxLineBytes ?? config.maxLineBytes,
+      network: config.importNetwork,
       visibility: ownerId ? 'PRIVATE' : undefined,
       ownerId,
       onEvent: progressReporter(),
-      onReject: (r: Reject) => {
+      onReject: async (r: Reject) => {
         rejected++;
-        rejectsFile.write(JSON.stringify(r) + '\n');
+        // Wait for the disk when the report falls behind: a flood of rejects must not pile up in memory.
+        if (!rejectsFile.write(JSON.stringify(r) + '\n')) await once(rejectsFile, 'drain');
       },
     });
     console.log(formatSummary(summary, process.resourceUsage().maxRSS * 1024));
     if (rejected > 0) console.log(`Rejected records are listed in ${rejectsPath}`);
-    if (rejected > 0 || summary.files.failed > 0 || summary.files.changed > 0) process.exitCode = 1;
+    if (rejected > 0 || summary.files.failed > 0 || summary.files.changed > 0 || summary.files.blocked > 0) process.exitCode = 1;
   } finally {
     rejectsFile.end();
     await database.close();

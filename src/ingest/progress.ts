@@ -70,10 +70,15 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, in
   };
 }
 
+/** Lists at most this many files per kind (blocked, retried, changed) in the summary. */
+const LISTED = 20;
+
 export function formatSummary(summary: ImportSummary, peakRssBytes?: number): string {
   const seconds = summary.elapsedMs / 1000;
+  const f = summary.files;
+  const imported = [f.retried && `${f.retried} retried`, f.resumed && `${f.resumed} resumed`].filter(Boolean).join(', ');
   const lines = [
-    `Files: ${summary.files.total} (imported ${summary.files.imported}, already imported ${summary.files.skipped}, changed since import ${summary.files.changed}, failed ${summary.files.failed})`,
+    `Files: ${f.total} (imported ${f.imported}${imported ? ` (${imported})` : ''}, already imported ${f.skipped}, changed since import ${f.changed}, failed ${f.failed}, blocked ${f.blocked})`,
     '',
     '| table | lines read | rows inserted | rejected |',
     '| --- | ---: | ---: | ---: |',
@@ -86,6 +91,13 @@ export function formatSummary(summary: ImportSummary, peakRssBytes?: number): st
       (peakRssBytes ? `, peak RSS ${Math.round(mb(peakRssBytes))} MB` : ''),
     `Rejected records: ${summary.rejected}${summary.stoppedEarly ? ' (stopped early: --max-errors exceeded)' : ''}`,
   );
-  for (const key of summary.changedFiles) lines.push(`Changed since imported (not re-imported): ${key}`);
+  const list = (items: string[], say: (item: string) => string) => {
+    for (const item of items.slice(0, LISTED)) lines.push(say(item));
+    if (items.length > LISTED) lines.push(`  … and ${items.length - LISTED} more`);
+  };
+  list(summary.changedFiles, (key) => `Changed since imported (not re-imported): ${key}`);
+  list(summary.retriedFiles, (key) => `Retried (rows of it had a missing parent last time): ${key}`);
+  list(summary.blockedFiles.map((b) => `${b.file} (${b.blockedBy} was not imported)`), (text) => `Blocked, not loaded: ${text}`);
+  if (summary.blockedFiles.length > 0) lines.push('Blocked files load on the next run once the files they depend on import.');
   return lines.join('\n');
 }

@@ -1,15 +1,16 @@
 // Streams the lines of one export file, from disk or HTTP, gunzipping `.gz` files on the way,
 // counting stored bytes (for progress) and hashing them (to recognise the file later). Never
-// holds more than a chunk of the file in memory; node's readline gives exact line numbers.
+// holds more than a chunk of the file in memory, nor more than maxLineBytes of one line (see
+// splitLines: a gzip bomb of one endless line is counted, not kept).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import readline from 'node:readline';
 import { PassThrough, Readable, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { splitLines, type Line } from '../streams/lines.js';
 import { getExport, type ExportRequestOptions } from './export-http.js';
 
 export interface LineSource {
-  lines: AsyncIterable<string>;
+  lines: AsyncIterable<Line>;
   /** Stored (possibly compressed) bytes read so far. */
   bytesRead(): number;
   /** Hex SHA-256 of the stored bytes; complete once `lines` is exhausted. */
@@ -22,8 +23,9 @@ async function openRaw(location: string, options: ExportRequestOptions = {}): Pr
   return (await getExport(location, options)).body;
 }
 
-export async function openLines(location: string, gzipped: boolean): Promise<LineSource> {
-  const raw = await openRaw(location);
+/** Lines over `maxLineBytes` come out as tooLong; `http` reaches export URLs. */
+export async function openLines(location: string, gzipped: boolean, maxLineBytes: number, http?: ExportRequestOptions): Promise<LineSource> {
+  const raw = await openRaw(location, http);
   const hash = createHash('sha256');
   let bytes = 0;
   const tap = new PassThrough();
@@ -41,15 +43,15 @@ export async function openLines(location: string, gzipped: boolean): Promise<Lin
   }
   let digest: string | undefined;
   return {
-    lines: readline.createInterface({ input: text, crlfDelay: Infinity }),
+    lines: splitLines(text, maxLineBytes),
     bytesRead: () => bytes,
     sha256: () => (digest ??= hash.digest('hex')),
   };
 }
 
 /** SHA-256 of a whole file, read as a stream (to tell whether a file changed since its import). */
-export async function hashFile(location: string): Promise<string> {
-  const raw = await openRaw(location);
+export async function hashFile(location: string, http?: ExportRequestOptions): Promise<string> {
+  const raw = await openRaw(location, http);
   const hash = createHash('sha256');
   for await (const chunk of raw) hash.update(chunk as Buffer);
   return hash.digest('hex');

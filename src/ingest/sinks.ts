@@ -1,9 +1,14 @@
-// Where imported rows go. Each export file is loaded in one transaction together with its
-// ImportedFile record, so a file is either wholly in the database and recorded, or neither.
-// - Postgres: COPY straight into the table; when some rows exist already, COPY into a temporary
-//   staging table instead and merge with INSERT … SELECT … ON CONFLICT DO NOTHING.
+// Where imported rows go, and how each database records a file as imported (ImportedFile).
+// - Postgres: one transaction per file, its rows and its record together (wholly in, or nothing).
+//   COPY straight into the table; when some rows exist already, COPY into a temporary staging table
+//   instead and merge with INSERT … SELECT … ON CONFLICT DO NOTHING.
 // - PGlite: batched INSERT … SELECT FROM json_populate_recordset(…) ON CONFLICT DO NOTHING, the
-//   fastest path measured there (PGlite's COPY from a blob slows as tables grow).
+//   fastest path measured there (PGlite's COPY from a blob slows as tables grow). PGlite runs one
+//   query at a time and a transaction holds it for its whole length, so one transaction per file
+//   would stall every reader for the whole file: each batch commits on its own instead, with the
+//   file's record (written first, in progress) counting its rows. A file left in progress is
+//   re-read on the next run; ON CONFLICT DO NOTHING (every imported table has a primary key) keeps
+//   that exact.
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
@@ -11,6 +16,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Database } from '../db/client.js';
 import { encodeCopyRows } from './copy-text.js';
+import type { ExportFile } from './layout.js';
 import type { TableSpec, Value } from './to-row.js';
 
 export interface ImportedFileRecord {
@@ -22,7 +28,28 @@ export interface ImportedFileRecord {
   etag: string | null;
   tableName: string;
   lines: number;
+  rowsInserted: number;
   rejected: number;
+  /** Rows rejected because their parent row was missing: the file is retried on the next run. */
+  parentMissing: number;
+  /** False while an embedded import of it is under way (or was killed). */
+  complete: boolean;
+}
+
+/** The file about to be loaded, and its record from an earlier run (a retry or a resumed file). */
+export interface FileStart {
+  file: ExportFile;
+  /** The import's location (folder or base URL), for the record. */
+  location: string;
+  previous?: ImportedFileRecord;
+}
+
+/** What a load found, for the file's record. */
+export interface FileEnd {
+  lines: number;
+  rejected: number;
+  parentMissing: number;
+  sha256: string;
 }
 
 export interface FileWriter {
@@ -35,11 +62,13 @@ export interface Sink {
   kind: 'postgres' | 'pglite';
   findImported(path: string): Promise<ImportedFileRecord | undefined>;
   /**
-   * Runs `load` in one transaction; commits its rows with the record it returns, or rolls back on
-   * error. `load` may be called a second time (from the start of the file) when the first attempt
-   * had to be rolled back for a reason the sink can recover from.
+   * Runs `load` and records the file with what it returns. Postgres: in one transaction, rolled
+   * back on error, and `load` may be called a second time (from the start of the file) when the
+   * first attempt had to be rolled back for a reason the sink can recover from. PGlite: batches
+   * commit as they are written; on error the file stays recorded as in progress.
+   * Resolves to the rows this run added.
    */
-  loadFile(spec: TableSpec, load: (writer: FileWriter) => Promise<ImportedFileRecord>): Promise<{ inserted: number }>;
+  loadFile(spec: TableSpec, start: FileStart, load: (writer: FileWriter) => Promise<FileEnd>): Promise<{ inserted: number }>;
 }
 
 const KEY_COLUMNS = { Model: ['id'], SourceSet: ['modelId', 'name'], Source: ['modelId', 'id'], Neuron: ['modelId', 'layer', 'index'] } as const;
@@ -62,14 +91,23 @@ function keysToJson(table: keyof typeof KEY_COLUMNS, keys: string[][]): string {
 
 const keyOf = (row: Record<string, unknown>, table: keyof typeof KEY_COLUMNS) => KEY_COLUMNS[table].map((c) => String(row[c])).join('\u0000');
 
-const RECORD_SQL = `INSERT INTO "ImportedFile" ("path", "location", "size", "sha256", "modifiedAt", "etag", "tableName", "lines", "rowsInserted", "rejected", "completedAt")
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+/** Writes a file's record; `$12`: complete (else in progress). */
+const RECORD_SQL = `INSERT INTO "ImportedFile" ("path", "location", "size", "sha256", "modifiedAt", "etag", "tableName", "lines", "rowsInserted", "rejected", "parentMissing", "completedAt")
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $12::boolean THEN now() END)
   ON CONFLICT ("path") DO UPDATE SET "location" = EXCLUDED."location", "size" = EXCLUDED."size", "sha256" = EXCLUDED."sha256", "modifiedAt" = EXCLUDED."modifiedAt",
-    "etag" = EXCLUDED."etag", "tableName" = EXCLUDED."tableName", "lines" = EXCLUDED."lines", "rowsInserted" = EXCLUDED."rowsInserted", "rejected" = EXCLUDED."rejected", "completedAt" = now()`;
+    "etag" = EXCLUDED."etag", "tableName" = EXCLUDED."tableName", "lines" = EXCLUDED."lines", "rowsInserted" = EXCLUDED."rowsInserted", "rejected" = EXCLUDED."rejected",
+    "parentMissing" = EXCLUDED."parentMissing", "completedAt" = EXCLUDED."completedAt"`;
 
-const recordParams = (r: ImportedFileRecord, inserted: number) => [r.path, r.location, r.size, r.sha256, r.modifiedAt, r.etag, r.tableName, r.lines, inserted, r.rejected];
+/** The record's parameters; `rowsInserted` counts the rows of every run that loaded the file. */
+function recordParams(start: FileStart, end: FileEnd, rowsInserted: number, complete: boolean) {
+  const { file, location } = start;
+  return [file.key, location, file.size, end.sha256, file.modifiedAt ?? null, file.etag ?? null, file.table, end.lines, rowsInserted, end.rejected, end.parentMissing, complete];
+}
 
-const FIND_SQL = `SELECT "path", "location", "size"::float8 AS "size", "sha256", "modifiedAt", "etag", "tableName", "lines", "rejected" FROM "ImportedFile" WHERE "path" = $1`;
+const IN_PROGRESS: FileEnd = { lines: 0, rejected: 0, parentMissing: 0, sha256: '' };
+
+const FIND_SQL = `SELECT "path", "location", "size"::float8 AS "size", "sha256", "modifiedAt", "etag", "tableName", "lines", "rowsInserted", "rejected", "parentMissing",
+  "completedAt" IS NOT NULL AS "complete" FROM "ImportedFile" WHERE "path" = $1`;
 
 export function sinkFor(database: Database): Sink {
   if (database.pglite) return pgliteSink(database.pglite);
@@ -79,34 +117,41 @@ export function sinkFor(database: Database): Sink {
 
 function pgliteSink(db: PGlite): Sink {
   const ROWS_PER_STATEMENT = 2000;
+  const COUNT_SQL = `UPDATE "ImportedFile" SET "rowsInserted" = "rowsInserted" + $2 WHERE "path" = $1`;
+  const FINISH_SQL = `UPDATE "ImportedFile" SET "sha256" = $2, "lines" = $3, "rejected" = $4, "parentMissing" = $5, "completedAt" = now() WHERE "path" = $1`;
   return {
     kind: 'pglite',
     async findImported(path) {
       return (await db.query<ImportedFileRecord>(FIND_SQL, [path])).rows[0];
     },
-    async loadFile(spec, load) {
+    async loadFile(spec, start, load) {
       const columns = spec.columns.map((c) => quote(c.name)).join(', ');
       const insert = `INSERT INTO ${quote(spec.name)} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${quote(spec.name)}, $1::json) ON CONFLICT DO NOTHING`;
-      return db.transaction(async (tx: Transaction) => {
-        let inserted = 0;
-        const writer: FileWriter = {
-          async write(rows) {
-            for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-              const objects = rows.slice(i, i + ROWS_PER_STATEMENT).map((row) => Object.fromEntries(spec.columns.map((c, j) => [c.name, row[j]])));
-              const result = await tx.query(insert, [JSON.stringify(objects)]);
-              inserted += result.affectedRows ?? 0;
-            }
-          },
-          async existing(table, keys) {
-            if (keys.length === 0) return new Set();
-            const result = await tx.query<Record<string, unknown>>(existingQuery(table), [keysToJson(table, keys)]);
-            return new Set(result.rows.map((row) => keyOf(row, table)));
-          },
-        };
-        const record = await load(writer);
-        await tx.query(RECORD_SQL, recordParams(record, inserted));
-        return { inserted };
-      });
+      const key = start.file.key;
+      // In progress, keeping the rows counted by earlier runs (they are still in the table).
+      await db.query(RECORD_SQL, recordParams(start, IN_PROGRESS, start.previous?.rowsInserted ?? 0, false));
+      let inserted = 0;
+      const writer: FileWriter = {
+        async write(rows) {
+          for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+            const objects = rows.slice(i, i + ROWS_PER_STATEMENT).map((row) => Object.fromEntries(spec.columns.map((c, j) => [c.name, row[j]])));
+            // One short transaction per statement: readers get the database between batches.
+            await db.transaction(async (tx: Transaction) => {
+              const added = (await tx.query(insert, [JSON.stringify(objects)])).affectedRows ?? 0;
+              await tx.query(COUNT_SQL, [key, added]);
+              inserted += added;
+            });
+          }
+        },
+        async existing(table, keys) {
+          if (keys.length === 0) return new Set();
+          const result = await db.query<Record<string, unknown>>(existingQuery(table), [keysToJson(table, keys)]);
+          return new Set(result.rows.map((row) => keyOf(row, table)));
+        },
+      };
+      const end = await load(writer);
+      await db.query(FINISH_SQL, [key, end.sha256, end.lines, end.rejected, end.parentMissing]);
+      return { inserted };
     },
   };
 }
@@ -118,7 +163,7 @@ function postgresSink(pool: pg.Pool): Sink {
    * recorded has no committed rows). Otherwise COPY into a staging table and merge with
    * ON CONFLICT DO NOTHING, which is idempotent whatever the table holds.
    */
-  async function attempt(spec: TableSpec, load: (writer: FileWriter) => Promise<ImportedFileRecord>, direct: boolean) {
+  async function attempt(spec: TableSpec, start: FileStart, load: (writer: FileWriter) => Promise<FileEnd>, direct: boolean) {
     const client = await pool.connect();
     let copy: ReturnType<typeof copyFrom> | undefined;
     let broken = false;
@@ -142,14 +187,14 @@ function postgresSink(pool: pg.Pool): Sink {
           return new Set(result.rows.map((row) => keyOf(row, table)));
         },
       };
-      const record = await load(writer);
+      const end = await load(writer);
       if (copy) {
         copy.end();
         await finished(copy);
       }
       let inserted = copy?.rowCount ?? 0;
       if (!direct) inserted = (await client.query(`INSERT INTO ${quote(spec.name)} (${columns}) SELECT ${columns} FROM ${stage} ON CONFLICT DO NOTHING`)).rowCount ?? 0;
-      await client.query(RECORD_SQL, recordParams(record, inserted));
+      await client.query(RECORD_SQL, recordParams(start, end, (start.previous?.rowsInserted ?? 0) + inserted, true));
       await client.query('COMMIT');
       return { inserted };
     } catch (error) {
@@ -168,13 +213,15 @@ function postgresSink(pool: pg.Pool): Sink {
     async findImported(path) {
       return (await pool.query<ImportedFileRecord>(FIND_SQL, [path])).rows[0];
     },
-    async loadFile(spec, load) {
+    async loadFile(spec, start, load) {
+      // A retried file has rows in the table already: merge from the start.
+      if (start.previous?.rowsInserted) return attempt(spec, start, load, false);
       try {
-        return await attempt(spec, load, true);
+        return await attempt(spec, start, load, true);
       } catch (error) {
         // Some rows exist already (the bookkeeping was lost, or another file held them): merge instead.
         if ((error as { code?: string }).code !== '23505') throw error;
-        return attempt(spec, load, false);
+        return attempt(spec, start, load, false);
       }
     },
   };

@@ -28,6 +28,18 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
   let lastByte = -1;
   let number = 0;
 
+  // Lines that span chunks are joined here, reused from line to line, so that long lines do not
+  // each leave a joined copy behind for the garbage collector (it grows to the longest line kept).
+  let scratch = Buffer.alloc(0);
+  const join = (tail: Buffer) => {
+    const length = partBytes + tail.length;
+    if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, Math.min(2 * scratch.length, maxLineBytes + 1)));
+    let at = 0;
+    for (const part of parts) at += part.copy(scratch, at);
+    tail.copy(scratch, at);
+    return scratch.subarray(0, length);
+  };
+
   const startSkipping = (more: Buffer) => {
     head = Buffer.concat([...parts, more], Math.min(HEAD_BYTES, partBytes + more.length));
     skipping = true;
@@ -47,7 +59,7 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
       if (head.length < HEAD_BYTES) head = Buffer.concat([head, tail], Math.min(HEAD_BYTES, head.length + tail.length));
       line = { number, tooLong: true, bytes, head: head.subarray(0, Math.min(head.length, bytes)).toString('utf8') };
     } else {
-      let whole = parts.length === 0 ? tail : Buffer.concat([...parts, tail], partBytes + tail.length);
+      let whole = parts.length === 0 ? tail : join(tail);
       if (whole.length > 0 && whole[whole.length - 1] === CR) whole = whole.subarray(0, whole.length - 1);
       line =
         whole.length > maxLineBytes
@@ -74,8 +86,8 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
     } else if (partBytes + piece.length > maxLineBytes + 1) {
       startSkipping(piece);
     } else {
-      // Copy: the chunk's memory may be reused by the stream once we return it.
-      parts.push(Buffer.from(piece));
+      // Kept by reference: a stream's chunk belongs to its reader once pushed.
+      parts.push(piece);
       partBytes += piece.length;
     }
   };

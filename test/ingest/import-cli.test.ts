@@ -23,7 +23,7 @@ describe('npm run import', () => {
     const result = runImport(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Usage: npm run import -- <location> [options]');
-    for (const flag of ['--model', '--source', '--explanations', '--max-errors', '--rejects']) expect(result.stdout).toContain(flag);
+    for (const flag of ['--model', '--source', '--explanations', '--max-errors', '--rejects', '--max-line-bytes']) expect(result.stdout).toContain(flag);
   });
 
   it('imports into the embedded database, writes the reject report and exits 1 when records were rejected', async () => {
@@ -39,14 +39,34 @@ describe('npm run import', () => {
     expect(lines[0]).toMatchObject({ file: 'v1/gpt2-small/6-res-jb/features/batch-0.jsonl.gz', line: 11 });
     // In a pipe, progress is plain log lines.
     expect(result.stderr).toMatch(/import: \d+ files/);
+    // The two files with rows whose parent was missing are retried (their parents are still missing).
     const again = runImport([exportDir, '--rejects', rejects]);
-    expect(again.status).toBe(0);
-    expect(again.stdout).toContain('imported 0, already imported 12');
+    expect(again.status).toBe(1);
+    expect(again.stdout).toContain('imported 2 (2 retried), already imported 10');
+    expect(again.stdout).toContain('Retried (rows of it had a missing parent last time): v1/gpt2-small/6-res-jb/features/batch-0.jsonl.gz');
+  });
+
+  it('says which files were blocked by a failed parent file and exits 1; the repaired export then imports', async () => {
+    const exportDir = path.join(root, 'blocked');
+    await writeSampleExport(exportDir, { featuresPerSource: 10, activationsPerFeature: 2 });
+    const features = path.join(exportDir, 'v1', 'gpt2-small', '6-res-jb', 'features', 'batch-0.jsonl.gz');
+    const good = fs.readFileSync(features);
+    fs.writeFileSync(features, '');
+    const env = { DATA_DIR: path.join(root, 'data-blocked') };
+    const blocked = runImport([exportDir, '--rejects', path.join(root, 'blocked.jsonl')], env);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toContain('failed 1, blocked 2');
+    expect(blocked.stdout).toContain('Blocked, not loaded: v1/gpt2-small/6-res-jb/activations/batch-0.jsonl.gz (v1/gpt2-small/6-res-jb/features/batch-0.jsonl.gz was not imported)');
+    fs.writeFileSync(features, good);
+    const repaired = runImport([exportDir, '--rejects', path.join(root, 'blocked.jsonl')], env);
+    expect(repaired.status, repaired.stdout).toBe(0);
+    expect(repaired.stdout).toMatch(/\| Activation \| 20 \| 20 \| 0 \|/);
   });
 
   it('refuses bad flags with exit code 2', () => {
     expect(runImport([]).status).toBe(2);
     expect(runImport([root, '--explanations', 'maybe']).status).toBe(2);
+    expect(runImport([root, '--max-line-bytes', '0']).status).toBe(2);
   });
 
   it('refuses a data folder that a server holds, saying who holds it', () => {

@@ -30,7 +30,7 @@ async function contents(database: Database) {
 }
 
 it('resumes after being killed mid-file and ends with the rows of an uninterrupted run', async () => {
-  await writeSampleExport(root, { featuresPerSource: 1100, activationsPerFeature: 5, tokensPerActivation: 16 });
+  await writeSampleExport(root, { featuresPerSource: 300, activationsPerFeature: 5, tokensPerActivation: 16 });
 
   // The reference: one uninterrupted import.
   const reference = await openTestDatabase();
@@ -69,10 +69,14 @@ it('resumes after being killed mid-file and ends with the rows of an uninterrupt
   try {
     await runMigrations(resumed);
     const partial = await contents(resumed);
-    expect(partial?.activations).toBe(0); // the killed file's rows were never committed
+    // Postgres: the killed file's transaction never committed. Embedded: its first batch did, with
+    // the file recorded as in progress, so that readers are never held up for a whole file.
+    if (target.url) expect(partial?.activations).toBe(0);
+    else expect(partial?.activations).toBe(500);
     const summary = await importExport(resumed, { location: root });
     expect(summary.files.skipped).toBeGreaterThan(0); // finished files were not read again
     expect(summary.files.failed).toBe(0);
+    expect(summary.files.resumed).toBe(target.url ? 0 : 1);
     expect(await contents(resumed)).toEqual(expected);
   } finally {
     if (target.url) await target.drop();
