@@ -9,7 +9,11 @@ export function logGist(lines: string[]): string | undefined {
       const entry = JSON.parse(line) as { msg?: string; err?: { type?: string; message?: string; stack?: string } };
       if (!entry.err) continue;
       const frame = entry.err.stack?.split('\n').find((l) => l.includes('/src/'))?.trim();
-      return `${entry.err.type ?? 'Error'}: ${entry.err.message ?? entry.msg}${frame ? ` (${frame.replace(/^.*\/src\//, 'src/').replace(/\)$/, '')})` : ''}`.slice(0, 300);
+      // A failed query's message is its SQL; the database's reason is in the stack's "caused by".
+      const message = String(entry.err.message ?? entry.msg);
+      const cause = entry.err.stack?.split('\n').find((l) => l.startsWith('caused by:'));
+      const short = message.length > 160 ? `${message.slice(0, 160)}…` : message;
+      return `${entry.err.type ?? 'Error'}: ${short}${cause ? ` ${cause}` : ''}${frame ? ` (${frame.replace(/^.*\/src\//, 'src/').replace(/\)$/, '')})` : ''}`;
     } catch {
       // not JSON: skip
     }
