@@ -75,6 +75,17 @@ describe('text no database can store', () => {
       expectError(res, 400, 'VALIDATION_ERROR');
       expect(res.json().message).toBe('body/name contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored.');
     }
+    // The bytes of a lone surrogate (ED A0 80) and other invalid UTF-8 are refused, not stored as U+FFFD.
+    for (const bytes of [Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xff, 0xfe])]) {
+      const payload = Buffer.concat([Buffer.from('{"name":"cat'), bytes, Buffer.from('"}')]);
+      const raw = await ctx.app.inject({ method: 'POST', url: '/api/list/new', payload, headers: { 'content-type': 'application/json', 'x-api-key': alice.key } });
+      expectError(raw, 400, 'INVALID_JSON');
+      expect(raw.json().message).toBe('Request body is not valid UTF-8.');
+      const ndjson = Buffer.concat([Buffer.from('{"modelId":"alice-model","source":"0-alicescope"}\n{"index":1,"activations":[{"tokens":["'), bytes, Buffer.from('"],"values":[1]}]}\n')]);
+      const streamed = await ctx.app.inject({ method: 'POST', url: '/api/upload/dashboard', payload: ndjson, headers: { 'content-type': 'application/x-ndjson', 'x-api-key': alice.key } });
+      expectError(streamed, 400, 'INVALID_JSON');
+      expect(streamed.json().message).toMatch(/^The upload is not valid UTF-8/);
+    }
     // A well-formed pair (an emoji) is fine.
     expect((await postRaw('/api/list/new', '{"name":"\\ud83d\\ude00 list"}', alice.key)).statusCode).toBe(200);
     const nested = await postRaw('/api/features', '[{"modelId":"gpt2-small","layer":"6-res-jb","index":"0\\u0000"}]');

@@ -40,9 +40,16 @@ async function* limited(body: Readable, { maxBytes, maxLineBytes }: StreamLimits
   let lineBytes = 0;
   // One byte of slack: a line's \r before its \n is not part of it.
   const tooLong = () => new ApiError('PAYLOAD_TOO_LARGE', `line ${line} is longer than MAX_LINE_BYTES (${maxLineBytes} bytes).`);
+  // Checks the bytes are UTF-8 (across chunk boundaries); the splitter's own decoding is lenient.
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
   for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     if (bytes > maxBytes) throw new ApiError('PAYLOAD_TOO_LARGE', `Upload is larger than UPLOAD_STREAM_LIMIT_BYTES (${maxBytes} bytes, counted after decompression).`);
+    try {
+      utf8.decode(chunk, { stream: true });
+    } catch {
+      throw new ApiError('INVALID_JSON', `The upload is not valid UTF-8 (at or after line ${line}).`);
+    }
     let start = 0;
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
       if (lineBytes + newline - start > maxLineBytes + 1) throw tooLong();
@@ -53,6 +60,11 @@ async function* limited(body: Readable, { maxBytes, maxLineBytes }: StreamLimits
     lineBytes += chunk.length - start;
     if (lineBytes > maxLineBytes + 1) throw tooLong();
     yield chunk;
+  }
+  try {
+    utf8.decode();
+  } catch {
+    throw new ApiError('INVALID_JSON', 'The upload is not valid UTF-8 (it ends inside a character).');
   }
 }
 
