@@ -31,10 +31,12 @@ export interface DatabaseOptions {
   /** PGlite folder, or `memory://` for a throwaway in-memory database (tests). */
   dataDir: string;
   poolSize?: number;
+  /** PGlite only: start from this dump (`dumpDataDir`) instead of an empty cluster; tests share one migrated dump. */
+  pgliteSnapshot?: Blob;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir, options.pgliteSnapshot);
 }
 
 function useFastFloatArraysInPg(): void {
@@ -63,7 +65,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, snapshot?: Blob): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const release = inMemory ? () => {} : acquireDataDirLock(dataDir);
   try {
@@ -73,7 +75,7 @@ async function openPglite(dataDir: string): Promise<Database> {
         [FLOAT8_ARRAY_OID, pgliteTypes.FLOAT8],
       ].map(([oid, element]) => [oid, fastFloatArrayParser((text) => pgliteTypes.arrayParser(text, (x: string) => pgliteTypes.parseType(x, element!), oid!))]),
     );
-    const client = await PGlite.create(dataDir, { extensions: { vector }, parsers });
+    const client = await PGlite.create(dataDir, { extensions: { vector }, parsers, loadDataDir: snapshot });
     return {
       db: drizzlePglite(client, { schema }) as unknown as Db,
       kind: 'pglite',
