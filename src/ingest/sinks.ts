@@ -116,7 +116,12 @@ export function sinkFor(database: Database): Sink {
 }
 
 function pgliteSink(db: PGlite): Sink {
-  const ROWS_PER_STATEMENT = 2000;
+  // Rows per statement adapt so that one statement (one transaction) holds PGlite for about this
+  // long: 2,000 narrow rows take a few tens of ms, but explanation rows with an HNSW-indexed
+  // embedding take milliseconds each, and a reader waits for the whole statement.
+  const STATEMENT_MS = 25;
+  const MAX_ROWS_PER_STATEMENT = 2000;
+  const rowsPerStatement = new Map<string, number>();
   const COUNT_SQL = `UPDATE "ImportedFile" SET "rowsInserted" = "rowsInserted" + $2 WHERE "path" = $1`;
   const FINISH_SQL = `UPDATE "ImportedFile" SET "sha256" = $2, "lines" = $3, "rejected" = $4, "parentMissing" = $5, "completedAt" = now() WHERE "path" = $1`;
   return {
@@ -131,16 +136,27 @@ function pgliteSink(db: PGlite): Sink {
       // In progress, keeping the rows counted by earlier runs (they are still in the table).
       await db.query(RECORD_SQL, recordParams(start, IN_PROGRESS, start.previous?.rowsInserted ?? 0, false));
       let inserted = 0;
+      // Start small on a table not seen yet: one slow first statement is a stalled reader.
+      let perStatement = rowsPerStatement.get(spec.name) ?? 10;
       const writer: FileWriter = {
         async write(rows) {
-          for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-            const objects = rows.slice(i, i + ROWS_PER_STATEMENT).map((row) => Object.fromEntries(spec.columns.map((c, j) => [c.name, row[j]])));
-            // One short transaction per statement: readers get the database between batches.
+          for (let i = 0; i < rows.length; ) {
+            const chunk = rows.slice(i, i + perStatement);
+            i += chunk.length;
+            const objects = chunk.map((row) => Object.fromEntries(spec.columns.map((c, j) => [c.name, row[j]])));
+            const started = performance.now();
+            // One short transaction per statement: readers get the database between them.
             await db.transaction(async (tx: Transaction) => {
               const added = (await tx.query(insert, [JSON.stringify(objects)])).affectedRows ?? 0;
               await tx.query(COUNT_SQL, [key, added]);
               inserted += added;
             });
+            const rowsInTime = (chunk.length * STATEMENT_MS) / Math.max(1, performance.now() - started);
+            perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, 2 * perStatement, Math.round(rowsInTime)));
+            rowsPerStatement.set(spec.name, perStatement);
+            // Back to the event loop: PGlite's awaits resolve as microtasks, so without this a run of
+            // statements never lets a waiting request in, however short each one is.
+            await new Promise((resolve) => setImmediate(resolve));
           }
         },
         async existing(table, keys) {
