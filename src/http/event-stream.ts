@@ -5,6 +5,8 @@ import type { FastifyReply } from 'fastify';
 
 export interface EventStream {
   send(data: unknown, event?: string): void;
+  /** Resolves once the client has taken what was sent (or has gone): a producer that awaits it goes at the client's pace. */
+  drained(): Promise<void>;
   end(): void;
   /** True once the client has gone. */
   readonly closed: boolean;
@@ -26,6 +28,18 @@ export function openEventStream(reply: FastifyReply): EventStream {
   return {
     send(data, event) {
       if (!out.writableEnded && !out.destroyed) out.write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
+    },
+    drained() {
+      if (!out.writableNeedDrain || out.destroyed) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          out.off('drain', done);
+          out.off('close', done);
+          resolve();
+        };
+        out.on('drain', done);
+        out.on('close', done);
+      });
     },
     end() {
       if (!out.writableEnded) out.end();

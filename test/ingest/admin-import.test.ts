@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleExport } from '../../src/sample/sample-export.js';
 import { buildAppOn, buildTestApp, type TestContext } from '../helper.js';
@@ -30,6 +31,12 @@ afterAll(async () => {
   await s3?.close();
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+/** The app's address on a real socket (it listens once, for the tests that need one). */
+async function serverAddress(): Promise<string> {
+  if (!ctx.app.server.listening) return ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(ctx.app.server.address() as import('node:net').AddressInfo).port}`;
+}
 
 const importUrl = (location: string, extra = '') => `/api/admin/import?location=${encodeURIComponent(location)}${extra}`;
 
@@ -110,7 +117,7 @@ describe('GET /api/admin/import', () => {
   });
 
   it('cancels the import when the client disconnects: the bucket sees its download closed, and the slot is free again', async () => {
-    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = await serverAddress();
     const client = http.get(`${address}${importUrl(`${s3.url}/v1/gpt2-small/6-res-jb/`)}`, { headers: { 'x-api-key': adminKey } });
     client.on('error', () => {}); // the reset we cause below
     await s3.waitRequest(ENDLESS);
@@ -125,6 +132,55 @@ describe('GET /api/admin/import', () => {
     }
     expect(next.statusCode).toBe(200);
     expect(parseEvents(next.body).at(-1)!.event).toBe('complete');
+  });
+
+  it('sends a flood of rejects at the client\'s pace: memory stays flat while it does not read, /health answers, and it ends complete', { timeout: 120_000 }, async () => {
+    const LINES = 400_000;
+    const flood = fs.mkdtempSync(path.join(os.tmpdir(), 'np-admin-flood-'));
+    try {
+      await writeSampleExport(flood, { modelId: 'flood-model', featuresPerSource: 2, activationsPerFeature: 1 });
+      const batch = path.join(flood, 'v1/flood-model/6-res-jb/features/batch-0.jsonl.gz');
+      fs.writeFileSync(batch, gzipSync(Buffer.from('{\n'.repeat(LINES))));
+      const address = await serverAddress();
+      const response = await new Promise<http.IncomingMessage>((resolve, reject) =>
+        http.get(`${address}${importUrl(flood)}`, { headers: { 'x-api-key': adminKey } }, resolve).on('error', reject),
+      );
+      // The client reads nothing for two seconds: the server must wait for it, not buffer the frames (without backpressure: +390 MB for a million).
+      response.pause();
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const healthTimes: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const started = performance.now();
+        expect((await fetch(`${address}/health`)).status).toBe(200);
+        healthTimes.push(performance.now() - started);
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }
+      expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+      expect(Math.max(...healthTimes)).toBeLessThan(1000);
+      let rejects = 0;
+      let tail = '';
+      let last = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        const text = tail + chunk;
+        rejects += text.split('event: reject\n').length - 1;
+        tail = text.slice(-32);
+        rejects -= tail.split('event: reject\n').length - 1;
+        last = (last + chunk).slice(-4096);
+      });
+      response.resume();
+      await new Promise((resolve) => response.on('end', resolve));
+      rejects += tail.split('event: reject\n').length - 1;
+      const final = parseEvents(last.slice(last.lastIndexOf('event: complete')));
+      expect(final).toEqual([expect.objectContaining({ event: 'complete' })]);
+      // Every bad line, plus the activations and explanations of the features that never loaded.
+      expect(final[0]!.data.tables.Neuron.rejected).toBe(LINES);
+      expect(rejects).toBe(final[0]!.data.rejected);
+    } finally {
+      fs.rmSync(flood, { recursive: true, force: true });
+    }
   });
 
   it('refuses loopback and private export URLs unless IMPORT_ALLOW_PRIVATE_ADDRESSES allows them', async () => {

@@ -80,7 +80,11 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
               send({ progress: doneBytes / totalBytes, progressText: `(${filesDone} of ${files}) ${event.status}: ${event.file.key}${event.message ? ` (${event.message})` : ''}` });
             }
           },
-          onReject: (r) => send({ file: r.file, line: r.line, reason: r.reason }, 'reject'),
+          // The importer waits on this: a flood of rejects goes at the client's pace instead of piling up in memory.
+          onReject: (r) => {
+            send({ file: r.file, line: r.line, reason: r.reason }, 'reject');
+            return events!.drained();
+          },
         });
         send(summary, 'complete');
       } catch (error) {
