@@ -15,7 +15,7 @@ import { openTestDatabase, testConfig } from '../helper.js';
 import { seedSource } from '../fixtures/seed.js';
 import { userWithKey } from '../fixtures/users.js';
 import { generateCases, modelServiceRoutes, SEEDED, type Fixtures, type FuzzCase, type MustReject, type OpenApiDocument } from './cases.js';
-import { rawRequest, sendRaw } from './raw-socket.js';
+import { rawHttpBytes as rawRequest, rawRequest as sendRaw } from '../fixtures/raw-http.js';
 import { formatReport, logGist } from './report.js';
 import { excerpt, judge, type Answer, type Failure } from './verdict.js';
 
