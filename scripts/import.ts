@@ -113,8 +113,9 @@ await runCli(async () => {
     if (rejected > 0) console.log(`Rejected records are listed in ${rejectsPath}`);
     if (rejected > 0 || summary.files.failed > 0 || summary.files.changed > 0 || summary.files.blocked > 0) process.exitCode = 1;
   } finally {
-    rejectsFile.end();
+    await new Promise((resolve) => rejectsFile.end(resolve));
+    // An empty report is no report, also when the import stopped with an error.
+    if (rejected === 0) fs.rmSync(rejectsPath, { force: true });
     await database.close();
   }
-  if (rejected === 0) fs.rmSync(rejectsPath, { force: true });
 });

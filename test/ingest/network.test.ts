@@ -198,10 +198,10 @@ describe('npm run import over HTTP', () => {
         cwd: path.resolve(import.meta.dirname, '../..'),
         env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, ...env },
       });
-      return { status: 0, stdout, stderr };
+      return { status: 0, stdout, stderr, reportLeft: fs.existsSync(path.join(dataDir, 'rejects.jsonl')) };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
-      return { status: e.code, stdout: e.stdout, stderr: e.stderr };
+      return { status: e.code, stdout: e.stdout, stderr: e.stderr, reportLeft: fs.existsSync(path.join(dataDir, 'rejects.jsonl')) };
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
@@ -213,6 +213,7 @@ describe('npm run import over HTTP', () => {
       runImport([`${s3.url}/v1/`], {}),
     ]);
     expect(unreachable.status).toBe(1);
+    expect(unreachable.reportLeft).toBe(false); // no empty reject report left behind
     expect(unreachable.stderr.trim().split('\n')).toEqual(['GET http://127.0.0.1:1/ failed: connection refused (ECONNREFUSED 127.0.0.1:1)']);
     expect(refused.status).toBe(1);
     expect(refused.stderr.trim().split('\n')).toEqual([
