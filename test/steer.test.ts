@@ -1,7 +1,7 @@
 // Steering through the stand-in inference server: /api/steer, /api/steer-chat and /api/steer-load,
 // the steering cache, streaming (frames in order, readable as they come), failures mid-stream,
 // access rules, validation and the steering rate limit.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createParser } from 'eventsource-parser';
 import { count, eq } from 'drizzle-orm';
 import { model, steerOutput, steerOutputToNeuron } from '../src/db/schema/index.js';
@@ -181,12 +181,16 @@ describe('steering', () => {
   it('stops generating and saves nothing when the client goes away mid-stream', async () => {
     const before = await savedCount();
     double.frameDelayMs = 50;
+    double.abandoned = [];
     const abort = new AbortController();
     const response = await fetch(`${base}/api/steer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(completionBody({ seed: 4242, stream: true, n_tokens: 40 })), signal: abort.signal });
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     await reader.read(); // the first frame
     abort.abort();
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The stand-in needs 40 × 50 ms to finish: a server that follows the disconnect hangs up on both
+    // of its streams (DEFAULT and STEERED) long before that; one that ignores it lets them finish.
+    await vi.waitFor(() => expect(double.abandoned.map((r) => r.body.types)).toEqual(expect.arrayContaining([['DEFAULT'], ['STEERED']])), { timeout: 1000, interval: 20 });
+    expect(double.abandoned).toHaveLength(2);
     double.frameDelayMs = 0;
     expect(await savedCount()).toBe(before);
     // Nothing was cached: the same request runs the model again.

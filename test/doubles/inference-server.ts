@@ -3,7 +3,8 @@
 // X-SECRET-KEY, FastAPI-style 422s for missing fields, `{error}` bodies, and server-sent events
 // when `stream` is true. Answers are deterministic functions of the request (see `activationOf`
 // and `steerToken`), so tests can compute what the mirror should return. It records every request
-// and can be made slow, fail with 500, drop connections, or drop a stream midway.
+// and can be made slow, fail with 500, drop connections, or drop a stream midway, and it notices when
+// a client hangs up on an unfinished answer.
 import http from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -59,6 +60,8 @@ export interface InferenceDouble {
   url: string;
   secret: string;
   requests: RecordedRequest[];
+  /** Requests whose client closed the connection before the answer was finished (not those the stand-in dropped itself). */
+  abandoned: RecordedRequest[];
   /** Features per source for search-all and top-k (indexes 0…n-1). */
   featuresPerSource: number;
   /** Sources of each source set, for search-all requests that select none. */
@@ -211,6 +214,7 @@ export async function startInferenceDouble(options: { secret?: string; model?: s
     url: '',
     secret: options.secret ?? 'inference-secret',
     requests: [],
+    abandoned: [],
     featuresPerSource: 32,
     sourceSets: {},
     model: options.model,
@@ -234,10 +238,19 @@ export async function startInferenceDouble(options: { secret?: string; model?: s
         } catch {
           return reply(422, { detail: 'JSON decode error' });
         }
-        double.requests.push({ path: req.url!, body, headers: req.headers });
+        const recorded = { path: req.url!, body, headers: req.headers };
+        double.requests.push(recorded);
+        let droppedHere = false;
+        const drop = () => {
+          droppedHere = true;
+          req.socket.destroy();
+        };
+        res.on('close', () => {
+          if (!res.writableFinished && !droppedHere) double.abandoned.push(recorded);
+        });
         if (double.dropNext > 0) {
           double.dropNext--;
-          return req.socket.destroy();
+          return drop();
         }
         if (double.delayMs > 0) await sleep(double.delayMs);
         if (res.destroyed) return;
@@ -253,7 +266,7 @@ export async function startInferenceDouble(options: { secret?: string; model?: s
         double.dropStreamAfterFrames = undefined;
         for (const [i, frame] of result.frames.entries()) {
           if (i > 0 && double.frameDelayMs > 0) await sleep(double.frameDelayMs);
-          if (dropAfter !== undefined && i >= dropAfter) return req.socket.destroy();
+          if (dropAfter !== undefined && i >= dropAfter) return drop();
           if (res.destroyed) return;
           res.write(`data: ${JSON.stringify(frame)}\n\n`);
         }
