@@ -1,6 +1,16 @@
-# The mirror server. Runs TypeScript directly with tsx (the same way `npm start` does), so the image
-# and a developer's checkout behave alike.
-FROM node:20-bookworm-slim
+# The mirror server, on the current Node LTS. A build stage compiles src/ to dist/ (node starts the
+# compiled server about a second sooner than tsx does the sources); the image runs dist/ and keeps
+# src/ and scripts/ beside it so the command-line tools run in it too (`npx tsx scripts/import.ts`).
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# bookworm-slim has util-linux's flock(1), which the data folder's lock needs.
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
@@ -9,11 +19,12 @@ COPY tsconfig.json ./
 COPY migrations ./migrations
 COPY src ./src
 COPY scripts ./scripts
+COPY --from=build /app/dist ./dist
 ENV HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 VOLUME ["/data"]
 EXPOSE 3000
 USER node
 # Migrations run at start (and are safe when several replicas start together).
-CMD ["npx", "tsx", "src/server.ts"]
+CMD ["node", "dist/server.js"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"

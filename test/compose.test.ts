@@ -41,9 +41,10 @@ describe('docker-compose.yml', () => {
 
   it('has a Dockerfile that runs the server on all interfaces', () => {
     const dockerfile = fs.readFileSync(new URL('Dockerfile', root), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20/m);
+    expect(dockerfile.match(/^FROM \S+/gm)).toEqual(['FROM node:24-bookworm-slim', 'FROM node:24-bookworm-slim']); // current LTS; has flock(1)
     expect(dockerfile).toContain('npm ci');
+    expect(dockerfile).toContain('RUN npm run build');
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
-    expect(dockerfile).toContain('src/server.ts');
+    expect(dockerfile).toContain('CMD ["node", "dist/server.js"]');
   });
 });
