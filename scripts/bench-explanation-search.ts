@@ -22,10 +22,18 @@ const exec = (query: ReturnType<typeof sql>) => db.execute(query);
 
 const t0 = performance.now();
 await exec(sql`DELETE FROM "Model" WHERE "id" = 'bench-search'`);
-await exec(sql`INSERT INTO "Model" ("id", "creatorId", "layers", "neuronsPerLayer", "owner", "visibility") VALUES ('bench-search', 'x', 1, 0, 'bench', 'PUBLIC')`);
-await exec(sql`INSERT INTO "SourceSet" ("modelId", "name", "description", "creatorName", "creatorId", "urls", "visibility") VALUES ('bench-search', 's', '', 'x', 'x', '{}', 'PUBLIC')`);
-await exec(sql`INSERT INTO "Source" ("modelId", "id", "setName", "creatorId", "visibility") VALUES ('bench-search', '0-s', 's', 'x', 'PUBLIC')`);
-await exec(sql`INSERT INTO "Neuron" ("modelId", "layer", "index") SELECT 'bench-search', '0-s', i::text FROM generate_series(0, ${N - 1}::int) AS i`);
+await exec(
+  sql`INSERT INTO "Model" ("id", "creatorId", "layers", "neuronsPerLayer", "owner", "visibility") VALUES ('bench-search', 'x', 1, 0, 'bench', 'PUBLIC')`,
+);
+await exec(
+  sql`INSERT INTO "SourceSet" ("modelId", "name", "description", "creatorName", "creatorId", "urls", "visibility") VALUES ('bench-search', 's', '', 'x', 'x', '{}', 'PUBLIC')`,
+);
+await exec(
+  sql`INSERT INTO "Source" ("modelId", "id", "setName", "creatorId", "visibility") VALUES ('bench-search', '0-s', 's', 'x', 'PUBLIC')`,
+);
+await exec(
+  sql`INSERT INTO "Neuron" ("modelId", "layer", "index") SELECT 'bench-search', '0-s', i::text FROM generate_series(0, ${N - 1}::int) AS i`,
+);
 // Build the HNSW index after loading, as a bulk import should: far faster than maintaining it row by row.
 await exec(sql`DROP INDEX IF EXISTS "Explanation_embedding_hnsw_idx"`);
 // Clustered vectors, like text embeddings (uniform random vectors in 256 dimensions have no
@@ -38,7 +46,9 @@ for (let start = 0; start < N; start += 1000) {
     const i = start + k;
     return sql`(${`bench-${i}`}, 'bench-search', '0-s', ${String(i)}, ${`explanation ${i}`}, 'x', ${`[${nearTopic().join(',')}]`}::vector)`;
   });
-  await exec(sql`INSERT INTO "Explanation" ("id", "modelId", "layer", "index", "description", "authorId", "embedding") VALUES ${sql.join(rows, sql`, `)}`);
+  await exec(
+    sql`INSERT INTO "Explanation" ("id", "modelId", "layer", "index", "description", "authorId", "embedding") VALUES ${sql.join(rows, sql`, `)}`,
+  );
 }
 const loadedMs = performance.now() - t0;
 const t1 = performance.now();
@@ -55,7 +65,10 @@ const indexMs = performance.now() - t1;
 const queries = Array.from({ length: QUERIES }, nearTopic);
 async function exact(tx: Db, vector: number[]) {
   const v = `[${vector.join(',')}]`;
-  return queryRows<{ index: string }>(tx, sql`SELECT "index" FROM "Explanation" WHERE "modelId" = 'bench-search' ORDER BY "embedding" <=> ${v}::vector LIMIT 10`);
+  return queryRows<{ index: string }>(
+    tx,
+    sql`SELECT "index" FROM "Explanation" WHERE "modelId" = 'bench-search' ORDER BY "embedding" <=> ${v}::vector LIMIT 10`,
+  );
 }
 // Exact answers once, by a sequential scan, then the API's query at each ef_search.
 const truths: Set<string>[] = [];
@@ -84,7 +97,11 @@ for (const ef of EF_VALUES) {
 await exec(sql`DELETE FROM "Model" WHERE "id" = 'bench-search'`);
 await database.close();
 
-console.log(`\nExplanation search on ${url ? 'Postgres' : 'PGlite'}: ${N} explanations x 256 dims (1000 clustered topics), ${QUERIES} queries`);
-console.log(`load ${(loadedMs / 1000).toFixed(1)} s, HNSW build ${(indexMs / 1000).toFixed(1)} s (maintenance_work_mem ${process.env.BENCH_MAINTENANCE_WORK_MEM ?? '1GB'})`);
+console.log(
+  `\nExplanation search on ${url ? 'Postgres' : 'PGlite'}: ${N} explanations x 256 dims (1000 clustered topics), ${QUERIES} queries`,
+);
+console.log(
+  `load ${(loadedMs / 1000).toFixed(1)} s, HNSW build ${(indexMs / 1000).toFixed(1)} s (maintenance_work_mem ${process.env.BENCH_MAINTENANCE_WORK_MEM ?? '1GB'})`,
+);
 console.log('search (API query, strict iterative scan, LIMIT 10):');
 for (const line of results) console.log(`  ${line}`);

@@ -47,7 +47,12 @@ async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Pr
 }
 
 function start(command: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(command, args, { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  return spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
 }
 
 async function stop(child: ChildProcess, dataDir: string): Promise<void> {
@@ -76,7 +81,13 @@ async function sequentialP50(url: string, encoding: string, count = 300): Promis
 
 async function load(url: string, encoding: string) {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: { 'accept-encoding': encoding } });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, bytes: result.throughput.average };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    bytes: result.throughput.average,
+  };
 }
 
 async function main(): Promise<void> {
@@ -125,12 +136,16 @@ async function main(): Promise<void> {
     await stop(bare, dataDir);
 
     const ceiling = results[results.length - 1]![1].rps;
-    console.log(`\nFeature read benchmark: ${FEATURE_PATH} (${(body.length / 1024).toFixed(1)} KB, 60 activations x 64 tokens), ${os.cpus().length} cores, Node ${process.version}`);
+    console.log(
+      `\nFeature read benchmark: ${FEATURE_PATH} (${(body.length / 1024).toFixed(1)} KB, 60 activations x 64 tokens), ${os.cpus().length} cores, Node ${process.version}`,
+    );
     console.log(`Cold start of npm start on an empty data folder, until /health answers: ${coldStartMs.toFixed(0)} ms\n`);
     console.log(`| server | sequential p50 | req/s @${CONNECTIONS} | p50 | p99 | errors | ratio to ceiling |`);
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     for (const [label, r, p50] of results) {
-      console.log(`| ${label} | ${p50.toFixed(2)} ms | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.errors} | ${(r.rps / ceiling).toFixed(2)} |`);
+      console.log(
+        `| ${label} | ${p50.toFixed(2)} ms | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.errors} | ${(r.rps / ceiling).toFixed(2)} |`,
+      );
     }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -31,7 +31,12 @@ const stats = (ms: number[]) => {
 
 async function main() {
   console.log(`Writing an export: 2 sources of ${FEATURES} features, 20 activations each…`);
-  await writeSampleExport(path.join(root, 'export'), { layers: [6, 7], featuresPerSource: FEATURES, activationsPerFeature: 20, tokensPerActivation: 16 });
+  await writeSampleExport(path.join(root, 'export'), {
+    layers: [6, 7],
+    featuresPerSource: FEATURES,
+    activationsPerFeature: 20,
+    tokensPerActivation: 16,
+  });
   const database = await openDatabase({ dataDir: path.join(root, 'data') });
   await runMigrations(database);
   await importExport(database, { location: path.join(root, 'export'), sources: ['6-res-jb'] });
@@ -60,7 +65,9 @@ async function main() {
   let importing = true;
   const started = performance.now();
   const imported = (async () => {
-    const res = await fetch(`${base}/api/admin/import?location=${encodeURIComponent(path.join(root, 'export'))}&sourceId=7-res-jb`, { headers: { 'x-api-key': key } });
+    const res = await fetch(`${base}/api/admin/import?location=${encodeURIComponent(path.join(root, 'export'))}&sourceId=7-res-jb`, {
+      headers: { 'x-api-key': key },
+    });
     const body = await res.text();
     importing = false;
     if (!body.includes('event: complete')) throw new Error(`import did not complete: ${body.slice(-500)}`);
@@ -69,7 +76,9 @@ async function main() {
   await imported;
   const importSeconds = (performance.now() - started) / 1000;
 
-  console.log(`\nFeature reads (GET /api/feature/gpt2-small/6-res-jb/N), embedded database, ${os.cpus().length} cores; import of ${FEATURES} features, ${FEATURES * 20} activations took ${importSeconds.toFixed(1)} s\n`);
+  console.log(
+    `\nFeature reads (GET /api/feature/gpt2-small/6-res-jb/N), embedded database, ${os.cpus().length} cores; import of ${FEATURES} features, ${FEATURES * 20} activations took ${importSeconds.toFixed(1)} s\n`,
+  );
   console.log('| when | reads | p50 ms | p99 ms | max ms |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   console.log(`| idle | ${stats(idle)} |`);

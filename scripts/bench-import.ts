@@ -20,7 +20,9 @@ import { importExport } from '../src/ingest/import-export.js';
 import { tableSpec, toRow } from '../src/ingest/to-row.js';
 import { writeSampleExport } from '../src/sample/sample-export.js';
 
-const { values } = parseArgs({ options: { activations: { type: 'string' }, tokens: { type: 'string' }, pglite: { type: 'boolean' }, child: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { activations: { type: 'string' }, tokens: { type: 'string' }, pglite: { type: 'boolean' }, child: { type: 'string' } },
+});
 const ACTS_PER_FEATURE = 20;
 
 /** The import itself runs in a child process so that its peak RSS is its own. */
@@ -53,7 +55,10 @@ const mb = (bytes: number) => bytes / (1024 * 1024);
 
 function activationFiles(): string[] {
   const dir = path.join(root, 'v1', 'gpt2-small', '6-res-jb', 'activations');
-  return fs.readdirSync(dir).sort((a, b) => parseInt(a.slice(6)) - parseInt(b.slice(6))).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .sort((a, b) => parseInt(a.slice(6)) - parseInt(b.slice(6)))
+    .map((f) => path.join(dir, f));
 }
 
 async function freshTarget(name: string): Promise<{ target: string; open: () => Promise<Database>; drop: () => Promise<void> }> {
@@ -61,7 +66,12 @@ async function freshTarget(name: string): Promise<{ target: string; open: () => 
     const dir = path.join(root, `db-${name}`);
     return { target: dir, open: () => openDatabase({ dataDir: dir }), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
-  const server = process.env.BENCH_DATABASE_URL ?? execFileSync(path.join(import.meta.dirname, 'dev-postgres'), ['start'], { encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  const server =
+    process.env.BENCH_DATABASE_URL ??
+    execFileSync(path.join(import.meta.dirname, 'dev-postgres'), ['start'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .at(-1)!;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "bench_${name}" WITH (FORCE)`);
@@ -99,7 +109,12 @@ async function prepareWithoutActivations(name: string) {
 
 async function main() {
   console.log(`Generating an export with ${activations} activations of ${tokens} tokens…`);
-  await writeSampleExport(root, { featuresPerSource: Math.ceil(activations / ACTS_PER_FEATURE), activationsPerFeature: ACTS_PER_FEATURE, tokensPerActivation: tokens, explanationsPerFeature: 1 });
+  await writeSampleExport(root, {
+    featuresPerSource: Math.ceil(activations / ACTS_PER_FEATURE),
+    activationsPerFeature: ACTS_PER_FEATURE,
+    tokensPerActivation: tokens,
+    explanationsPerFeature: 1,
+  });
   const files = activationFiles();
   const gzBytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
 
@@ -120,7 +135,10 @@ async function main() {
 
   // Ours, in a child process.
   const ours = await freshTarget('ours');
-  const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify([root, ours.target])], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify([root, ours.target])], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (child.status !== 0) throw new Error(`import child failed: ${child.stderr}`);
   const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { activationMs: number; activationRows: number; peakRss: number };
   await ours.drop();
@@ -128,7 +146,14 @@ async function main() {
   // Neuronpedia's method: jsonb_to_recordset, 5,000 lines per statement, whole files in memory.
   const upstream = await prepareWithoutActivations('upstream');
   const spec = tableSpec(activation, 'Activation');
-  const types: Record<string, string> = { text: 'text', float: 'float8', integer: 'int4', timestamp: 'timestamp', json: 'jsonb', boolean: 'bool' };
+  const types: Record<string, string> = {
+    text: 'text',
+    float: 'float8',
+    integer: 'int4',
+    timestamp: 'timestamp',
+    json: 'jsonb',
+    boolean: 'bool',
+  };
   const first = JSON.parse(gunzipSync(fs.readFileSync(files[0]!)).toString('utf8').split('\n')[0]!) as Record<string, unknown>;
   const columns = spec.columns.filter((c) => c.name in first);
   const list = columns.map((c) => `"${c.name}"`).join(', ');
@@ -155,26 +180,49 @@ async function main() {
     const out = fs.openSync(copyFile, 'w');
     for (const file of files) {
       const lines = gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').filter(Boolean);
-      fs.writeSync(out, encodeCopyRows(lines.map((l) => toRow(spec, JSON.parse(l))), spec.columns));
+      fs.writeSync(
+        out,
+        encodeCopyRows(
+          lines.map((l) => toRow(spec, JSON.parse(l))),
+          spec.columns,
+        ),
+      );
     }
     fs.closeSync(out);
     await ceiling.database.close();
     t0 = performance.now();
-    execFileSync('psql', [ceiling.target, '-qc', `\\copy "Activation" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) FROM '${copyFile}'`]);
+    execFileSync('psql', [
+      ceiling.target,
+      '-qc',
+      `\\copy "Activation" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) FROM '${copyFile}'`,
+    ]);
     copyMs = performance.now() - t0;
     await ceiling.drop();
   }
 
   const rate = (ms: number) => Math.round(rows / (ms / 1000));
   const mbps = (ms: number) => (mb(jsonlBytes) / (ms / 1000)).toFixed(1);
-  console.log(`\nImport benchmark on ${values.pglite ? 'PGlite' : 'Postgres'}: ${rows} activation rows (${tokens} tokens), ${mb(jsonlBytes).toFixed(0)} MB of JSONL in ${files.length} files (${mb(gzBytes).toFixed(0)} MB gzipped), ${os.cpus().length} cores\n`);
+  console.log(
+    `\nImport benchmark on ${values.pglite ? 'PGlite' : 'Postgres'}: ${rows} activation rows (${tokens} tokens), ${mb(jsonlBytes).toFixed(0)} MB of JSONL in ${files.length} files (${mb(gzBytes).toFixed(0)} MB gzipped), ${os.cpus().length} cores\n`,
+  );
   console.log('| method | activation rows/s | MB/s of JSONL | peak RSS | speed relative to this importer |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  console.log(`| gunzip + JSON.parse only (floor, no database) | ${rate(parseMs)} | ${mbps(parseMs)} | | ${(result.activationMs / parseMs).toFixed(2)} |`);
-  console.log(`| **this importer** | ${rate(result.activationMs)} | ${mbps(result.activationMs)} | ${mb(result.peakRss).toFixed(0)} MB | 1.00 |`);
-  console.log(`| Neuronpedia's method (jsonb_to_recordset, 5k lines/statement) | ${rate(upstreamMs)} | ${mbps(upstreamMs)} | | ${(result.activationMs / upstreamMs).toFixed(2)} |`);
-  if (copyMs) console.log(`| psql \\copy of pre-encoded rows (ceiling) | ${rate(copyMs)} | ${mbps(copyMs)} | | ${(result.activationMs / copyMs).toFixed(2)} |`);
-  console.log(`\nOurs reached ${(copyMs ? copyMs / result.activationMs : upstreamMs / result.activationMs).toFixed(2)} of ${copyMs ? "psql's \\copy" : "Neuronpedia's method"}.`);
+  console.log(
+    `| gunzip + JSON.parse only (floor, no database) | ${rate(parseMs)} | ${mbps(parseMs)} | | ${(result.activationMs / parseMs).toFixed(2)} |`,
+  );
+  console.log(
+    `| **this importer** | ${rate(result.activationMs)} | ${mbps(result.activationMs)} | ${mb(result.peakRss).toFixed(0)} MB | 1.00 |`,
+  );
+  console.log(
+    `| Neuronpedia's method (jsonb_to_recordset, 5k lines/statement) | ${rate(upstreamMs)} | ${mbps(upstreamMs)} | | ${(result.activationMs / upstreamMs).toFixed(2)} |`,
+  );
+  if (copyMs)
+    console.log(
+      `| psql \\copy of pre-encoded rows (ceiling) | ${rate(copyMs)} | ${mbps(copyMs)} | | ${(result.activationMs / copyMs).toFixed(2)} |`,
+    );
+  console.log(
+    `\nOurs reached ${(copyMs ? copyMs / result.activationMs : upstreamMs / result.activationMs).toFixed(2)} of ${copyMs ? "psql's \\copy" : "Neuronpedia's method"}.`,
+  );
 }
 
 try {

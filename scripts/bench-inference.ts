@@ -20,7 +20,9 @@ import { serverOptions } from '../src/options.js';
 import { startInferenceDouble } from '../test/doubles/inference-server.js';
 import { seedSource } from '../test/fixtures/seed.js';
 
-const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '500' }, features: { type: 'string', default: '200' } } });
+const { values: args } = parseArgs({
+  options: { requests: { type: 'string', default: '500' }, features: { type: 'string', default: '200' } },
+});
 const REQUESTS = Number(args.requests);
 const FEATURES = Number(args.features);
 const NUM_RESULTS = 50;
@@ -38,7 +40,13 @@ double.featuresPerSource = FEATURES;
 double.sourceSets = { 'res-jb': [layer] };
 /** A mirror on a free port, with the stand-in as its inference server; rate limits on, set high. */
 async function startMirror(env: Record<string, string> = {}) {
-  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMITS: 'steer=1000000,search-all=1000000', INFERENCE_HOSTS: `*=${double.url}`, INFERENCE_SECRET: double.secret, ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    RATE_LIMITS: 'steer=1000000,search-all=1000000',
+    INFERENCE_HOSTS: `*=${double.url}`,
+    INFERENCE_SECRET: double.secret,
+    ...env,
+  });
   const fastify = Fastify(serverOptions(config));
   await fastify.register(app, { config, database });
   return { url: await fastify.listen({ port: 0, host: '127.0.0.1' }), close: () => fastify.close() };
@@ -49,12 +57,17 @@ const mirror = server.url;
 
 /** POSTs JSON and reads the whole answer as bytes: decoding and parsing it is the client's work, not the server's. */
 async function post(base: string, path: string, body: object, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'identity', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept-encoding': 'identity', ...headers },
+    body: JSON.stringify(body),
+  });
   const bytes = await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`${path}: status ${response.status}: ${Buffer.from(bytes).toString('utf8', 0, 300)}`);
   return bytes;
 }
-const postJson = async (base: string, path: string, body: object) => JSON.parse(Buffer.from(await post(base, path, body)).toString('utf8')) as Record<string, unknown>;
+const postJson = async (base: string, path: string, body: object) =>
+  JSON.parse(Buffer.from(await post(base, path, body)).toString('utf8')) as Record<string, unknown>;
 
 /** p50 and p99 of `REQUESTS` sequential calls, after a warm-up; `call(i)` gets the request number. */
 async function measure(call: (i: number) => Promise<unknown>) {
@@ -71,8 +84,24 @@ async function measure(call: (i: number) => Promise<unknown>) {
 }
 
 // search-all: one inference call, then the join of 50 results with the database.
-const searchBody = { modelId, sourceSet: 'res-jb', text: TEXT, selectedLayers: [], sortIndexes: [], ignoreBos: true, numResults: NUM_RESULTS };
-const upstreamSearchBody = { prompt: TEXT, model: 'gpt2-small', selectedSources: [], sortByTokenIndexes: [], sourceSet: 'res-jb', ignoreBos: true, numResults: NUM_RESULTS };
+const searchBody = {
+  modelId,
+  sourceSet: 'res-jb',
+  text: TEXT,
+  selectedLayers: [],
+  sortIndexes: [],
+  ignoreBos: true,
+  numResults: NUM_RESULTS,
+};
+const upstreamSearchBody = {
+  prompt: TEXT,
+  model: 'gpt2-small',
+  selectedSources: [],
+  sortByTokenIndexes: [],
+  sourceSet: 'res-jb',
+  ignoreBos: true,
+  numResults: NUM_RESULTS,
+};
 const secret = { 'x-secret-key': double.secret };
 const probe = await postJson(mirror, '/api/search-all', searchBody);
 const joined = (probe.result as Array<{ neuron: { explanations: unknown[]; activations: unknown[] } }>) ?? [];
@@ -89,7 +118,15 @@ const features = [
   { modelId, layer, index: 1, strength: 40 },
   { modelId, layer, index: 2, strength: -10 },
 ];
-const steerBody = (seed: number) => ({ prompt: 'The most iconic structure on Earth is', modelId, features, temperature: 0.5, n_tokens: 16, seed, strength_multiplier: 4 });
+const steerBody = (seed: number) => ({
+  prompt: 'The most iconic structure on Earth is',
+  modelId,
+  features,
+  temperature: 0.5,
+  n_tokens: 16,
+  seed,
+  strength_multiplier: 4,
+});
 const upstreamSteerBody = (seed: number, type: string) => ({
   prompt: 'The most iconic structure on Earth is',
   model: 'gpt2-small',
@@ -105,7 +142,9 @@ const upstreamSteerBody = (seed: number, type: string) => ({
   types: [type],
   stream: false,
 });
-const steerDirect = await measure((i) => Promise.all(['STEERED', 'DEFAULT'].map((type) => post(double.url, '/v1/steer/completion', upstreamSteerBody(10_000 + i, type), secret))));
+const steerDirect = await measure((i) =>
+  Promise.all(['STEERED', 'DEFAULT'].map((type) => post(double.url, '/v1/steer/completion', upstreamSteerBody(10_000 + i, type), secret))),
+);
 const steerMirror = await measure((i) => post(mirror, '/api/steer', steerBody(20_000 + i)));
 const steerCached = await measure(() => post(mirror, '/api/steer', steerBody(20_000)));
 
@@ -116,11 +155,15 @@ await database.close();
 
 const row = (label: string, r: { p50: number; p99: number }, baseline?: { p50: number }) =>
   `| ${label} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${baseline ? `${(r.p50 - baseline.p50).toFixed(2)} ms` : ''} |`;
-console.log(`\nMirror overhead over the inference server on ${url ? 'Postgres' : 'PGlite'} (${REQUESTS} sequential requests each, over HTTP on localhost)\n`);
+console.log(
+  `\nMirror overhead over the inference server on ${url ? 'Postgres' : 'PGlite'} (${REQUESTS} sequential requests each, over HTTP on localhost)\n`,
+);
 console.log('| request | p50 | p99 | mirror overhead at p50 |');
 console.log('| --- | ---: | ---: | ---: |');
 console.log(row(`inference server directly: /v1/activation/all, ${NUM_RESULTS} results`, searchDirect));
-console.log(row(`mirror: /api/search-all, ${NUM_RESULTS} results joined with features read from the database`, searchUncached, searchDirect));
+console.log(
+  row(`mirror: /api/search-all, ${NUM_RESULTS} results joined with features read from the database`, searchUncached, searchDirect),
+);
 console.log(row(`mirror: /api/search-all, ${NUM_RESULTS} results joined with features from the feature cache`, searchMirror, searchDirect));
 console.log(row('inference server directly: /v1/steer/completion, STEERED and DEFAULT in parallel', steerDirect));
 console.log(row('mirror: /api/steer, cache miss (lookup, generate, save)', steerMirror, steerDirect));

@@ -15,7 +15,9 @@ Embeds explanations that have no embedding, with the OpenAI-compatible endpoint 
 (EMBEDDING_MODEL, EMBEDDING_API_KEY). Safe to stop and run again.`;
 
 await runCli(async () => {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, source: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: { model: { type: 'string' }, source: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) return console.log(HELP);
   const config = loadConfig();
   if (!config.embeddings) {
@@ -33,7 +35,10 @@ await runCli(async () => {
       const rows = await explanationsWithoutEmbedding(db, { modelId: values.model, layer: values.source }, afterId, batch);
       if (rows.length === 0) break;
       const vectors = await client.embed(rows.map((r) => r.description));
-      await storeEmbeddings(db, rows.map((r, i) => ({ id: r.id, embedding: vectors[i]! })));
+      await storeEmbeddings(
+        db,
+        rows.map((r, i) => ({ id: r.id, embedding: vectors[i]! })),
+      );
       afterId = rows.at(-1)!.id;
       done += rows.length;
       const seconds = (performance.now() - started) / 1000;

@@ -50,8 +50,15 @@ await runCli(async () => {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      model: { type: 'string' }, source: { type: 'string' }, explanations: { type: 'string' }, 'max-errors': { type: 'string' },
-      rejects: { type: 'string' }, 'private-to': { type: 'string' }, 'batch-size': { type: 'string' }, 'max-line-bytes': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      model: { type: 'string' },
+      source: { type: 'string' },
+      explanations: { type: 'string' },
+      'max-errors': { type: 'string' },
+      rejects: { type: 'string' },
+      'private-to': { type: 'string' },
+      'batch-size': { type: 'string' },
+      'max-line-bytes': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return console.log(HELP);
@@ -65,10 +72,12 @@ await runCli(async () => {
   const maxErrors = values['max-errors'] === undefined ? undefined : Number(values['max-errors']);
   if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors >= 0)) return usage('--max-errors must be a whole number.');
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
-  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) return usage('--batch-size must be a positive whole number.');
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
+    return usage('--batch-size must be a positive whole number.');
 
   const maxLineBytes = values['max-line-bytes'] === undefined ? undefined : Number(values['max-line-bytes']);
-  if (maxLineBytes !== undefined && !(Number.isInteger(maxLineBytes) && maxLineBytes > 0)) return usage('--max-line-bytes must be a positive whole number.');
+  if (maxLineBytes !== undefined && !(Number.isInteger(maxLineBytes) && maxLineBytes > 0))
+    return usage('--max-line-bytes must be a positive whole number.');
 
   const config = loadConfig();
   let database;

@@ -34,7 +34,10 @@ await runCli(async () => {
         } else {
           const keys = await listApiKeys(db, user.id);
           if (keys.length === 0) console.log(`${user.name} has no keys.`);
-          for (const k of keys) console.log(`${k.prefix}…  created ${iso(k.createdAt)}  last used ${iso(k.lastUsedAt)}  ${k.revokedAt ? `revoked ${iso(k.revokedAt)}` : 'active'}`);
+          for (const k of keys)
+            console.log(
+              `${k.prefix}…  created ${iso(k.createdAt)}  last used ${iso(k.lastUsedAt)}  ${k.revokedAt ? `revoked ${iso(k.revokedAt)}` : 'active'}`,
+            );
         }
         return;
       }

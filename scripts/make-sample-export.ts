@@ -24,9 +24,17 @@ await runCli(async () => {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      model: { type: 'string' }, set: { type: 'string' }, layers: { type: 'string' }, features: { type: 'string' },
-      activations: { type: 'string' }, tokens: { type: 'string' }, explanations: { type: 'string' },
-      plain: { type: 'boolean' }, bad: { type: 'boolean' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      model: { type: 'string' },
+      set: { type: 'string' },
+      layers: { type: 'string' },
+      features: { type: 'string' },
+      activations: { type: 'string' },
+      tokens: { type: 'string' },
+      explanations: { type: 'string' },
+      plain: { type: 'boolean' },
+      bad: { type: 'boolean' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || positionals.length !== 1) {
@@ -37,9 +45,18 @@ await runCli(async () => {
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const started = performance.now();
   const { root, sources } = await writeSampleExport(positionals[0]!, {
-    modelId: values.model, setName: values.set, layers: values.layers?.split(',').map(Number), featuresPerSource: num(values.features),
-    activationsPerFeature: num(values.activations), tokensPerActivation: num(values.tokens), explanationsPerFeature: num(values.explanations),
-    plain: values.plain, bad: values.bad, seed: num(values.seed),
+    modelId: values.model,
+    setName: values.set,
+    layers: values.layers?.split(',').map(Number),
+    featuresPerSource: num(values.features),
+    activationsPerFeature: num(values.activations),
+    tokensPerActivation: num(values.tokens),
+    explanationsPerFeature: num(values.explanations),
+    plain: values.plain,
+    bad: values.bad,
+    seed: num(values.seed),
   });
-  console.log(`Wrote ${sources.length} source(s) (${sources.join(', ')}) under ${root} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `Wrote ${sources.length} source(s) (${sources.join(', ')}) under ${root} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 });

@@ -165,10 +165,21 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const autointerpUrl = url('AUTOINTERP_URL', ['http:', 'https:']);
   if (autointerpUrl) {
-    config.autointerp = { url: autointerpUrl, secret: read('AUTOINTERP_SECRET'), openRouterKey: read('AUTOINTERP_OPENROUTER_KEY'), timeoutMs: integer('AUTOINTERP_TIMEOUT_MS', 120_000, 100, 600_000) };
+    config.autointerp = {
+      url: autointerpUrl,
+      secret: read('AUTOINTERP_SECRET'),
+      openRouterKey: read('AUTOINTERP_OPENROUTER_KEY'),
+      timeoutMs: integer('AUTOINTERP_TIMEOUT_MS', 120_000, 100, 600_000),
+    };
   }
   const llmUrl = url('LLM_URL', ['http:', 'https:']);
-  if (llmUrl) config.llm = { url: llmUrl, apiKey: read('LLM_API_KEY'), timeoutMs: integer('LLM_TIMEOUT_MS', 60_000, 100, 600_000), retries: integer('LLM_RETRIES', 2, 0, 10) };
+  if (llmUrl)
+    config.llm = {
+      url: llmUrl,
+      apiKey: read('LLM_API_KEY'),
+      timeoutMs: integer('LLM_TIMEOUT_MS', 60_000, 100, 600_000),
+      retries: integer('LLM_RETRIES', 2, 0, 10),
+    };
   const embeddingUrl = url('EMBEDDING_URL', ['http:', 'https:']);
   // The Explanation.embedding column is vector(256), the size of the exported embeddings.
   const embeddingDimensions = integer('EMBEDDING_DIMENSIONS', 256, 256, 256);

@@ -5,7 +5,9 @@ import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv,
+) => Ajv;
 
 function makeAjv(coerceTypes: boolean | 'array'): Ajv {
   // strictNumbers: `1e999` parses as Infinity, which Postgres would store and every JSON read would then fail on.
@@ -39,7 +41,9 @@ export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataV
   }
   if (first.keyword === 'anyOf' || first.keyword === 'oneOf') {
     const description = (first.parentSchema as { description?: string } | undefined)?.description;
-    message = description ? `is invalid: expected ${description.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase())}` : 'does not match any allowed type';
+    message = description
+      ? `is invalid: expected ${description.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase())}`
+      : 'does not match any allowed type';
   }
   return new Error(`${field} ${message}`);
 }

@@ -14,12 +14,20 @@ import { userWithKey } from './fixtures/users.js';
 
 let ctx: TestContext;
 let alice: Awaited<ReturnType<typeof userWithKey>>;
-const feature = (headers: Record<string, string> = {}) => ctx.app.inject({ method: 'GET', url: '/api/feature/secret-model/0-priv/0', headers });
+const feature = (headers: Record<string, string> = {}) =>
+  ctx.app.inject({ method: 'GET', url: '/api/feature/secret-model/0-priv/0', headers });
 
 beforeAll(async () => {
   ctx = await buildTestApp();
   alice = await userWithKey(ctx.database.db, 'alice');
-  await seedSource(ctx.database.db, { modelId: 'secret-model', setName: 'priv', layerNumber: 0, visibility: 'PRIVATE', creatorId: alice.user.id, features: 1 });
+  await seedSource(ctx.database.db, {
+    modelId: 'secret-model',
+    setName: 'priv',
+    layerNumber: 0,
+    visibility: 'PRIVATE',
+    creatorId: alice.user.id,
+    features: 1,
+  });
 });
 afterAll(() => ctx?.close());
 
@@ -38,9 +46,18 @@ describe('API keys', () => {
     expect(credentialsFromRawHeaders(['Host', 'x'])).toEqual({ kind: 'none' });
     expect(credentialsFromRawHeaders(['X-Api-Key', ' k1 '])).toEqual({ kind: 'key', key: 'k1' });
     expect(credentialsFromRawHeaders(['authorization', 'bearer  k2'])).toEqual({ kind: 'key', key: 'k2' });
-    expect(credentialsFromRawHeaders(['x-api-key', 'k3', 'Authorization', 'Bearer k3', 'x-api-key', 'k3'])).toEqual({ kind: 'key', key: 'k3' });
-    expect(credentialsFromRawHeaders(['x-api-key', 'k1', 'authorization', 'Bearer k2'])).toEqual({ kind: 'invalid', reason: 'conflicting' });
-    expect(credentialsFromRawHeaders(['authorization', 'Bearer k1', 'authorization', 'Bearer k2'])).toEqual({ kind: 'invalid', reason: 'conflicting' });
+    expect(credentialsFromRawHeaders(['x-api-key', 'k3', 'Authorization', 'Bearer k3', 'x-api-key', 'k3'])).toEqual({
+      kind: 'key',
+      key: 'k3',
+    });
+    expect(credentialsFromRawHeaders(['x-api-key', 'k1', 'authorization', 'Bearer k2'])).toEqual({
+      kind: 'invalid',
+      reason: 'conflicting',
+    });
+    expect(credentialsFromRawHeaders(['authorization', 'Bearer k1', 'authorization', 'Bearer k2'])).toEqual({
+      kind: 'invalid',
+      reason: 'conflicting',
+    });
     expect(credentialsFromRawHeaders(['x-api-key', ''])).toEqual({ kind: 'invalid', reason: 'empty-x-api-key' });
     for (const value of ['Basic abc', 'Bearer', 'Bearer ', 'BearerKEY', 'sk-np-abc', 'Bearer a b', ''])
       expect(credentialsFromRawHeaders(['authorization', value]), value).toEqual({ kind: 'invalid', reason: 'not-bearer' });
@@ -103,7 +120,11 @@ describe('API keys', () => {
       ['Basic credentials', { authorization: 'Basic YWxpY2U6c2VjcmV0' }, /must be "Bearer <API key>"/],
       ['Bearer alone', { authorization: 'Bearer' }, /must be "Bearer <API key>"/],
       ['Bearer run into the key', { authorization: `Bearer${alice.key}` }, /must be "Bearer <API key>"/],
-      ['a valid x-api-key and a Basic Authorization', { 'x-api-key': alice.key, authorization: 'Basic YWxpY2U6c2VjcmV0' }, /must be "Bearer <API key>"/],
+      [
+        'a valid x-api-key and a Basic Authorization',
+        { 'x-api-key': alice.key, authorization: 'Basic YWxpY2U6c2VjcmV0' },
+        /must be "Bearer <API key>"/,
+      ],
       ['an empty x-api-key', { 'x-api-key': '' }, /x-api-key header is empty/],
       ['an empty x-api-key beside a valid Bearer', { 'x-api-key': '', authorization: `Bearer ${alice.key}` }, /x-api-key header is empty/],
     ];
@@ -125,13 +146,23 @@ describe('API keys', () => {
       await ctx.app.listen({ host: '127.0.0.1', port: 0 });
       port = (ctx.app.server.address() as AddressInfo).port;
     });
-    const get = (headers: Array<[string, string]>) => rawRequest(port, rawHttpRequest('GET', '/api/feature/secret-model/0-priv/0', { headers }));
+    const get = (headers: Array<[string, string]>) =>
+      rawRequest(port, rawHttpRequest('GET', '/api/feature/secret-model/0-priv/0', { headers }));
 
     it('answers 401 to two Authorization headers with different keys, whichever comes first', async () => {
       for (const headers of [
-        [['Authorization', `Bearer ${alice.key}`], ['Authorization', `Bearer ${generateApiKey()}`]],
-        [['Authorization', `Bearer ${generateApiKey()}`], ['Authorization', `Bearer ${alice.key}`]],
-        [['Authorization', `Bearer ${alice.key}`], ['Authorization', 'Basic YWxpY2U6c2VjcmV0']],
+        [
+          ['Authorization', `Bearer ${alice.key}`],
+          ['Authorization', `Bearer ${generateApiKey()}`],
+        ],
+        [
+          ['Authorization', `Bearer ${generateApiKey()}`],
+          ['Authorization', `Bearer ${alice.key}`],
+        ],
+        [
+          ['Authorization', `Bearer ${alice.key}`],
+          ['Authorization', 'Basic YWxpY2U6c2VjcmV0'],
+        ],
       ] as Array<Array<[string, string]>>) {
         const res = await get(headers);
         expect(res.status).toBe(401);
@@ -140,10 +171,17 @@ describe('API keys', () => {
     });
 
     it('answers 401 to two x-api-key headers with different keys, and accepts the same key twice', async () => {
-      const twoKeys = await get([['x-api-key', alice.key], ['x-api-key', generateApiKey()]]);
+      const twoKeys = await get([
+        ['x-api-key', alice.key],
+        ['x-api-key', generateApiKey()],
+      ]);
       expect(twoKeys.status).toBe(401);
       expect(JSON.parse(twoKeys.body).error).toMatch(/different API keys/);
-      const sameKey = await get([['x-api-key', alice.key], ['X-Api-Key', alice.key], ['Authorization', `Bearer ${alice.key}`]]);
+      const sameKey = await get([
+        ['x-api-key', alice.key],
+        ['X-Api-Key', alice.key],
+        ['Authorization', `Bearer ${alice.key}`],
+      ]);
       expect(sameKey.status).toBe(200);
     });
   });
@@ -151,6 +189,8 @@ describe('API keys', () => {
   it('records when a key was last used', async () => {
     const carol = await userWithKey(ctx.database.db, 'carol');
     await ctx.app.inject({ method: 'GET', url: '/api/models', headers: { 'x-api-key': carol.key } });
-    await expect.poll(async () => (await ctx.database.db.select().from(apiKey).where(eq(apiKey.id, carol.keyId)))[0]!.lastUsedAt).toBeInstanceOf(Date);
+    await expect
+      .poll(async () => (await ctx.database.db.select().from(apiKey).where(eq(apiKey.id, carol.keyId)))[0]!.lastUsedAt)
+      .toBeInstanceOf(Date);
   });
 });

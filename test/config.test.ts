@@ -7,7 +7,14 @@ import { ConfigError, loadConfig, redact } from '../src/config.js';
 describe('loadConfig', () => {
   it('has defaults that work on a fresh machine', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info', publicUrl: 'http://localhost:3000', trustProxy: false });
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      logLevel: 'info',
+      publicUrl: 'http://localhost:3000',
+      trustProxy: false,
+    });
     expect(config.dataDir).toBe(path.resolve('data'));
   });
 
@@ -68,7 +75,13 @@ describe('loadConfig', () => {
   it('reads inference hosts from INFERENCE_HOSTS_FILE, with per-entry secret and timeout', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'np-config-'));
     const file = path.join(dir, 'hosts.json');
-    writeFileSync(file, JSON.stringify([{ model: 'gpt2-small', sourceSet: 'res-jb', urls: ['http://a:1'], secret: 'own', timeoutMs: 500 }, { model: '*', urls: ['http://b:2'] }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { model: 'gpt2-small', sourceSet: 'res-jb', urls: ['http://a:1'], secret: 'own', timeoutMs: 500 },
+        { model: '*', urls: ['http://b:2'] },
+      ]),
+    );
     const config = loadConfig({ INFERENCE_HOSTS_FILE: file, INFERENCE_SECRET: 'shared' });
     expect(config.inferenceHosts).toEqual([
       { modelId: 'gpt2-small', sourceSet: 'res-jb', hosts: [{ url: 'http://a:1', secret: 'own', timeoutMs: 500 }] },
@@ -85,7 +98,13 @@ describe('loadConfig', () => {
   it('lists every bad value at once, naming each variable, without leaking a password', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://root:hunter2@db/x', TRUST_PROXY: 'maybe', BODY_LIMIT_BYTES: '-1' });
+      loadConfig({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://root:hunter2@db/x',
+        TRUST_PROXY: 'maybe',
+        BODY_LIMIT_BYTES: '-1',
+      });
     } catch (e) {
       error = e;
     }

@@ -47,11 +47,13 @@ function startHolder(dir: string, mode: 'hold' | 'once' | 'race' | 'sleeper', na
     child,
     exited,
     async line(pattern, timeoutMs = 15_000) {
-      for (const until = Date.now() + timeoutMs; ; ) {
+      for (const until = Date.now() + timeoutMs; ;) {
         const found = lines.find((line) => pattern.test(line));
         if (found) return found;
         if (done || Date.now() > until) {
-          throw new Error(`${command} ${mode}: no line matching ${pattern} (${done ? 'exited' : 'timed out'})\nstdout: ${lines.join('\n')}\nstderr: ${stderr}`);
+          throw new Error(
+            `${command} ${mode}: no line matching ${pattern} (${done ? 'exited' : 'timed out'})\nstdout: ${lines.join('\n')}\nstderr: ${stderr}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -82,7 +84,8 @@ describe('data folder lock', () => {
       for (const holder of contenders) holder.child.stdin!.write(`TRY ${round} ${at}\n`);
       const outcomes = await Promise.all(contenders.map((holder) => holder.line(new RegExp(`^(LOCKED \\d+|REFUSED) ${round}\\b`))));
       winners.push(outcomes.filter((outcome) => outcome.startsWith('LOCKED')).length);
-      for (const outcome of outcomes.filter((o) => o.startsWith('REFUSED'))) expect(outcome).toMatch(/is in use by process \d+ \(lock-holder race/);
+      for (const outcome of outcomes.filter((o) => o.startsWith('REFUSED')))
+        expect(outcome).toMatch(/is in use by process \d+ \(lock-holder race/);
       for (const holder of contenders) holder.child.stdin!.write(`RELEASE ${round}\n`);
       await Promise.all(contenders.map((holder) => holder.line(new RegExp(`^FREE ${round}$`))));
     }
@@ -114,7 +117,9 @@ describe('data folder lock', () => {
     const sleeper = Number((await holder.line(/^SLEEPER \d+/)).split(' ')[1]);
     sleepers.push(sleeper);
     expect(() => acquireDataDirLock(dir)).toThrow(
-      new RegExp(`^The embedded database in ${escape(dir)} is in use by process ${holder.child.pid} \\(lock-holder sleeper, on host ${escape(os.hostname())}, since \\d{4}-`),
+      new RegExp(
+        `^The embedded database in ${escape(dir)} is in use by process ${holder.child.pid} \\(lock-holder sleeper, on host ${escape(os.hostname())}, since \\d{4}-`,
+      ),
     );
 
     await holder.kill();

@@ -33,7 +33,8 @@ function cuttableProxy(target: { host: string; port: number }) {
     client.pipe(upstream).pipe(client);
   });
   return {
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port))),
+    listen: () =>
+      new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port))),
     cut() {
       down = true;
       for (const s of sockets) s.destroy();
@@ -106,7 +107,11 @@ it('answers 503 DATABASE_UNAVAILABLE while the database is away, and recovers by
 
 it('logs an expected 503 (a service that is not configured) as a warning, not an error with a stack', async () => {
   logs.length = 0;
-  const res = await fastify.inject({ method: 'POST', url: '/api/search-all', payload: { modelId: 'gpt2-small', sourceSet: 'res-jb', text: 'hello' } });
+  const res = await fastify.inject({
+    method: 'POST',
+    url: '/api/search-all',
+    payload: { modelId: 'gpt2-small', sourceSet: 'res-jb', text: 'hello' },
+  });
   expect(res.statusCode).toBe(503);
   expect(res.json().code).toBe('SERVICE_NOT_CONFIGURED');
   expect(logs).toEqual([expect.objectContaining({ level: 40, msg: 'request could not be served', code: 'SERVICE_NOT_CONFIGURED' })]);

@@ -41,7 +41,10 @@ describe('data folder lock', () => {
     const dir = tempDir();
     const child = spawn(process.execPath, ['-e', '0']);
     const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
-    fs.writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: deadPid, command: 'killed', startedAt: new Date().toISOString() }));
+    fs.writeFileSync(
+      path.join(dir, LOCK_FILE_NAME),
+      JSON.stringify({ pid: deadPid, command: 'killed', startedAt: new Date().toISOString() }),
+    );
     const release = acquireDataDirLock(dir);
     expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE_NAME), 'utf8')).pid).toBe(process.pid);
     release();
@@ -72,9 +75,27 @@ describe('migrations', () => {
       await runMigrations(database);
       const extensions = await queryRows(database.db, sql`SELECT extname FROM pg_extension WHERE extname = 'vector'`);
       expect(extensions).toHaveLength(1);
-      const tables = await queryRows<{ table_name: string }>(database.db, sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
+      const tables = await queryRows<{ table_name: string }>(
+        database.db,
+        sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+      );
       const names = tables.map((r) => r.table_name);
-      for (const table of ['Model', 'SourceRelease', 'SourceSet', 'Source', 'Neuron', 'Activation', 'Explanation', 'ExplanationScore', 'ExplanationType', 'ExplanationModelType', 'ExplanationScoreType', 'ExplanationScoreModel', 'User', 'ApiKey']) {
+      for (const table of [
+        'Model',
+        'SourceRelease',
+        'SourceSet',
+        'Source',
+        'Neuron',
+        'Activation',
+        'Explanation',
+        'ExplanationScore',
+        'ExplanationType',
+        'ExplanationModelType',
+        'ExplanationScoreType',
+        'ExplanationScoreModel',
+        'User',
+        'ApiKey',
+      ]) {
         expect(names).toContain(table);
       }
       const [embedding] = await queryRows<{ type: string }>(
@@ -94,7 +115,12 @@ describe('planner statistics', () => {
     try {
       await seedSource(database.db, { features: 5, activationsPerFeature: 2 });
       const analyzed = async () =>
-        (await queryRows<{ tablename: string }>(database.db, sql`SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public' AND tablename IN ('Neuron', 'Activation', 'Explanation', 'ExplanationScore')`))
+        (
+          await queryRows<{ tablename: string }>(
+            database.db,
+            sql`SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public' AND tablename IN ('Neuron', 'Activation', 'Explanation', 'ExplanationScore')`,
+          )
+        )
           .map((r) => r.tablename)
           .sort();
       // Postgres' autovacuum may get there first on a server; the embedded database never does.

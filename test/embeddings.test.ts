@@ -42,7 +42,10 @@ function runScript(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: nu
 }
 
 async function storedEmbeddings(ctx: TestContext) {
-  const rows = await queryRows<{ description: string; e: string | null }>(ctx.database.db, sql`SELECT "description", "embedding"::text AS e FROM "Explanation" ORDER BY "description"`);
+  const rows = await queryRows<{ description: string; e: string | null }>(
+    ctx.database.db,
+    sql`SELECT "description", "embedding"::text AS e FROM "Explanation" ORDER BY "description"`,
+  );
   return rows.map((r) => [r.description, r.e === null ? null : (JSON.parse(r.e) as number[])] as const);
 }
 
@@ -55,9 +58,18 @@ describe('with EMBEDDING_URL', () => {
 
   it('embeds uploaded explanations (256 dimensions, the configured model and key)', async () => {
     const post = await prepare(ctx);
-    const res = await post('/api/feature/upload-batch', { modelId: 'emb-model', source: '0-set', features: [feature(0, 'dogs'), feature(1, 'cats')] });
+    const res = await post('/api/feature/upload-batch', {
+      modelId: 'emb-model',
+      source: '0-set',
+      features: [feature(0, 'dogs'), feature(1, 'cats')],
+    });
     expect(res.statusCode).toBe(200);
-    expect(double.requests.at(-1)).toEqual({ model: 'text-embedding-3-large', input: ['dogs', 'cats'], dimensions: 256, authorization: 'Bearer sk-test' });
+    expect(double.requests.at(-1)).toEqual({
+      model: 'text-embedding-3-large',
+      input: ['dogs', 'cats'],
+      dimensions: 256,
+      authorization: 'Bearer sk-test',
+    });
     const stored = await storedEmbeddings(ctx);
     expect(stored.map(([d]) => d)).toEqual(['cats', 'dogs']);
     for (const [description, embedding] of stored) {
@@ -95,7 +107,15 @@ describe('without an embedding service', () => {
     try {
       let ctx = await open();
       const post = await prepare(ctx);
-      expect((await post('/api/feature/upload-batch', { modelId: 'emb-model', source: '0-set', features: [feature(0, 'trees'), feature(1, 'rivers')] })).statusCode).toBe(200);
+      expect(
+        (
+          await post('/api/feature/upload-batch', {
+            modelId: 'emb-model',
+            source: '0-set',
+            features: [feature(0, 'trees'), feature(1, 'rivers')],
+          })
+        ).statusCode,
+      ).toBe(200);
       expect((await storedEmbeddings(ctx)).map(([, e]) => e)).toEqual([null, null]);
       await ctx.close();
 
@@ -109,7 +129,8 @@ describe('without an embedding service', () => {
       ctx = await open();
       const stored = await storedEmbeddings(ctx);
       await ctx.close();
-      for (const [description, embedding] of stored) embedding!.forEach((v, i) => expect(v).toBeCloseTo(fakeEmbedding(description, 256)[i]!, 6));
+      for (const [description, embedding] of stored)
+        embedding!.forEach((v, i) => expect(v).toBeCloseTo(fakeEmbedding(description, 256)[i]!, 6));
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (test.url) await test.drop().catch(() => {});

@@ -28,8 +28,15 @@ describe('POST /api/explanation/generate', () => {
   let embeddings: EmbeddingsDouble;
   let ctx: TestContext;
   let alice: Awaited<ReturnType<typeof userWithKey>>;
-  const body = { modelId: 'gpt2-small', layer: '6-res-jb', index: 1, explanationType: 'eleuther_acts_top20', explanationModelName: 'gpt-4o-mini' };
-  const generate = (payload: object, key = alice.key) => ctx.app.inject({ method: 'POST', url: '/api/explanation/generate', payload, headers: { 'x-api-key': key } });
+  const body = {
+    modelId: 'gpt2-small',
+    layer: '6-res-jb',
+    index: 1,
+    explanationType: 'eleuther_acts_top20',
+    explanationModelName: 'gpt-4o-mini',
+  };
+  const generate = (payload: object, key = alice.key) =>
+    ctx.app.inject({ method: 'POST', url: '/api/explanation/generate', payload, headers: { 'x-api-key': key } });
 
   beforeAll(async () => {
     llm = await startLlmDouble();
@@ -38,14 +45,55 @@ describe('POST /api/explanation/generate', () => {
     alice = await userWithKey(ctx.database.db, 'alice');
     await seedSource(ctx.database.db, { features: 3, activationsPerFeature: 0 });
     const now = new Date();
-    await ctx.database.db.insert(explanationType).values({ name: 'eleuther_acts_top20', displayName: 'x', description: 'x', creatorName: 'x', creatorId: 'x', createdAt: now, updatedAt: now });
-    await ctx.database.db.insert(explanationType).values({ name: 'oai_token-act-pair', displayName: 'x', description: 'x', creatorName: 'x', creatorId: 'x', createdAt: now, updatedAt: now });
-    await ctx.database.db.insert(explanationModelType).values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', openRouterModelId: 'openai/gpt-4o-mini', createdAt: now, updatedAt: now });
+    await ctx.database.db
+      .insert(explanationType)
+      .values({
+        name: 'eleuther_acts_top20',
+        displayName: 'x',
+        description: 'x',
+        creatorName: 'x',
+        creatorId: 'x',
+        createdAt: now,
+        updatedAt: now,
+      });
+    await ctx.database.db
+      .insert(explanationType)
+      .values({
+        name: 'oai_token-act-pair',
+        displayName: 'x',
+        description: 'x',
+        creatorName: 'x',
+        creatorId: 'x',
+        createdAt: now,
+        updatedAt: now,
+      });
+    await ctx.database.db
+      .insert(explanationModelType)
+      .values({
+        name: 'gpt-4o-mini',
+        displayName: 'x',
+        description: 'x',
+        creatorName: 'x',
+        openRouterModelId: 'openai/gpt-4o-mini',
+        createdAt: now,
+        updatedAt: now,
+      });
     // Feature 1: 25 examples, "dog" is the strongest token of each; 3 duplicates to drop.
     const rows = Array.from({ length: 28 }, (_, i) => {
       const n = i % 25;
       const values = [0, 1, 5 + n, 0.5];
-      return { id: `act-${i}`, modelId: 'gpt2-small', layer: '6-res-jb', index: '1', tokens: [`s${n}`, ' the', ' dog', ' ran'], values, maxValue: 5 + n, maxValueTokenIndex: 2, minValue: 0, creatorId: 'x' };
+      return {
+        id: `act-${i}`,
+        modelId: 'gpt2-small',
+        layer: '6-res-jb',
+        index: '1',
+        tokens: [`s${n}`, ' the', ' dog', ' ran'],
+        values,
+        maxValue: 5 + n,
+        maxValueTokenIndex: 2,
+        minValue: 0,
+        creatorId: 'x',
+      };
     });
     await ctx.database.db.insert(activation).values(rows);
   });
@@ -59,7 +107,16 @@ describe('POST /api/explanation/generate', () => {
     const res = await generate(body);
     expect(res.statusCode, res.body).toBe(200);
     const created = res.json().explanation;
-    expect(created).toMatchObject({ modelId: 'gpt2-small', layer: '6-res-jb', index: '1', description: 'dog', typeName: 'eleuther_acts_top20', explanationModelName: 'gpt-4o-mini', authorId: alice.user.id, triggeredByUserId: alice.user.id });
+    expect(created).toMatchObject({
+      modelId: 'gpt2-small',
+      layer: '6-res-jb',
+      index: '1',
+      description: 'dog',
+      typeName: 'eleuther_acts_top20',
+      explanationModelName: 'gpt-4o-mini',
+      authorId: alice.user.id,
+      triggeredByUserId: alice.user.id,
+    });
     expect(created).not.toHaveProperty('embedding');
 
     const sent = llm.requests.at(-1)!;
@@ -88,7 +145,20 @@ describe('POST /api/explanation/generate', () => {
     llm.garbleNext = 1;
     const retried = await generate({ ...body, index: 2 });
     expect(retried.statusCode).toBe(400); // feature 2 has no activations
-    await ctx.database.db.insert(activation).values({ id: 'act-f0', modelId: 'gpt2-small', layer: '6-res-jb', index: '0', tokens: ['a', ' cat'], values: [0, 3], maxValue: 3, maxValueTokenIndex: 1, minValue: 0, creatorId: 'x' });
+    await ctx.database.db
+      .insert(activation)
+      .values({
+        id: 'act-f0',
+        modelId: 'gpt2-small',
+        layer: '6-res-jb',
+        index: '0',
+        tokens: ['a', ' cat'],
+        values: [0, 3],
+        maxValue: 3,
+        maxValueTokenIndex: 1,
+        minValue: 0,
+        creatorId: 'x',
+      });
     llm.garbleNext = 1;
     const ok = await generate({ ...body, index: 0 });
     expect(ok.statusCode).toBe(200);
@@ -98,7 +168,10 @@ describe('POST /api/explanation/generate', () => {
     const failed = await generate({ ...body, index: 0 });
     expect(failed.statusCode).toBe(502);
     expect(failed.json().error).toMatch(/without an "\[EXPLANATION\]:" line/);
-    const stored = await ctx.database.db.select().from(explanation).where(and(eq(explanation.index, '0'), eq(explanation.typeName, 'eleuther_acts_top20')));
+    const stored = await ctx.database.db
+      .select()
+      .from(explanation)
+      .where(and(eq(explanation.index, '0'), eq(explanation.typeName, 'eleuther_acts_top20')));
     expect(stored).toEqual([]);
   });
 
@@ -116,10 +189,27 @@ describe('POST /api/explanation/generate', () => {
       const user = await userWithKey(slowCtx.database.db, 'sam');
       await seedSource(slowCtx.database.db, { features: 1, activationsPerFeature: 2 });
       const now = new Date();
-      await slowCtx.database.db.insert(explanationType).values({ name: 'eleuther_acts_top20', displayName: 'x', description: 'x', creatorName: 'x', creatorId: 'x', createdAt: now, updatedAt: now });
-      await slowCtx.database.db.insert(explanationModelType).values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
+      await slowCtx.database.db
+        .insert(explanationType)
+        .values({
+          name: 'eleuther_acts_top20',
+          displayName: 'x',
+          description: 'x',
+          creatorName: 'x',
+          creatorId: 'x',
+          createdAt: now,
+          updatedAt: now,
+        });
+      await slowCtx.database.db
+        .insert(explanationModelType)
+        .values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
       llm.delayMs = 1000;
-      const slow = await slowCtx.app.inject({ method: 'POST', url: '/api/explanation/generate', payload: { ...body, index: 0 }, headers: { 'x-api-key': user.key } });
+      const slow = await slowCtx.app.inject({
+        method: 'POST',
+        url: '/api/explanation/generate',
+        payload: { ...body, index: 0 },
+        headers: { 'x-api-key': user.key },
+      });
       expect(slow.statusCode).toBe(504);
       expect(slow.json().code).toBe('UPSTREAM_TIMEOUT');
     } finally {
@@ -131,7 +221,9 @@ describe('POST /api/explanation/generate', () => {
   it('checks types, models, the feature and the caller', async () => {
     expect((await generate({ ...body, explanationType: 'nope' })).json().error).toBe('Unsupported explanation type');
     expect((await generate({ ...body, explanationModelName: 'nope' })).json().error).toBe('Unsupported explanation model');
-    expect((await generate({ ...body, explanationType: 'oai_token-act-pair' })).json().error).toMatch(/does not generate oai_token-act-pair/);
+    expect((await generate({ ...body, explanationType: 'oai_token-act-pair' })).json().error).toMatch(
+      /does not generate oai_token-act-pair/,
+    );
     expect((await generate({ ...body, modelId: 'nope' })).statusCode).toBe(404);
     expect((await ctx.app.inject({ method: 'POST', url: '/api/explanation/generate', payload: body })).statusCode).toBe(401);
   });
@@ -139,7 +231,12 @@ describe('POST /api/explanation/generate', () => {
   it('serves the docs page path with the same implementation', async () => {
     await ctx.database.db.delete(explanation).where(and(eq(explanation.index, '1'), eq(explanation.typeName, 'eleuther_acts_top20')));
     const { explanationType: _t, ...docsBody } = body;
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/explanation-type/eleuther_acts_top20', payload: docsBody, headers: { 'x-api-key': alice.key } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/explanation-type/eleuther_acts_top20',
+      payload: docsBody,
+      headers: { 'x-api-key': alice.key },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().explanation.description).toBe('dog');
   });
@@ -151,9 +248,26 @@ describe('without an LLM', () => {
     try {
       const user = await userWithKey(ctx.database.db, 'u');
       const now = new Date();
-      await ctx.database.db.insert(explanationType).values({ name: 'eleuther_acts_top20', displayName: 'x', description: 'x', creatorName: 'x', creatorId: 'x', createdAt: now, updatedAt: now });
-      await ctx.database.db.insert(explanationModelType).values({ name: 'm', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
-      const res = await ctx.app.inject({ method: 'POST', url: '/api/explanation/generate', headers: { 'x-api-key': user.key }, payload: { modelId: 'x', layer: '0-x', index: 0, explanationType: 'eleuther_acts_top20', explanationModelName: 'm' } });
+      await ctx.database.db
+        .insert(explanationType)
+        .values({
+          name: 'eleuther_acts_top20',
+          displayName: 'x',
+          description: 'x',
+          creatorName: 'x',
+          creatorId: 'x',
+          createdAt: now,
+          updatedAt: now,
+        });
+      await ctx.database.db
+        .insert(explanationModelType)
+        .values({ name: 'm', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/explanation/generate',
+        headers: { 'x-api-key': user.key },
+        payload: { modelId: 'x', layer: '0-x', index: 0, explanationType: 'eleuther_acts_top20', explanationModelName: 'm' },
+      });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ code: 'SERVICE_NOT_CONFIGURED' });
       expect(res.json().error).toMatch(/LLM_URL/);

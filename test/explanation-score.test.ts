@@ -39,7 +39,8 @@ describe('POST /api/explanation/score', () => {
   let embeddings: EmbeddingsDouble;
   let ctx: TestContext;
   let alice: Awaited<ReturnType<typeof userWithKey>>;
-  const score = (payload: object, url = '/api/explanation/score') => ctx.app.inject({ method: 'POST', url, payload, headers: { 'x-api-key': alice.key } });
+  const score = (payload: object, url = '/api/explanation/score') =>
+    ctx.app.inject({ method: 'POST', url, payload, headers: { 'x-api-key': alice.key } });
 
   beforeAll(async () => {
     llm = await startLlmDouble();
@@ -49,14 +50,36 @@ describe('POST /api/explanation/score', () => {
     await seedSource(ctx.database.db, { features: 2, activationsPerFeature: 0 });
     const now = new Date();
     for (const name of ['eleuther_fuzz', 'eleuther_recall', 'eleuther_embedding']) {
-      await ctx.database.db.insert(explanationScoreType).values({ name, displayName: name, description: name, creatorName: 'x', creatorId: 'x', createdAt: now, updatedAt: now });
+      await ctx.database.db
+        .insert(explanationScoreType)
+        .values({ name, displayName: name, description: name, creatorName: 'x', creatorId: 'x', createdAt: now, updatedAt: now });
     }
-    await ctx.database.db.insert(explanationScoreModel).values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', openRouterModelId: 'openai/gpt-4o-mini', createdAt: now, updatedAt: now });
+    await ctx.database.db
+      .insert(explanationScoreModel)
+      .values({
+        name: 'gpt-4o-mini',
+        displayName: 'x',
+        description: 'x',
+        creatorName: 'x',
+        openRouterModelId: 'openai/gpt-4o-mini',
+        createdAt: now,
+        updatedAt: now,
+      });
     // Feature 1: " dog" is the only active token of 20 examples; 5 examples never fire and have no dog.
     const rows = [
       ...Array.from({ length: 20 }, (_, i) => ({ tokens: [`w${i}`, ' the', ' dog', ' ran'], values: [0, 0, 1 + i, 0] })),
       ...Array.from({ length: 5 }, (_, i) => ({ tokens: [`q${i}`, ' a', ' cat', ' sat'], values: [0, 0, 0, 0] })),
-    ].map((r, i) => ({ id: `act-s-${i}`, modelId: 'gpt2-small', layer: '6-res-jb', index: '1', ...r, maxValue: Math.max(...r.values), maxValueTokenIndex: 2, minValue: 0, creatorId: 'x' }));
+    ].map((r, i) => ({
+      id: `act-s-${i}`,
+      modelId: 'gpt2-small',
+      layer: '6-res-jb',
+      index: '1',
+      ...r,
+      maxValue: Math.max(...r.values),
+      maxValueTokenIndex: 2,
+      minValue: 0,
+      creatorId: 'x',
+    }));
     await ctx.database.db.insert(activation).values(rows);
   });
   afterAll(async () => {
@@ -66,7 +89,8 @@ describe('POST /api/explanation/score', () => {
   });
 
   const explanationId = 'exp-gpt2-small-6-res-jb-1-a';
-  const setDescription = (description: string) => ctx.database.db.update(explanation).set({ description }).where(eq(explanation.id, explanationId));
+  const setDescription = (description: string) =>
+    ctx.database.db.update(explanation).set({ description }).where(eq(explanation.id, explanationId));
   const clearScores = () => ctx.database.db.delete(explanationScore);
 
   it('fuzz: a right explanation scores 1, with the breakdown stored', async () => {
@@ -75,7 +99,13 @@ describe('POST /api/explanation/score', () => {
     const res = await score({ explanationId, scorerType: 'eleuther_fuzz', scorerModel: 'gpt-4o-mini' });
     expect(res.statusCode, res.body).toBe(200);
     const stored = res.json().score;
-    expect(stored).toMatchObject({ value: 1, explanationId, explanationScoreTypeName: 'eleuther_fuzz', explanationScoreModelName: 'gpt-4o-mini', initiatedByUserId: alice.user.id });
+    expect(stored).toMatchObject({
+      value: 1,
+      explanationId,
+      explanationScoreTypeName: 'eleuther_fuzz',
+      explanationScoreModelName: 'gpt-4o-mini',
+      initiatedByUserId: alice.user.id,
+    });
     const details = JSON.parse(stored.jsonDetails);
     expect(details).toHaveLength(25);
     expect(details.filter((d: { ground_truth: boolean }) => d.ground_truth)).toHaveLength(20);
@@ -110,27 +140,39 @@ describe('POST /api/explanation/score', () => {
     }
   });
 
-  it('embedding: ROC AUC of similarity, stored under the embedding model\'s name', async () => {
+  it("embedding: ROC AUC of similarity, stored under the embedding model's name", async () => {
     await clearScores();
     await setDescription('dog');
     const res = await score({ explanationId }, '/api/score-type/eleuther_embedding');
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().score).toMatchObject({ value: 1, explanationScoreTypeName: 'eleuther_embedding', explanationScoreModelName: 'stella-test' });
+    expect(res.json().score).toMatchObject({
+      value: 1,
+      explanationScoreTypeName: 'eleuther_embedding',
+      explanationScoreModelName: 'stella-test',
+    });
     expect(embeddings.requests.at(-1)!.input[0]).toMatch(/^Instruct: .*\nQuery:dog$/);
     const details = JSON.parse(res.json().score.jsonDetails);
-    expect(details[0]).toEqual(expect.objectContaining({ text: expect.any(String), distance: expect.any(Number), similarity: expect.any(Number) }));
+    expect(details[0]).toEqual(
+      expect.objectContaining({ text: expect.any(String), distance: expect.any(Number), similarity: expect.any(Number) }),
+    );
   });
 
   it('refuses duplicates, unknown types and models, missing explanations; never stores an unparsed answer', async () => {
     await clearScores();
     await setDescription('the word dog');
     expect((await score({ explanationId, scorerType: 'eleuther_fuzz', scorerModel: 'gpt-4o-mini' })).statusCode).toBe(200);
-    expect((await score({ explanationId, scorerType: 'eleuther_fuzz', scorerModel: 'gpt-4o-mini' })).json().error).toBe('Explanation score using this same method and model already exists');
-    expect((await score({ explanationId, scorerType: 'made_up' })).json().error).toBe('Unsupported explanation score type: made_up. This mirror scores with eleuther_fuzz, eleuther_recall, eleuther_embedding.');
+    expect((await score({ explanationId, scorerType: 'eleuther_fuzz', scorerModel: 'gpt-4o-mini' })).json().error).toBe(
+      'Explanation score using this same method and model already exists',
+    );
+    expect((await score({ explanationId, scorerType: 'made_up' })).json().error).toBe(
+      'Unsupported explanation score type: made_up. This mirror scores with eleuther_fuzz, eleuther_recall, eleuther_embedding.',
+    );
     const wrongModel = await score({ explanationId, scorerType: 'eleuther_recall', scorerModel: 'nope' });
     expect(wrongModel.statusCode).toBe(400);
     expect(wrongModel.json().error).toMatch(/^Unsupported explanation score model: nope\. Valid models are: .*gpt-4o-mini/);
-    expect((await score({ explanationId }, '/api/score-type/eleuther_fuzz')).json().error).toMatch(/^eleuther_fuzz needs a scorerModel\. Valid models are: .*gpt-4o-mini/);
+    expect((await score({ explanationId }, '/api/score-type/eleuther_fuzz')).json().error).toMatch(
+      /^eleuther_fuzz needs a scorerModel\. Valid models are: .*gpt-4o-mini/,
+    );
     const missing = await score({ explanationId: 'nope', scorerType: 'eleuther_fuzz', scorerModel: 'gpt-4o-mini' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error).toBe('Explanation not found: nope');
@@ -142,7 +184,10 @@ describe('POST /api/explanation/score', () => {
     } finally {
       llm.scoring = 'keyword';
     }
-    const scores = await ctx.database.db.select().from(explanationScore).where(eq(explanationScore.explanationScoreTypeName, 'eleuther_recall'));
+    const scores = await ctx.database.db
+      .select()
+      .from(explanationScore)
+      .where(eq(explanationScore.explanationScoreTypeName, 'eleuther_recall'));
     expect(scores).toEqual([]);
     // Feature 0 has no activations at all: nothing to score.
     const empty = await score({ explanationId: 'exp-gpt2-small-6-res-jb-0-a', scorerType: 'eleuther_fuzz', scorerModel: 'gpt-4o-mini' });
@@ -161,7 +206,10 @@ describe('without model services', () => {
       const explanationId = 'exp-gpt2-small-6-res-jb-0-a';
       for (const scorerType of ['eleuther_fuzz', 'eleuther_recall', 'eleuther_embedding']) {
         const setting = scorerType === 'eleuther_embedding' ? /EMBEDDING_URL/ : /LLM_URL/;
-        for (const res of [await post('/api/explanation/score', { explanationId, scorerType, scorerModel: 'm' }), await post(`/api/score-type/${scorerType}`, { explanationId })]) {
+        for (const res of [
+          await post('/api/explanation/score', { explanationId, scorerType, scorerModel: 'm' }),
+          await post(`/api/score-type/${scorerType}`, { explanationId }),
+        ]) {
           expect(res.statusCode).toBe(503);
           expect(res.json()).toMatchObject({ code: 'SERVICE_NOT_CONFIGURED', error: expect.stringMatching(setting) });
         }

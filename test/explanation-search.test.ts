@@ -9,18 +9,32 @@ import { fakeEmbedding, startEmbeddingsDouble, type EmbeddingsDouble } from './d
 import { seedSource } from './fixtures/seed.js';
 import { userWithKey } from './fixtures/users.js';
 
-const TOPICS = ['legal contracts and clauses', 'dogs barking loudly', 'python code indentation', 'french cooking recipes', 'stock market prices'];
+const TOPICS = [
+  'legal contracts and clauses',
+  'dogs barking loudly',
+  'python code indentation',
+  'french cooking recipes',
+  'stock market prices',
+];
 
 /** 30 features per source; feature i gets the topic i % 5, plus a second generic explanation. */
 async function seed(ctx: TestContext, ownerId: string) {
   await seedSource(ctx.database.db, { features: 30, activationsPerFeature: 4 });
   await seedSource(ctx.database.db, { layerNumber: 7, features: 10, activationsPerFeature: 1 });
-  await seedSource(ctx.database.db, { modelId: 'secret-model', visibility: 'PRIVATE', creatorId: ownerId, features: 5, activationsPerFeature: 1 });
+  await seedSource(ctx.database.db, {
+    modelId: 'secret-model',
+    visibility: 'PRIVATE',
+    creatorId: ownerId,
+    features: 5,
+    activationsPerFeature: 1,
+  });
   await ctx.database.db.update(sourceSet).set({ releaseName: 'jb-release' }).where(eq(sourceSet.modelId, 'gpt2-small'));
   // Replace the seed's descriptions with topics, and embed them as the stand-in would.
   const rows = await ctx.database.db.select().from(explanation);
   for (const row of rows) {
-    const topic = row.id.endsWith('-a') ? TOPICS[Number(row.index) % TOPICS.length]! : `generic feature number ${row.index} of ${row.layer}`;
+    const topic = row.id.endsWith('-a')
+      ? TOPICS[Number(row.index) % TOPICS.length]!
+      : `generic feature number ${row.index} of ${row.layer}`;
     const description = row.modelId === 'secret-model' ? `secret legal contracts ${row.index}` : topic;
     await ctx.database.db.update(explanation).set({ description }).where(eq(explanation.id, row.id));
     await storeEmbeddings(ctx.database.db, [{ id: row.id, embedding: fakeEmbedding(description, 256) }]);
@@ -41,9 +55,10 @@ describe('semantic search', () => {
     await ctx?.close();
     await double?.close();
   });
-  const search = (url: string, body: object, key?: string) => ctx.app.inject({ method: 'POST', url, payload: body, headers: key ? { 'x-api-key': key } : {} });
+  const search = (url: string, body: object, key?: string) =>
+    ctx.app.inject({ method: 'POST', url, payload: body, headers: key ? { 'x-api-key': key } : {} });
 
-  it('ranks the explanations that share the query\'s words first, with their features', async () => {
+  it("ranks the explanations that share the query's words first, with their features", async () => {
     const res = await search('/api/explanation/search-all', { query: 'legal contracts' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -96,7 +111,9 @@ describe('semantic search', () => {
 
   it('refuses short queries and bad bodies, and reports the embedding service failing', async () => {
     expect((await search('/api/explanation/search-all', { query: 'ab' })).statusCode).toBe(400);
-    expect((await search('/api/explanation/search', { modelId: 'gpt2-small', query: 'dogs' })).json().message).toBe('body/layers is required');
+    expect((await search('/api/explanation/search', { modelId: 'gpt2-small', query: 'dogs' })).json().message).toBe(
+      'body/layers is required',
+    );
     expect((await search('/api/explanation/search-all', { query: 'dogs', offset: -1 })).statusCode).toBe(400);
     double.failNext = 1;
     const failed = await search('/api/explanation/search-all', { query: 'dogs barking' });
@@ -105,7 +122,7 @@ describe('semantic search', () => {
   });
 });
 
-describe('an embedding model other than the stored embeddings\'', () => {
+describe("an embedding model other than the stored embeddings'", () => {
   it('searches full text and says why, instead of ranking nonsense', async () => {
     const double = await startEmbeddingsDouble();
     const ctx = await buildTestApp({ EMBEDDING_URL: double.url, EMBEDDING_MODEL: 'nomic-embed-text' });
@@ -113,7 +130,9 @@ describe('an embedding model other than the stored embeddings\'', () => {
       const owner = await userWithKey(ctx.database.db, 'owner');
       await seed(ctx, owner.user.id);
       const before = double.requests.length;
-      const body = (await ctx.app.inject({ method: 'POST', url: '/api/explanation/search-all', payload: { query: 'cooking recipes' } })).json();
+      const body = (
+        await ctx.app.inject({ method: 'POST', url: '/api/explanation/search-all', payload: { query: 'cooking recipes' } })
+      ).json();
       expect(body.searchMode).toBe('fulltext');
       expect(body.warning).toMatch(/come from text-embedding-3-large but EMBEDDING_MODEL is nomic-embed-text/);
       expect(body.results[0].description).toBe('french cooking recipes');
@@ -123,11 +142,17 @@ describe('an embedding model other than the stored embeddings\'', () => {
       await double.close();
     }
     const matching = await startEmbeddingsDouble();
-    const ours = await buildTestApp({ EMBEDDING_URL: matching.url, EMBEDDING_MODEL: 'nomic-embed-text', STORED_EMBEDDING_MODEL: 'nomic-embed-text' });
+    const ours = await buildTestApp({
+      EMBEDDING_URL: matching.url,
+      EMBEDDING_MODEL: 'nomic-embed-text',
+      STORED_EMBEDDING_MODEL: 'nomic-embed-text',
+    });
     try {
       const owner = await userWithKey(ours.database.db, 'owner');
       await seed(ours, owner.user.id);
-      const body = (await ours.app.inject({ method: 'POST', url: '/api/explanation/search-all', payload: { query: 'cooking recipes' } })).json();
+      const body = (
+        await ours.app.inject({ method: 'POST', url: '/api/explanation/search-all', payload: { query: 'cooking recipes' } })
+      ).json();
       expect(body.searchMode).toBe('semantic');
       expect(body).not.toHaveProperty('warning');
     } finally {
@@ -160,7 +185,9 @@ describe('full-text fallback', () => {
     const hidden = (await ctx.app.inject({ method: 'POST', url: '/api/explanation/search-all', payload: { query: 'secret' } })).json();
     expect(hidden.results).toEqual([]);
     await ctx.database.db.update(neuron).set({ visibility: 'PRIVATE' }).where(eq(neuron.index, '3'));
-    const afterHiding = (await ctx.app.inject({ method: 'POST', url: '/api/explanation/search-all', payload: { query: 'cooking recipes' } })).json();
+    const afterHiding = (
+      await ctx.app.inject({ method: 'POST', url: '/api/explanation/search-all', payload: { query: 'cooking recipes' } })
+    ).json();
     expect(afterHiding.results.some((r: { index: string }) => r.index === '3')).toBe(false);
   });
 });

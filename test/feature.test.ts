@@ -23,7 +23,14 @@ const get = (url: string) => ctx.app.inject({ method: 'GET', url });
 beforeAll(async () => {
   ctx = await buildTestApp();
   await seedSource(ctx.database.db, { activationsPerFeature: 60, tokensPerActivation: 16 });
-  await seedSource(ctx.database.db, { modelId: 'secret-model', setName: 'priv', layerNumber: 0, visibility: 'PRIVATE', creatorId: 'user-alice', features: 1 });
+  await seedSource(ctx.database.db, {
+    modelId: 'secret-model',
+    setName: 'priv',
+    layerNumber: 0,
+    visibility: 'PRIVATE',
+    creatorId: 'user-alice',
+    features: 1,
+  });
 });
 afterAll(() => ctx?.close());
 
@@ -75,7 +82,12 @@ describe('happy path', () => {
     // Upstream orders with Prisma's `scoreV2: 'desc'`, which Postgres sorts NULLS FIRST: unscored first.
     expect(body.explanations.map((e: { id: string }) => e.id)).toEqual(['exp-gpt2-small-6-res-jb-2-a', 'exp-gpt2-small-6-res-jb-2-b']);
     const best = body.explanations[1];
-    expect(best).toMatchObject({ description: 'animals 2', typeName: 'eleuther_acts_top20', explanationModelName: 'claude-3-5-haiku', triggeredByUser: null });
+    expect(best).toMatchObject({
+      description: 'animals 2',
+      typeName: 'eleuther_acts_top20',
+      explanationModelName: 'claude-3-5-haiku',
+      triggeredByUser: null,
+    });
     expect(best).toMatchObject({ modelId: 'gpt2-small', layer: '6-res-jb', source: '6-res-jb', index: '2' });
     expect(best.scores).toHaveLength(1);
     expect(shapeMismatches(best.scores[0], EXPLANATION_SCORE_FIELDS)).toEqual([]);
@@ -100,7 +112,9 @@ describe('happy path', () => {
     ctx.app.featureCache.clear();
     const body = (await get('/api/feature/gpt2-small/6-res-jb/0')).json();
     expect(body.vector).toHaveLength(vector.length);
-    body.vector.forEach((value: number, i: number) => expect(Object.is(value, vector[i]) || value === vector[i], `vector[${i}]`).toBe(true));
+    body.vector.forEach((value: number, i: number) =>
+      expect(Object.is(value, vector[i]) || value === vector[i], `vector[${i}]`).toBe(true),
+    );
   });
 });
 
@@ -137,7 +151,14 @@ describe('cache', () => {
     expect(second.body).toBe(first.body);
     await ctx.database.db
       .delete(activation)
-      .where(and(eq(activation.modelId, 'gpt2-small'), eq(activation.layer, '6-res-jb'), eq(activation.index, '1'), eq(activation.id, first.json().activations[0].id)));
+      .where(
+        and(
+          eq(activation.modelId, 'gpt2-small'),
+          eq(activation.layer, '6-res-jb'),
+          eq(activation.index, '1'),
+          eq(activation.id, first.json().activations[0].id),
+        ),
+      );
     ctx.app.featureCache.clear();
     const third = (await get('/api/feature/gpt2-small/6-res-jb/1')).json();
     expect(third.activations).toHaveLength(59);

@@ -18,7 +18,16 @@ describe('float array parsing', () => {
       ctx.database.db,
       sql`SELECT '{1.5,-2,3e-05,1e+20}'::real[] AS a, '{}'::float8[] AS b, '{{1,2},{3,4}}'::float8[] AS c, '{1,NULL,NaN,Infinity,-Infinity}'::float8[] AS d, '[0:1]={7,8}'::real[] AS e`,
     );
-    expect(row).toEqual({ a: [1.5, -2, 3e-5, 1e20], b: [], c: [[1, 2], [3, 4]], d: [1, null, NaN, Infinity, -Infinity], e: [7, 8] });
+    expect(row).toEqual({
+      a: [1.5, -2, 3e-5, 1e20],
+      b: [],
+      c: [
+        [1, 2],
+        [3, 4],
+      ],
+      d: [1, null, NaN, Infinity, -Infinity],
+      e: [7, 8],
+    });
   });
 
   it('hands anything but plain numbers to the fallback', () => {

@@ -49,19 +49,37 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.close());
 
-const storedFeatures = async (modelId: string) => (await ctx.database.db.select({ n: count() }).from(neuron).where(eq(neuron.modelId, modelId)))[0]!.n;
+const storedFeatures = async (modelId: string) =>
+  (await ctx.database.db.select({ n: count() }).from(neuron).where(eq(neuron.modelId, modelId)))[0]!.n;
 
 describe('non-finite numbers (1e999 parses as Infinity)', () => {
   it('are refused at every write, naming the field, and nothing is stored', async () => {
-    const batch = await postRaw('/api/feature/upload-batch', `{"modelId":"alice-model","source":"0-alicescope","features":[${feature(1, '[1,1e999]')}]}`, alice.key);
+    const batch = await postRaw(
+      '/api/feature/upload-batch',
+      `{"modelId":"alice-model","source":"0-alicescope","features":[${feature(1, '[1,1e999]')}]}`,
+      alice.key,
+    );
     expectError(batch, 400, 'VALIDATION_ERROR');
     expect(batch.json().message).toMatch(/^body\/features\/0\/activations\/0\/values\/1 must be number/);
-    const logits = await postRaw('/api/upload/dashboard', `{"modelId":"alice-model","source":"0-alicescope","features":[{"index":1,"activations":[{"tokens":["a"],"values":[1]}],"topLogits":[{"token":"x","value":-1e999}]}]}`, alice.key);
+    const logits = await postRaw(
+      '/api/upload/dashboard',
+      `{"modelId":"alice-model","source":"0-alicescope","features":[{"index":1,"activations":[{"tokens":["a"],"values":[1]}],"topLogits":[{"token":"x","value":-1e999}]}]}`,
+      alice.key,
+    );
     expectError(logits, 400, 'VALIDATION_ERROR');
-    const ndjson = await postRaw('/api/upload/dashboard', `{"modelId":"alice-model","source":"0-alicescope"}\n${feature(1, '[1,2]')}\n${feature(2, '[1e999,2]')}\n`, alice.key, 'application/x-ndjson');
+    const ndjson = await postRaw(
+      '/api/upload/dashboard',
+      `{"modelId":"alice-model","source":"0-alicescope"}\n${feature(1, '[1,2]')}\n${feature(2, '[1e999,2]')}\n`,
+      alice.key,
+      'application/x-ndjson',
+    );
     expectError(ndjson, 400, 'VALIDATION_ERROR');
     expect(ndjson.json().message).toMatch(/^line 3\/activations\/0\/values\/0/);
-    const vector = await postRaw('/api/vector/new', `{"modelId":"alice-model","layerNumber":0,"hookType":"hook_resid_pre","vector":[1,1e999],"vectorLabel":"v","vectorDefaultSteerStrength":null}`, alice.key);
+    const vector = await postRaw(
+      '/api/vector/new',
+      `{"modelId":"alice-model","layerNumber":0,"hookType":"hook_resid_pre","vector":[1,1e999],"vectorLabel":"v","vectorDefaultSteerStrength":null}`,
+      alice.key,
+    );
     expectError(vector, 400, 'VALIDATION_ERROR');
     expect(vector.json().message).toMatch(/^body\/vector\/1 must be number \(finite/);
     expect(await storedFeatures('alice-model')).toBe(0);
@@ -78,11 +96,25 @@ describe('text no database can store', () => {
     // The bytes of a lone surrogate (ED A0 80) and other invalid UTF-8 are refused, not stored as U+FFFD.
     for (const bytes of [Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xff, 0xfe])]) {
       const payload = Buffer.concat([Buffer.from('{"name":"cat'), bytes, Buffer.from('"}')]);
-      const raw = await ctx.app.inject({ method: 'POST', url: '/api/list/new', payload, headers: { 'content-type': 'application/json', 'x-api-key': alice.key } });
+      const raw = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/list/new',
+        payload,
+        headers: { 'content-type': 'application/json', 'x-api-key': alice.key },
+      });
       expectError(raw, 400, 'INVALID_JSON');
       expect(raw.json().message).toBe('Request body is not valid UTF-8.');
-      const ndjson = Buffer.concat([Buffer.from('{"modelId":"alice-model","source":"0-alicescope"}\n{"index":1,"activations":[{"tokens":["'), bytes, Buffer.from('"],"values":[1]}]}\n')]);
-      const streamed = await ctx.app.inject({ method: 'POST', url: '/api/upload/dashboard', payload: ndjson, headers: { 'content-type': 'application/x-ndjson', 'x-api-key': alice.key } });
+      const ndjson = Buffer.concat([
+        Buffer.from('{"modelId":"alice-model","source":"0-alicescope"}\n{"index":1,"activations":[{"tokens":["'),
+        bytes,
+        Buffer.from('"],"values":[1]}]}\n'),
+      ]);
+      const streamed = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/upload/dashboard',
+        payload: ndjson,
+        headers: { 'content-type': 'application/x-ndjson', 'x-api-key': alice.key },
+      });
       expectError(streamed, 400, 'INVALID_JSON');
       expect(streamed.json().message).toMatch(/^The upload is not valid UTF-8/);
     }
@@ -91,7 +123,12 @@ describe('text no database can store', () => {
     const nested = await postRaw('/api/features', '[{"modelId":"gpt2-small","layer":"6-res-jb","index":"0\\u0000"}]');
     expectError(nested, 400, 'VALIDATION_ERROR');
     expect(nested.json().message).toMatch(/^body\/0\/index contains a NUL/);
-    const line = await postRaw('/api/upload/dashboard', `{"modelId":"alice-model","source":"0-alicescope"}\n{"index":1,"activations":[{"tokens":["\\u0000"],"values":[1]}]}\n`, alice.key, 'application/x-ndjson');
+    const line = await postRaw(
+      '/api/upload/dashboard',
+      `{"modelId":"alice-model","source":"0-alicescope"}\n{"index":1,"activations":[{"tokens":["\\u0000"],"values":[1]}]}\n`,
+      alice.key,
+      'application/x-ndjson',
+    );
     expectError(line, 400, 'VALIDATION_ERROR');
     expect(line.json().message).toMatch(/^line 2\/activations\/0\/tokens\/0 contains a NUL/);
     const lists = await ctx.database.db.select({ name: list.name }).from(list).where(eq(list.userId, alice.user.id));
@@ -99,7 +136,11 @@ describe('text no database can store', () => {
   });
 
   it('in path parameters and query strings too', async () => {
-    for (const url of ['/api/feature/gpt2-small/6-res-jb%00/1', '/api/feature/gpt2-small/6-res-jb/1%00', '/api/source-set/gpt2-small/res%00jb']) {
+    for (const url of [
+      '/api/feature/gpt2-small/6-res-jb%00/1',
+      '/api/feature/gpt2-small/6-res-jb/1%00',
+      '/api/source-set/gpt2-small/res%00jb',
+    ]) {
       const res = await ctx.app.inject({ method: 'GET', url });
       expectError(res, 400, 'VALIDATION_ERROR');
       expect(res.json().message).toMatch(/^params\/\w+ contains a NUL/);
@@ -130,11 +171,15 @@ describe('bodies that are empty or of the wrong kind', () => {
   });
 });
 
-describe('someone else\'s private things look exactly like missing ones, on write paths too', () => {
+describe("someone else's private things look exactly like missing ones, on write paths too", () => {
   const comparable = (res: { statusCode: number; body: string }) => ({ status: res.statusCode, body: res.body });
 
-  it('uploads into another user\'s private source set', async () => {
-    const into = (modelId: string, source: string) => ({ modelId, source, features: [{ index: 1, activations: [{ tokens: ['a'], values: [1] }] }] });
+  it("uploads into another user's private source set", async () => {
+    const into = (modelId: string, source: string) => ({
+      modelId,
+      source,
+      features: [{ index: 1, activations: [{ tokens: ['a'], values: [1] }] }],
+    });
     for (const url of ['/api/feature/upload-batch', '/api/upload/dashboard']) {
       const hidden = await post(url, into('alice-model', '0-alicescope'), bob.key);
       const missing = await post(url, into('alice-model', '0-nosuchscope'), bob.key);
@@ -144,16 +189,33 @@ describe('someone else\'s private things look exactly like missing ones, on writ
       expect(comparable(hidden)).toEqual(comparable(noModel));
     }
     const ndjson = (modelId: string, source: string) =>
-      postRaw('/api/upload/dashboard', `{"modelId":"${modelId}","source":"${source}"}\n${feature(1, '[1,2]')}\n`, bob.key, 'application/x-ndjson');
+      postRaw(
+        '/api/upload/dashboard',
+        `{"modelId":"${modelId}","source":"${source}"}\n${feature(1, '[1,2]')}\n`,
+        bob.key,
+        'application/x-ndjson',
+      );
     expect(comparable(await ndjson('alice-model', '0-alicescope'))).toEqual(comparable(await ndjson('alice-model', '0-nosuchscope')));
     expect(await storedFeatures('alice-model')).toBe(0);
   });
 
   it('activation/new on a private vector and on a missing index', async () => {
-    const made = await post('/api/vector/new', { modelId: 'gpt2-small', layerNumber: 6, hookType: 'hook_resid_pre', vector: Array.from({ length: 768 }, (_, i) => i / 768), vectorLabel: 'mine', vectorDefaultSteerStrength: null }, alice.key);
+    const made = await post(
+      '/api/vector/new',
+      {
+        modelId: 'gpt2-small',
+        layerNumber: 6,
+        hookType: 'hook_resid_pre',
+        vector: Array.from({ length: 768 }, (_, i) => i / 768),
+        vectorLabel: 'mine',
+        vectorDefaultSteerStrength: null,
+      },
+      alice.key,
+    );
     expect(made.statusCode).toBe(200);
     const { source, index } = made.json().vector;
-    const ask = (i: string) => post('/api/activation/new', { feature: { modelId: 'gpt2-small', source, index: i }, customText: 'hello' }, bob.key);
+    const ask = (i: string) =>
+      post('/api/activation/new', { feature: { modelId: 'gpt2-small', source, index: i }, customText: 'hello' }, bob.key);
     const hidden = await ask(index);
     expect(hidden.statusCode).toBe(404);
     expect(comparable(hidden)).toEqual(comparable(await ask(String(Number(index) + 12345))));
@@ -165,13 +227,17 @@ describe('someone else\'s private things look exactly like missing ones, on writ
     for (const res of answers) expect(comparable(res)).toEqual(comparable(answers[0]!));
     expectError(answers[0]!, 400, 'BAD_REQUEST');
     // A set name in a public model: alice's private set and a public one answer alike.
-    await ctx.database.db.execute(sql`INSERT INTO "SourceSet" ("modelId", "name", "visibility", "description", "type", "creatorName", "creatorId", "urls") VALUES ('gpt2-small', 'alice-hidden', 'PRIVATE', 'x', 'Custom', 'alice', ${alice.user.id}, '{}')`);
+    await ctx.database.db.execute(
+      sql`INSERT INTO "SourceSet" ("modelId", "name", "visibility", "description", "type", "creatorName", "creatorId", "urls") VALUES ('gpt2-small', 'alice-hidden', 'PRIVATE', 'x', 'Custom', 'alice', ${alice.user.id}, '{}')`,
+    );
     const hiddenSet = await post('/api/source-set/new', { name: 'alice-hidden', modelId: 'gpt2-small' }, bob.key);
     const publicSet = await post('/api/source-set/new', { name: 'res-jb', modelId: 'gpt2-small' }, bob.key);
     expect(comparable(hiddenSet)).toEqual(comparable(publicSet));
     // Someone else's private model is as missing as a model that does not exist.
     const hiddenModel = await post('/api/source-set/new', { name: 'x', modelId: 'alice-model' }, bob.key);
-    expect(comparable(hiddenModel)).toEqual(comparable(await post('/api/source-set/new', { name: 'x', modelId: 'no-such-model' }, bob.key)));
+    expect(comparable(hiddenModel)).toEqual(
+      comparable(await post('/api/source-set/new', { name: 'x', modelId: 'no-such-model' }, bob.key)),
+    );
   });
 });
 
@@ -235,7 +301,12 @@ describe('an upload that is one enormous line', () => {
 
   it('is a 413 naming MAX_LINE_BYTES, with memory flat, and the server keeps serving', { timeout: 120_000 }, async () => {
     // ~600 MB of one letter on line 2 (past V8's longest string): a .gz of well under a megabyte.
-    const bomb = await gzipOf('{"modelId":"alice-model","source":"0-alicescope"}\n{"index":1,"x":"', Buffer.alloc(1 << 20, 'a'), 600 << 20, '"}\n');
+    const bomb = await gzipOf(
+      '{"modelId":"alice-model","source":"0-alicescope"}\n{"index":1,"x":"',
+      Buffer.alloc(1 << 20, 'a'),
+      600 << 20,
+      '"}\n',
+    );
     expect(bomb.length).toBeLessThan(2 << 20);
     const { result, growth } = await rssGrowth(() => upload(bomb));
     expectError(result, 413, 'PAYLOAD_TOO_LARGE');
@@ -246,7 +317,12 @@ describe('an upload that is one enormous line', () => {
   });
 
   it('past UPLOAD_STREAM_LIMIT_BYTES (counted after decompression) is a 413, not a 500', { timeout: 60_000 }, async () => {
-    const blankLines = await gzipOf('{"modelId":"alice-model","source":"0-alicescope"}\n', Buffer.from(' '.repeat(1023) + '\n'), STREAM_LIMIT + (1 << 20), '');
+    const blankLines = await gzipOf(
+      '{"modelId":"alice-model","source":"0-alicescope"}\n',
+      Buffer.from(' '.repeat(1023) + '\n'),
+      STREAM_LIMIT + (1 << 20),
+      '',
+    );
     const res = await upload(blankLines);
     expectError(res, 413, 'PAYLOAD_TOO_LARGE');
     expect(res.json().message).toMatch(/UPLOAD_STREAM_LIMIT_BYTES \(67108864 bytes, counted after decompression\)/);
@@ -254,7 +330,12 @@ describe('an upload that is one enormous line', () => {
 
   it('a compressed JSON bomb to a JSON route is a 413 at BODY_LIMIT_BYTES, counted after decompression', async () => {
     const bomb = await gzipOf('[{"modelId":"', Buffer.alloc(1 << 20, 'a'), 32 << 20, '","layer":"x","index":1}]');
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/features', payload: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/features',
+      payload: bomb,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
     expectError(res, 413, 'PAYLOAD_TOO_LARGE');
   });
 

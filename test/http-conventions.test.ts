@@ -32,20 +32,34 @@ describe('errors', () => {
   });
 
   it('rejects malformed JSON with 400 INVALID_JSON', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/features', headers: { 'content-type': 'application/json' }, payload: '[{"modelId": "gpt2-small",' });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/features',
+      headers: { 'content-type': 'application/json' },
+      payload: '[{"modelId": "gpt2-small",',
+    });
     expect(res.statusCode).toBe(400);
     expectErrorBody(res.json(), 'INVALID_JSON');
   });
 
   it('rejects oversized bodies with 413', async () => {
     const big = JSON.stringify([{ modelId: 'gpt2-small', layer: '6-res-jb', index: 1, pad: 'x'.repeat(4000) }]);
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/features', headers: { 'content-type': 'application/json' }, payload: big });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/features',
+      headers: { 'content-type': 'application/json' },
+      payload: big,
+    });
     expect(res.statusCode).toBe(413);
     expectErrorBody(res.json(), 'PAYLOAD_TOO_LARGE');
   });
 
   it('rejects a body of the wrong type with 400 naming the field', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/activation/get', payload: { modelId: 'gpt2-small', source: 6, index: 1 } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/activation/get',
+      payload: { modelId: 'gpt2-small', source: 6, index: 1 },
+    });
     expect(res.statusCode).toBe(400);
     expectErrorBody(res.json(), 'VALIDATION_ERROR');
     expect(res.json().message).toContain('body/source');
@@ -53,7 +67,11 @@ describe('errors', () => {
 
   it('does not coerce booleans or objects into indexes', async () => {
     for (const index of [true, { $gt: 1 }, [1], 1.5, -3, '-3', 'abc', '']) {
-      const res = await ctx.app.inject({ method: 'POST', url: '/api/activation/get', payload: { modelId: 'gpt2-small', source: '6-res-jb', index } });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/activation/get',
+        payload: { modelId: 'gpt2-small', source: '6-res-jb', index },
+      });
       expect(res.statusCode, JSON.stringify(index)).toBe(400);
       expect(res.json().message).toContain('body/index');
     }
@@ -127,12 +145,20 @@ describe('routing and transport', () => {
   });
 
   it('sets CORS headers on API responses and answers preflight', async () => {
-    const res = await ctx.app.inject({ method: 'GET', url: '/api/feature/gpt2-small/6-res-jb/1', headers: { origin: 'https://example.test' } });
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: '/api/feature/gpt2-small/6-res-jb/1',
+      headers: { origin: 'https://example.test' },
+    });
     expect(res.headers['access-control-allow-origin']).toBe('*');
     const preflight = await ctx.app.inject({
       method: 'OPTIONS',
       url: '/api/features',
-      headers: { origin: 'https://example.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' },
+      headers: {
+        origin: 'https://example.test',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-api-key',
+      },
     });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-methods']).toContain('POST');
@@ -164,7 +190,11 @@ describe('requests refused by the HTTP parser', () => {
   }
 
   it('answers headers that are too large with 431 and a code', async () => {
-    const body = await expectParserError(rawHttpRequest('GET', '/health', { headers: [['x-pad', 'a'.repeat(20_000)]] }), 431, 'REQUEST_HEADERS_TOO_LARGE');
+    const body = await expectParserError(
+      rawHttpRequest('GET', '/health', { headers: [['x-pad', 'a'.repeat(20_000)]] }),
+      431,
+      'REQUEST_HEADERS_TOO_LARGE',
+    );
     expect(body.message).toMatch(/larger than this server accepts \(\d+ bytes in all\)/);
   });
 
@@ -178,7 +208,7 @@ describe('requests refused by the HTTP parser', () => {
     expect(body.message).toMatch(/^Malformed HTTP request: .+\.$/);
   });
 
-  it('names a request that arrived too slowly (Node\'s requestTimeout) 408 REQUEST_TIMEOUT', () => {
+  it("names a request that arrived too slowly (Node's requestTimeout) 408 REQUEST_TIMEOUT", () => {
     expect(describeClientError(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })).code).toBe('REQUEST_TIMEOUT');
   });
 

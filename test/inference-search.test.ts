@@ -27,7 +27,8 @@ describe('search by text through an inference server', () => {
   let ctx: TestContext;
   let alice: Awaited<ReturnType<typeof userWithKey>>;
   let bob: Awaited<ReturnType<typeof userWithKey>>;
-  const post = (url: string, payload: unknown, key?: string) => ctx.app.inject({ method: 'POST', url, payload: payload as object, headers: key ? { 'x-api-key': key } : {} });
+  const post = (url: string, payload: unknown, key?: string) =>
+    ctx.app.inject({ method: 'POST', url, payload: payload as object, headers: key ? { 'x-api-key': key } : {} });
 
   beforeAll(async () => {
     double = await startInferenceDouble({ model: 'gpt2-small-tl' });
@@ -38,7 +39,13 @@ describe('search by text through an inference server', () => {
     await seedSource(ctx.database.db, { features: 32, activationsPerFeature: 2 });
     // The inference server knows the model by its TransformerLens id.
     await ctx.database.db.update(model).set({ tlensId: 'gpt2-small-tl' }).where(eq(model.id, 'gpt2-small'));
-    await seedSource(ctx.database.db, { modelId: 'private-model', setName: 'res-jb', features: 2, visibility: 'PRIVATE', creatorId: alice.user.id });
+    await seedSource(ctx.database.db, {
+      modelId: 'private-model',
+      setName: 'res-jb',
+      features: 2,
+      visibility: 'PRIVATE',
+      creatorId: alice.user.id,
+    });
     await ctx.database.db.update(model).set({ tlensId: 'gpt2-small-tl' }).where(eq(model.id, 'private-model'));
   });
   afterAll(async () => {
@@ -48,24 +55,52 @@ describe('search by text through an inference server', () => {
 
   it('search-all returns the strongest features joined with their feature, top activation and explanations', async () => {
     double.requests = [];
-    const res = await post('/api/search-all/', { modelId: 'gpt2-small', sourceSet: 'res-jb', text: TEXT, selectedLayers: [], sortIndexes: [], ignoreBos: true, numResults: 10 }, alice.key);
+    const res = await post(
+      '/api/search-all/',
+      { modelId: 'gpt2-small', sourceSet: 'res-jb', text: TEXT, selectedLayers: [], sortIndexes: [], ignoreBos: true, numResults: 10 },
+      alice.key,
+    );
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
-    const want = ranked(TEXT, 32).slice(0, 10).filter((f) => f.maxValue > 0);
+    const want = ranked(TEXT, 32)
+      .slice(0, 10)
+      .filter((f) => f.maxValue > 0);
     expect(body.tokens).toEqual(tokenize(TEXT));
     expect(body.sortIndexes).toEqual([]);
     expect(body.result.map((r: { index: string }) => r.index)).toEqual(want.map((f) => String(f.index)));
     const first = body.result[0];
-    expect(first).toMatchObject({ modelId: 'gpt2-small', layer: SOURCE, values: want[0]!.values, maxValue: want[0]!.maxValue, maxValueIndex: want[0]!.values.indexOf(want[0]!.maxValue) });
-    expect(first.neuron).toMatchObject({ modelId: 'gpt2-small', layer: SOURCE, index: String(want[0]!.index), model: { id: 'gpt2-small' } });
+    expect(first).toMatchObject({
+      modelId: 'gpt2-small',
+      layer: SOURCE,
+      values: want[0]!.values,
+      maxValue: want[0]!.maxValue,
+      maxValueIndex: want[0]!.values.indexOf(want[0]!.maxValue),
+    });
+    expect(first.neuron).toMatchObject({
+      modelId: 'gpt2-small',
+      layer: SOURCE,
+      index: String(want[0]!.index),
+      model: { id: 'gpt2-small' },
+    });
     expect(first.neuron.activations).toHaveLength(1);
-    expect(first.neuron.explanations.map((e: { description: string }) => e.description)).toEqual([`cats and dogs ${want[0]!.index}`, `animals ${want[0]!.index}`]); // scoreV2 desc, NULLS FIRST as upstream
+    expect(first.neuron.explanations.map((e: { description: string }) => e.description)).toEqual([
+      `cats and dogs ${want[0]!.index}`,
+      `animals ${want[0]!.index}`,
+    ]); // scoreV2 desc, NULLS FIRST as upstream
 
     expect(double.requests).toHaveLength(1);
     const sent = double.requests[0]!;
     expect(sent.path).toBe('/v1/activation/all');
     expect(sent.headers['x-secret-key']).toBe(double.secret);
-    expect(sent.body).toEqual({ prompt: TEXT, model: 'gpt2-small-tl', selectedSources: [], sortByTokenIndexes: [], sourceSet: 'res-jb', ignoreBos: true, numResults: 10 });
+    expect(sent.body).toEqual({
+      prompt: TEXT,
+      model: 'gpt2-small-tl',
+      selectedSources: [],
+      sortByTokenIndexes: [],
+      sourceSet: 'res-jb',
+      ignoreBos: true,
+      numResults: 10,
+    });
   });
 
   it("search-all's features are whole rows, as upstream's getNeuronsForSearcher returns them", async () => {
@@ -78,9 +113,18 @@ describe('search by text through an inference server', () => {
       const { explanations, activations, model: modelOf, ...row } = r.neuron;
       expect(row).toEqual(roundTrip((await db.select().from(neuron).where(where))[0]!));
       expect(modelOf).toEqual(roundTrip((await db.select().from(model).where(eq(model.id, 'gpt2-small')))[0]!));
-      const top = (await db.select().from(activation).where(and(eq(activation.modelId, 'gpt2-small'), eq(activation.layer, SOURCE), eq(activation.index, r.index))).orderBy(desc(activation.maxValue)))[0]!;
+      const top = (
+        await db
+          .select()
+          .from(activation)
+          .where(and(eq(activation.modelId, 'gpt2-small'), eq(activation.layer, SOURCE), eq(activation.index, r.index)))
+          .orderBy(desc(activation.maxValue))
+      )[0]!;
       expect(activations).toEqual([{ ...roundTrip(top), source: SOURCE }]);
-      const stored = await db.select().from(explanation).where(and(eq(explanation.modelId, 'gpt2-small'), eq(explanation.layer, SOURCE), eq(explanation.index, r.index)));
+      const stored = await db
+        .select()
+        .from(explanation)
+        .where(and(eq(explanation.modelId, 'gpt2-small'), eq(explanation.layer, SOURCE), eq(explanation.index, r.index)));
       const byId = new Map(stored.map(({ embedding: _embedding, ...e }) => [e.id, roundTrip(e)]));
       expect(explanations).toHaveLength(stored.length);
       for (const e of explanations as Array<Record<string, unknown>>) {
@@ -102,7 +146,15 @@ describe('search by text through an inference server', () => {
 
   it('search-all ranks by the sum at sortIndexes, sorts selectedLayers, and drops features denser than the threshold', async () => {
     double.requests = [];
-    const res = await post('/api/search-all', { modelId: 'gpt2-small', sourceSet: 'res-jb', text: TEXT, selectedLayers: [SOURCE], sortIndexes: [5, 2], densityThreshold: 0.001, numResults: 32 });
+    const res = await post('/api/search-all', {
+      modelId: 'gpt2-small',
+      sourceSet: 'res-jb',
+      text: TEXT,
+      selectedLayers: [SOURCE],
+      sortIndexes: [5, 2],
+      densityThreshold: 0.001,
+      numResults: 32,
+    });
     expect(res.statusCode, res.body).toBe(200);
     // frac_nonzero of feature f is 0.000123 * (f + 1): above 0.001 from f = 8.
     const want = ranked(TEXT, 32, [2, 5]).filter((f) => f.sum > 0 && 0.000123 * (f.index + 1) <= 0.001);
@@ -114,19 +166,35 @@ describe('search by text through an inference server', () => {
 
   it('several texts go in one batch, without the feature join', async () => {
     double.requests = [];
-    const res = await post('/api/search-all', { modelId: 'gpt2-small', sourceSet: 'res-jb', text: ['hello world', TEXT], sortIndexes: [], numResults: 5 });
+    const res = await post('/api/search-all', {
+      modelId: 'gpt2-small',
+      sourceSet: 'res-jb',
+      text: ['hello world', TEXT],
+      sortIndexes: [],
+      numResults: 5,
+    });
     expect(res.statusCode, res.body).toBe(200);
     const { results } = res.json();
     expect(results).toHaveLength(2);
     expect(results[1].tokens).toEqual(tokenize(TEXT));
-    expect(results[1].result.map((r: { index: string }) => Number(r.index))).toEqual(ranked(TEXT, 32).slice(0, 5).map((f) => f.index));
+    expect(results[1].result.map((r: { index: string }) => Number(r.index))).toEqual(
+      ranked(TEXT, 32)
+        .slice(0, 5)
+        .map((f) => f.index),
+    );
     expect(results[1].result[0]).not.toHaveProperty('neuron');
     expect(double.requests[0]).toMatchObject({ path: '/v1/activation/all-batch', body: { prompts: ['hello world', TEXT] } });
   });
 
   it("the docs page's /api/search is search-all under other names", async () => {
     const docs = await post('/api/search', { model: 'gpt2-small', sae_set: 'res-jb', text: TEXT, top_k: 7 });
-    const server = await post('/api/search-all', { modelId: 'gpt2-small', sourceSet: 'res-jb', text: TEXT, sortIndexes: [], numResults: 7 });
+    const server = await post('/api/search-all', {
+      modelId: 'gpt2-small',
+      sourceSet: 'res-jb',
+      text: TEXT,
+      sortIndexes: [],
+      numResults: 7,
+    });
     expect(docs.statusCode, docs.body).toBe(200);
     expect(docs.json()).toEqual(server.json());
     expect(double.requests.at(-1)!.body).toMatchObject({ numResults: 7, ignoreBos: true });
@@ -175,7 +243,7 @@ describe('search by text through an inference server', () => {
       [{ ...base, sortIndexes: [-1] }, 400],
       [{ ...base, text: 42 }, 400],
       [{ ...base, modelId: undefined }, 400],
-      [{ ...base, modelId: "gpt2-small'; DROP TABLE \"Neuron\"; --" }, 404],
+      [{ ...base, modelId: 'gpt2-small\'; DROP TABLE "Neuron"; --' }, 404],
     ];
     for (const [payload, status, message] of cases) {
       const res = await post('/api/search-all', payload);
@@ -183,14 +251,25 @@ describe('search by text through an inference server', () => {
       expect(res.json().code).toBeTypeOf('string');
       if (message) expect(res.json().message).toBe(message);
     }
-    const malformed = await ctx.app.inject({ method: 'POST', url: '/api/search-all', payload: '{"text": ', headers: { 'content-type': 'application/json' } });
+    const malformed = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/search-all',
+      payload: '{"text": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.statusCode).toBe(400);
     expect((await ctx.database.db.select().from(neuron).where(eq(neuron.modelId, 'gpt2-small'))).length).toBe(32);
   });
 
   it('search-topk-by-token gives each token its strongest features, without special tokens or dense features', async () => {
     double.requests = [];
-    const res = await post('/api/search-topk-by-token/', { modelId: 'gpt2-small', source: SOURCE, text: TEXT, numResults: 3, densityThreshold: 0.002 });
+    const res = await post('/api/search-topk-by-token/', {
+      modelId: 'gpt2-small',
+      source: SOURCE,
+      text: TEXT,
+      numResults: 3,
+      densityThreshold: 0.002,
+    });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     expect(body.source).toBe(SOURCE);
@@ -210,14 +289,22 @@ describe('search by text through an inference server', () => {
         expect(t.feature.explanations).toHaveLength(1);
       }
     }
-    expect(double.requests[0]).toMatchObject({ path: '/v1/activation/topk-by-token', body: { prompt: TEXT, model: 'gpt2-small-tl', source: SOURCE, topK: 3, ignoreBos: true } });
+    expect(double.requests[0]).toMatchObject({
+      path: '/v1/activation/topk-by-token',
+      body: { prompt: TEXT, model: 'gpt2-small-tl', source: SOURCE, topK: 3, ignoreBos: true },
+    });
 
     const batch = await post('/api/search-topk-by-token', { modelId: 'gpt2-small', source: SOURCE, text: ['a b', 'c d'] });
     expect(batch.statusCode).toBe(200);
     expect(batch.json().results).toHaveLength(2);
     expect(double.requests.at(-1)!.path).toBe('/v1/activation/topk-by-token-batch');
-    expect((await post('/api/search-topk-by-token', { modelId: 'gpt2-small', source: SOURCE, text: TEXT, numResults: 21 })).statusCode).toBe(400);
-    expect((await post('/api/search-topk-by-token', { modelId: 'gpt2-small', source: SOURCE, text: TEXT, densityThreshold: 1.5 })).json().message).toBe('densityThreshold must be between 0 and 1.');
+    expect(
+      (await post('/api/search-topk-by-token', { modelId: 'gpt2-small', source: SOURCE, text: TEXT, numResults: 21 })).statusCode,
+    ).toBe(400);
+    expect(
+      (await post('/api/search-topk-by-token', { modelId: 'gpt2-small', source: SOURCE, text: TEXT, densityThreshold: 1.5 })).json()
+        .message,
+    ).toBe('densityThreshold must be between 0 and 1.');
     expect((await post('/api/search-topk-by-token', { modelId: 'gpt2-small', source: 'nope-res-jb', text: TEXT })).statusCode).toBe(404);
   });
 
@@ -226,25 +313,52 @@ describe('search by text through an inference server', () => {
     const res = await post('/api/activation/new', { feature: { modelId: 'gpt2-small', source: SOURCE, index: '5' }, customText: TEXT });
     expect(res.statusCode, res.body).toBe(200);
     const values = tokenize(TEXT).map((t) => activationOf(SOURCE, '5', t));
-    expect(res.json()).toMatchObject({ tokens: tokenize(TEXT), values, maxValue: Math.max(...values), minValue: 0, modelId: 'gpt2-small', layer: SOURCE, index: '5', maxValueTokenIndex: values.indexOf(Math.max(...values)), dataSource: 'Neuronpedia' });
-    expect(double.requests[0]).toMatchObject({ path: '/v1/activation/single', body: { prompt: TEXT, model: 'gpt2-small-tl', source: SOURCE, index: '5' } });
+    expect(res.json()).toMatchObject({
+      tokens: tokenize(TEXT),
+      values,
+      maxValue: Math.max(...values),
+      minValue: 0,
+      modelId: 'gpt2-small',
+      layer: SOURCE,
+      index: '5',
+      maxValueTokenIndex: values.indexOf(Math.max(...values)),
+      dataSource: 'Neuronpedia',
+    });
+    expect(double.requests[0]).toMatchObject({
+      path: '/v1/activation/single',
+      body: { prompt: TEXT, model: 'gpt2-small-tl', source: SOURCE, index: '5' },
+    });
 
-    const noBos = await post('/api/activation/new', { neuron: { modelId: 'gpt2-small', layer: SOURCE, index: 5 }, customText: [TEXT, 'x y'], ignoreBos: true });
+    const noBos = await post('/api/activation/new', {
+      neuron: { modelId: 'gpt2-small', layer: SOURCE, index: 5 },
+      customText: [TEXT, 'x y'],
+      ignoreBos: true,
+    });
     expect(noBos.statusCode, noBos.body).toBe(200);
     expect(noBos.json()).toHaveLength(2);
     expect(noBos.json()[0].tokens[0]).not.toBe(BOS);
     expect(noBos.json()[0].values).toEqual(values.slice(1));
     expect(double.requests.at(-1)!.path).toBe('/v1/activation/single-batch');
 
-    expect((await post('/api/activation/new', { feature: { modelId: 'gpt2-small', index: 5 }, customText: TEXT })).json().message).toBe('Invalid feature.');
-    expect((await post('/api/activation/new', { feature: { modelId: 'gpt2-small', source: SOURCE, index: 5 } })).json().message).toBe('Missing custom text.');
-    expect((await post('/api/activation/new', { feature: { modelId: 'gpt2-small', source: SOURCE, index: -5 }, customText: 'x' })).statusCode).toBe(400);
+    expect((await post('/api/activation/new', { feature: { modelId: 'gpt2-small', index: 5 }, customText: TEXT })).json().message).toBe(
+      'Invalid feature.',
+    );
+    expect((await post('/api/activation/new', { feature: { modelId: 'gpt2-small', source: SOURCE, index: 5 } })).json().message).toBe(
+      'Missing custom text.',
+    );
+    expect(
+      (await post('/api/activation/new', { feature: { modelId: 'gpt2-small', source: SOURCE, index: -5 }, customText: 'x' })).statusCode,
+    ).toBe(400);
   });
 
   it('activation/new of an uploaded vector sends the vector, and only its owner may use a private one', async () => {
     await ctx.database.db.update(model).set({ layers: 12, dimension: 4 }).where(eq(model.id, 'gpt2-small'));
     const vector = [0.5, -1, 2, 0.25];
-    const created = await post('/api/vector/new', { modelId: 'gpt2-small', layerNumber: 3, hookType: 'hook_resid_pre', vector, vectorLabel: 'mine', vectorDefaultSteerStrength: 10 }, alice.key);
+    const created = await post(
+      '/api/vector/new',
+      { modelId: 'gpt2-small', layerNumber: 3, hookType: 'hook_resid_pre', vector, vectorLabel: 'mine', vectorDefaultSteerStrength: 10 },
+      alice.key,
+    );
     expect(created.statusCode, created.body).toBe(200);
     const ref = { modelId: 'gpt2-small', source: created.json().vector.source, index: created.json().vector.index };
     double.requests = [];
@@ -264,16 +378,30 @@ describe('search by text through an inference server', () => {
     for (const [index, pairs] of Object.entries(first.activeFeatures as Record<string, Array<[number, number]>>)) {
       for (const [position, value] of pairs) expect(value).toBe(activationOf(SOURCE, index, first.tokens[position]));
     }
-    expect((await post('/api/activation/source', { modelId: 'gpt2-small', source: SOURCE, customText: ['a', 'b', 'c', 'd', 'e'] })).statusCode).toBe(400);
+    expect(
+      (await post('/api/activation/source', { modelId: 'gpt2-small', source: SOURCE, customText: ['a', 'b', 'c', 'd', 'e'] })).statusCode,
+    ).toBe(400);
   });
 
-  it("vector/get of an SAE feature asks the inference server for its vector, as upstream", async () => {
+  it('vector/get of an SAE feature asks the inference server for its vector, as upstream', async () => {
     double.requests = [];
     const res = await post('/api/vector/get', { modelId: 'gpt2-small', source: SOURCE, index: '7' });
     expect(res.statusCode, res.body).toBe(200);
     const want = Array.from({ length: 8 }, (_, k) => activationOf(SOURCE, 7, `v${k}`));
-    expect(res.json()).toEqual({ vector: { modelId: 'gpt2-small', layer: SOURCE, index: '7', vectorLabel: '', hookName: 'blocks.6.hook_resid_pre', vector: want, vectorDefaultSteerStrength: 10 } });
-    expect(double.requests.map((r) => [r.path, r.body])).toEqual([['/v1/util/sae-vector', { model: 'gpt2-small-tl', source: SOURCE, index: 7 }]]);
+    expect(res.json()).toEqual({
+      vector: {
+        modelId: 'gpt2-small',
+        layer: SOURCE,
+        index: '7',
+        vectorLabel: '',
+        hookName: 'blocks.6.hook_resid_pre',
+        vector: want,
+        vectorDefaultSteerStrength: 10,
+      },
+    });
+    expect(double.requests.map((r) => [r.path, r.body])).toEqual([
+      ['/v1/util/sae-vector', { model: 'gpt2-small-tl', source: SOURCE, index: 7 }],
+    ]);
 
     // Private sources are the owner's only, and nothing is asked of the model for anyone else.
     double.requests = [];
@@ -291,13 +419,21 @@ describe('inference server failures', () => {
   let bad: InferenceDouble;
   let ctx: TestContext;
   const search = (c: TestContext, modelId = 'gpt2-small') =>
-    c.app.inject({ method: 'POST', url: '/api/search-all', payload: { modelId, sourceSet: 'res-jb', text: 'hello world', sortIndexes: [] } });
+    c.app.inject({
+      method: 'POST',
+      url: '/api/search-all',
+      payload: { modelId, sourceSet: 'res-jb', text: 'hello world', sortIndexes: [] },
+    });
 
   beforeAll(async () => {
     good = await startInferenceDouble();
     bad = await startInferenceDouble();
     good.sourceSets = bad.sourceSets = { 'res-jb': [SOURCE] };
-    ctx = await buildTestApp({ INFERENCE_HOSTS: `gpt2-small=${bad.url},${good.url}; other=${bad.url}`, INFERENCE_SECRET: good.secret, INFERENCE_TIMEOUT_MS: '300' });
+    ctx = await buildTestApp({
+      INFERENCE_HOSTS: `gpt2-small=${bad.url},${good.url}; other=${bad.url}`,
+      INFERENCE_SECRET: good.secret,
+      INFERENCE_TIMEOUT_MS: '300',
+    });
     await seedSource(ctx.database.db, { features: 4 });
     await seedSource(ctx.database.db, { modelId: 'other', features: 1 });
     await seedSource(ctx.database.db, { modelId: 'unserved', features: 1 });
@@ -316,10 +452,26 @@ describe('inference server failures', () => {
     const none = await buildTestApp();
     try {
       await seedSource(none.database.db, { features: 1 });
-      const steer = await none.app.inject({ method: 'POST', url: '/api/steer', payload: { prompt: 'hi', modelId: 'gpt2-small', features: [{ modelId: 'gpt2-small', layer: SOURCE, index: 0, strength: 5 }], temperature: 0, n_tokens: 4, seed: 1, strength_multiplier: 1 } });
+      const steer = await none.app.inject({
+        method: 'POST',
+        url: '/api/steer',
+        payload: {
+          prompt: 'hi',
+          modelId: 'gpt2-small',
+          features: [{ modelId: 'gpt2-small', layer: SOURCE, index: 0, strength: 5 }],
+          temperature: 0,
+          n_tokens: 4,
+          seed: 1,
+          strength_multiplier: 1,
+        },
+      });
       expect(steer.statusCode).toBe(503);
       expect(steer.json().message).toContain('INFERENCE_HOSTS');
-      const vector = await none.app.inject({ method: 'POST', url: '/api/vector/get', payload: { modelId: 'gpt2-small', source: SOURCE, index: 0 } });
+      const vector = await none.app.inject({
+        method: 'POST',
+        url: '/api/vector/get',
+        payload: { modelId: 'gpt2-small', source: SOURCE, index: 0 },
+      });
       expect(vector.statusCode).toBe(503);
       expect(vector.json().message).toContain('INFERENCE_HOSTS');
     } finally {

@@ -65,7 +65,11 @@ describe('user and key commands', () => {
 
     await withApp(async (ctx) => {
       await seedSource(ctx.database.db, { modelId: 'dana-model', visibility: 'PRIVATE', creatorId: 'someone-else', features: 1 });
-      const res = await ctx.app.inject({ method: 'GET', url: '/api/feature/dana-model/6-res-jb/0', headers: { authorization: `Bearer ${key}` } });
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: '/api/feature/dana-model/6-res-jb/0',
+        headers: { authorization: `Bearer ${key}` },
+      });
       expect(res.statusCode).toBe(200); // an admin reads private data
     });
   });
@@ -91,7 +95,7 @@ describe('user and key commands', () => {
     });
   });
 
-  it('set a user\'s own rate limit', () => {
+  it("set a user's own rate limit", () => {
     expect(run('user', 'set-limit', 'dana', 'steer', '500').status).toBe(0);
     expect(JSON.parse(run('user', 'show', 'dana').stdout).rateLimits).toEqual({ steer: 500 });
     expect(run('user', 'set-limit', 'dana', 'steer', 'default').status).toBe(0);

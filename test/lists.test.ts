@@ -29,7 +29,17 @@ describe('lists', () => {
     listId = created.json().id;
     expect(created.json().url).toBe(`http://mirror.test/list/${listId}`);
 
-    const added = await post('/api/list/add-features', { listId, featuresToAdd: [{ modelId: 'gpt2-small', layer: '6-res-jb', index: 2, description: 'good one' }, { modelId: 'gpt2-small', layer: '6-res-jb', index: '0' }] }, alice.key);
+    const added = await post(
+      '/api/list/add-features',
+      {
+        listId,
+        featuresToAdd: [
+          { modelId: 'gpt2-small', layer: '6-res-jb', index: 2, description: 'good one' },
+          { modelId: 'gpt2-small', layer: '6-res-jb', index: '0' },
+        ],
+      },
+      alice.key,
+    );
     expect(added.statusCode).toBe(200);
     expect(added.json().map((i: Record<string, unknown>) => [i.modelId, i.layer, i.index, i.description])).toEqual([
       ['gpt2-small', '6-res-jb', '2', 'good one'],
@@ -51,14 +61,22 @@ describe('lists', () => {
   });
 
   it('are changed only by their owner', async () => {
-    const theirs = await post('/api/list/add-features', { listId, featuresToAdd: [{ modelId: 'gpt2-small', layer: '6-res-jb', index: 1 }] }, bob.key);
+    const theirs = await post(
+      '/api/list/add-features',
+      { listId, featuresToAdd: [{ modelId: 'gpt2-small', layer: '6-res-jb', index: 1 }] },
+      bob.key,
+    );
     expect(theirs.statusCode).toBe(403);
     expect((await post('/api/list/delete', { listId }, bob.key)).statusCode).toBe(403);
     expect((await post('/api/list/new', { name: 'x' })).statusCode).toBe(401);
   });
 
   it('refuse features the owner cannot see, and more than 100 at once', async () => {
-    const hidden = await post('/api/list/add-features', { listId, featuresToAdd: [{ modelId: 'bob-secret', layer: '6-res-jb', index: 0 }] }, alice.key);
+    const hidden = await post(
+      '/api/list/add-features',
+      { listId, featuresToAdd: [{ modelId: 'bob-secret', layer: '6-res-jb', index: 0 }] },
+      alice.key,
+    );
     expect(hidden.statusCode).toBe(404);
     const many = Array.from({ length: 101 }, (_, i) => ({ modelId: 'gpt2-small', layer: '6-res-jb', index: i }));
     expect((await post('/api/list/add-features', { listId, featuresToAdd: many }, alice.key)).statusCode).toBe(400);
@@ -67,7 +85,9 @@ describe('lists', () => {
   it('lose items and are deleted', async () => {
     const removed = await post('/api/list/remove', { listId, modelId: 'gpt2-small', layer: '6-res-jb', index: '2' }, alice.key);
     expect(removed.json()).toMatchObject({ listId, index: '2' });
-    expect((await post('/api/list/remove', { listId, modelId: 'gpt2-small', layer: '6-res-jb', index: '2' }, alice.key)).statusCode).toBe(404);
+    expect((await post('/api/list/remove', { listId, modelId: 'gpt2-small', layer: '6-res-jb', index: '2' }, alice.key)).statusCode).toBe(
+      404,
+    );
     expect((await post('/api/list/delete', { listId }, alice.key)).json()).toBe(true);
     expect((await post('/api/list/get', { listId })).statusCode).toBe(404);
   });

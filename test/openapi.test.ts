@@ -35,7 +35,10 @@ describe('GET /api/openapi.json', () => {
       expect(operation.operationId, name).toBeTruthy();
       expect(ids.has(operation.operationId!), `duplicate operationId ${operation.operationId}`).toBe(false);
       ids.add(operation.operationId!);
-      expect(Object.keys(operation.responses ?? {}).some((status) => status.startsWith('4')), name).toBe(true);
+      expect(
+        Object.keys(operation.responses ?? {}).some((status) => status.startsWith('4')),
+        name,
+      ).toBe(true);
     }
     expect(document.paths['/api/feature/{modelId}/{layer}/{index}']?.get?.operationId).toBe('getFeature');
     expect(document.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });

@@ -25,7 +25,11 @@ const routes: SeenRoute[] = [];
 beforeAll(async () => {
   const test = await openTestDatabase();
   drop = test.drop;
-  const config = testConfig({ RATE_LIMITS: Object.keys(RATE_LIMIT_GROUPS).map((group) => `${group}=0`).join(',') });
+  const config = testConfig({
+    RATE_LIMITS: Object.keys(RATE_LIMIT_GROUPS)
+      .map((group) => `${group}=0`)
+      .join(','),
+  });
   fastify = Fastify(serverOptions(config));
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
@@ -50,10 +54,23 @@ function spellings(path: string): string[] {
   const out = new Set<string>([path, `${path}/`]);
   for (let i = 0; i < path.length; i++) if (path[i] !== '/') out.add(path.slice(0, i) + percent(path[i]!) + path.slice(i + 1));
   const allEncoded = path.replace(/[^/]/g, percent);
-  out.add(allEncoded).add(`${allEncoded}/`).add(path.replace(/[^/]/g, (c) => percent(c).toLowerCase()));
-  out.add(path.replace(/\//g, '%2F')).add(path.replace(/\/([^/]*)$/, '%2F$1')).add(`${path}%2F`);
-  for (const origin of ['http://x', 'HTTP://mirror.test:80', 'https://x:1']) out.add(origin + path).add(`${origin + path}/`).add(origin + allEncoded);
-  out.add(path.toUpperCase()).add(path.replace(/^\/api/, '/API')).add(path.replace(/\/([a-z])/g, (_, c: string) => `/${c.toUpperCase()}`));
+  out
+    .add(allEncoded)
+    .add(`${allEncoded}/`)
+    .add(path.replace(/[^/]/g, (c) => percent(c).toLowerCase()));
+  out
+    .add(path.replace(/\//g, '%2F'))
+    .add(path.replace(/\/([^/]*)$/, '%2F$1'))
+    .add(`${path}%2F`);
+  for (const origin of ['http://x', 'HTTP://mirror.test:80', 'https://x:1'])
+    out
+      .add(origin + path)
+      .add(`${origin + path}/`)
+      .add(origin + allEncoded);
+  out
+    .add(path.toUpperCase())
+    .add(path.replace(/^\/api/, '/API'))
+    .add(path.replace(/\/([a-z])/g, (_, c: string) => `/${c.toUpperCase()}`));
   out.add(`${path}?x=1`).add(`${path}/?x=1`).add(`${path};x`).add(`${path}#x`).add(`${path}%20`);
   out.add(`/${path}`).add(path.replace('/api/', '/api//')).add(path.replace('/api/', '/api/./')).add(path.replace('/api/', '/api/x/../'));
   return [...out];
@@ -63,7 +80,10 @@ function spellings(path: string): string[] {
 const concrete = (url: string) => url.replace(/:[^/]+/g, 'x').replace(/\*/g, 'x');
 
 async function send(method: string, target: string) {
-  const response = await rawRequest(port, rawHttpRequest(method, target, { body: method === 'GET' || method === 'DELETE' ? undefined : '{}' }));
+  const response = await rawRequest(
+    port,
+    rawHttpRequest(method, target, { body: method === 'GET' || method === 'DELETE' ? undefined : '{}' }),
+  );
   let body: { endpoint?: unknown; code?: unknown } = {};
   try {
     body = JSON.parse(response.body);
@@ -98,7 +118,11 @@ describe('limit groups are declared by routes', () => {
       .filter((route) => route.listed.length > 1 || route.group !== route.listed[0])
       .map((route) => `${route.method} ${route.url}: declares ${route.group ?? 'none'}, listed in ${route.listed.join(', ') || 'none'}`);
     expect(mismatched).toEqual([]);
-    for (const group of specificGroups) expect(routes.some((route) => route.group === group), `a route in group ${group}`).toBe(true);
+    for (const group of specificGroups)
+      expect(
+        routes.some((route) => route.group === group),
+        `a route in group ${group}`,
+      ).toBe(true);
   });
 });
 

@@ -23,7 +23,7 @@ const steer = (headers: Record<string, string> = {}, remoteAddress = '127.0.0.1'
   ctx.app.inject({ method: 'POST', url: '/api/steer/', headers, remoteAddress, payload: {} });
 
 describe('groups', () => {
-  it('are the route\'s declared group, then api for every /api route', () => {
+  it("are the route's declared group, then api for every /api route", () => {
     expect(groupsForRoute('/api/steer', 'steer')).toEqual(['steer', 'api']);
     expect(groupsForRoute('/api/steer-load', undefined)).toEqual(['api']);
     expect(groupsForRoute('/api/feature/:modelId/:layer/:index', undefined)).toEqual(['api']);
@@ -81,7 +81,9 @@ describe('steering: 100 an hour per user', () => {
       remainingRequests: 0,
       code: 'RATE_LIMITED',
     });
-    expect(refused.json().error).toMatch(/^Rate limit exceeded for this endpoint. The limit for this endpoint \(\/api\/steer\) is 100 requests per 60 m\./);
+    expect(refused.json().error).toMatch(
+      /^Rate limit exceeded for this endpoint. The limit for this endpoint \(\/api\/steer\) is 100 requests per 60 m\./,
+    );
     expect(refused.json().message).toBe(refused.json().error);
 
     // Someone else is not affected; steer-chat shares the group.

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceRelease, sourceSet } from '../src/db/schema/index.js';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, type TestContext } from './helper.js';
-import { ACTIVATION_FIELDS, MODEL_FIELDS, NEURON_FIELDS, shapeMismatches, SOURCE_FIELDS, SOURCE_SET_FIELDS } from './fixtures/feature-shape.js';
+import {
+  ACTIVATION_FIELDS,
+  MODEL_FIELDS,
+  NEURON_FIELDS,
+  shapeMismatches,
+  SOURCE_FIELDS,
+  SOURCE_SET_FIELDS,
+} from './fixtures/feature-shape.js';
 import { BOT_ID, seedSource } from './fixtures/seed.js';
 
 let ctx: TestContext;
@@ -12,12 +19,35 @@ const post = (url: string, payload: unknown) => ctx.app.inject({ method: 'POST',
 beforeAll(async () => {
   ctx = await buildTestApp();
   const db = ctx.database.db;
-  await db.insert(sourceRelease).values({ name: 'gpt2sm-res-jb', visibility: 'PUBLIC', description: 'Residual SAEs', urls: [], creatorName: 'Joseph Bloom', creatorId: BOT_ID });
+  await db
+    .insert(sourceRelease)
+    .values({
+      name: 'gpt2sm-res-jb',
+      visibility: 'PUBLIC',
+      description: 'Residual SAEs',
+      urls: [],
+      creatorName: 'Joseph Bloom',
+      creatorId: BOT_ID,
+    });
   await seedSource(db, { features: 5, activationsPerFeature: 6 });
   await seedSource(db, { layerNumber: 7, features: 2 });
   await db.update(sourceSet).set({ releaseName: 'gpt2sm-res-jb' }).where(eq(sourceSet.name, 'res-jb'));
-  await seedSource(db, { modelId: 'secret-model', setName: 'priv', layerNumber: 0, visibility: 'PRIVATE', creatorId: 'user-alice', features: 2 });
-  await seedSource(db, { modelId: 'hidden-model', setName: 'unl', layerNumber: 0, visibility: 'UNLISTED', creatorId: 'user-alice', features: 1 });
+  await seedSource(db, {
+    modelId: 'secret-model',
+    setName: 'priv',
+    layerNumber: 0,
+    visibility: 'PRIVATE',
+    creatorId: 'user-alice',
+    features: 2,
+  });
+  await seedSource(db, {
+    modelId: 'hidden-model',
+    setName: 'unl',
+    layerNumber: 0,
+    visibility: 'UNLISTED',
+    creatorId: 'user-alice',
+    features: 1,
+  });
 });
 afterAll(() => ctx?.close());
 
@@ -33,14 +63,22 @@ describe('POST /api/features', () => {
     expect(body.map((f: { layer: string; index: string }) => `${f.layer}/${f.index}`)).toEqual(['6-res-jb/3', '7-res-jb/1', '6-res-jb/0']);
     expect(shapeMismatches(body[0], NEURON_FIELDS)).toEqual([]);
     expect(body[0].explanations).toHaveLength(2);
-    expect(Object.keys(body[0].explanations[0]).sort()).toEqual(['description', 'explanationModelName', 'index', 'layer', 'modelId', 'source', 'typeName']);
+    expect(Object.keys(body[0].explanations[0]).sort()).toEqual([
+      'description',
+      'explanationModelName',
+      'index',
+      'layer',
+      'modelId',
+      'source',
+      'typeName',
+    ]);
     expect(body[0].activations).toHaveLength(6);
     expect(shapeMismatches(body[0].activations[0], ACTIVATION_FIELDS)).toEqual([]);
     const maxValues = body[0].activations.map((a: { maxValue: number }) => a.maxValue);
     expect(maxValues).toEqual([...maxValues].sort((a, b) => b - a));
   });
 
-  it('limits activations per feature with the first item\'s maxActsToReturn', async () => {
+  it("limits activations per feature with the first item's maxActsToReturn", async () => {
     const body = (
       await post('/api/features', [
         { modelId: 'gpt2-small', layer: '6-res-jb', index: 1, maxActsToReturn: 2 },

@@ -20,7 +20,9 @@ beforeAll(async () => {
   fastify = Fastify(serverOptions(config));
   await fastify.register(app, { config, database: test.database });
   fastify.after(() => {
-    fastify.post('/api/test/needs-user', { preHandler: fastify.requireUser }, async (request: FastifyRequest) => ({ name: request.viewer?.name }));
+    fastify.post('/api/test/needs-user', { preHandler: fastify.requireUser }, async (request: FastifyRequest) => ({
+      name: request.viewer?.name,
+    }));
     fastify.post('/api/test/needs-admin', { preHandler: fastify.requireAdmin }, async () => ({ ok: true }));
   });
   await fastify.ready();
@@ -49,5 +51,7 @@ it('answers 403 to a user on an admin route, 401 to nobody, and lets an admin in
   const user = await fastify.inject({ method: 'POST', url: '/api/test/needs-admin', headers: { 'x-api-key': userKey } });
   expect(user.statusCode).toBe(403);
   expect(user.json().error).toMatch(/^This endpoint requires authorization and admin access\..*npm run key -- create <user>/);
-  expect((await fastify.inject({ method: 'POST', url: '/api/test/needs-admin', headers: { authorization: `Bearer ${adminKey}` } })).json()).toEqual({ ok: true });
+  expect(
+    (await fastify.inject({ method: 'POST', url: '/api/test/needs-admin', headers: { authorization: `Bearer ${adminKey}` } })).json(),
+  ).toEqual({ ok: true });
 });

@@ -35,9 +35,15 @@ interface Frame {
 
 /** POSTs over real HTTP and collects server-sent events with their arrival times. */
 async function streamFrames(base: string, path: string, body: object, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const frames: Frame[] = [];
-  const parser = createParser({ onEvent: (e) => frames.push({ event: e.event, data: JSON.parse(e.data) as Record<string, unknown>, at: Date.now() }) });
+  const parser = createParser({
+    onEvent: (e) => frames.push({ event: e.event, data: JSON.parse(e.data) as Record<string, unknown>, at: Date.now() }),
+  });
   const decoder = new TextDecoder();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
   return { response, frames, endedAt: Date.now() };
@@ -49,7 +55,8 @@ describe('steering', () => {
   let base: string;
   let alice: Awaited<ReturnType<typeof userWithKey>>;
   let bob: Awaited<ReturnType<typeof userWithKey>>;
-  const post = (url: string, payload: unknown, key?: string) => ctx.app.inject({ method: 'POST', url, payload: payload as object, headers: key ? { 'x-api-key': key } : {} });
+  const post = (url: string, payload: unknown, key?: string) =>
+    ctx.app.inject({ method: 'POST', url, payload: payload as object, headers: key ? { 'x-api-key': key } : {} });
   const savedCount = async () => (await ctx.database.db.select({ n: count() }).from(steerOutput))[0]!.n;
 
   beforeAll(async () => {
@@ -96,29 +103,56 @@ describe('steering', () => {
       stream: false,
     });
     expect(sentSteered.headers['x-secret-key']).toBe(double.secret);
-    expect(body.STEERED).toBe(expectedText('STEERED', body.STEERED === null ? '' : 'The most iconic structure on Earth is', sentSteered.body));
+    expect(body.STEERED).toBe(
+      expectedText('STEERED', body.STEERED === null ? '' : 'The most iconic structure on Earth is', sentSteered.body),
+    );
     expect(body.DEFAULT).toBe(expectedText('DEFAULT', 'The most iconic structure on Earth is', sentDefault.body));
     expect(body.STEERED).not.toBe(body.DEFAULT);
     expect(body.steeredLogProbs).toHaveLength(6);
-    expect(body.steeredLogProbs[0]).toMatchObject({ token: expect.any(String), logprob: expect.any(Number), topLogprobs: expect.any(Array) });
+    expect(body.steeredLogProbs[0]).toMatchObject({
+      token: expect.any(String),
+      logprob: expect.any(Number),
+      topLogprobs: expect.any(Array),
+    });
     expect(body.steeredLogProbs[0].topLogprobs).toHaveLength(5);
     expect(body.id).toEqual(expect.any(String));
     expect(body.shareUrl).toBe(`http://mirror.test/steer/${body.id}`);
     expect(body.limit).toBe('999');
 
     const [saved] = await ctx.database.db.select().from(steerOutput).where(eq(steerOutput.id, body.id));
-    expect(saved).toMatchObject({ type: 'STEERED', modelId: 'gpt2-small', outputText: body.STEERED, numTokens: 6, seed: 16, strengthMultiplier: 4, version: 2, creatorId: alice.user.id });
+    expect(saved).toMatchObject({
+      type: 'STEERED',
+      modelId: 'gpt2-small',
+      outputText: body.STEERED,
+      numTokens: 6,
+      seed: 16,
+      strengthMultiplier: 4,
+      version: 2,
+      creatorId: alice.user.id,
+    });
     const links = await ctx.database.db.select().from(steerOutputToNeuron).where(eq(steerOutputToNeuron.steerOutputId, body.id));
-    expect(links.map((l) => [l.index, l.strength]).sort()).toEqual([['1', 40], ['2', -10]]);
+    expect(links.map((l) => [l.index, l.strength]).sort()).toEqual([
+      ['1', 40],
+      ['2', -10],
+    ]);
   });
 
   it('answers an identical request from the cache, and reuses DEFAULT for another feature set', async () => {
     const first = (await post('/api/steer', completionBody(), alice.key)).json();
     double.requests = [];
-    const again = await post('/api/steer', { ...completionBody(), features: [feature(2, -10), feature('1' as unknown as number, 40)] }, alice.key);
+    const again = await post(
+      '/api/steer',
+      { ...completionBody(), features: [feature(2, -10), feature('1' as unknown as number, 40)] },
+      alice.key,
+    );
     expect(again.statusCode).toBe(200);
     expect(double.requests).toHaveLength(0);
-    expect(again.json()).toMatchObject({ STEERED: first.STEERED, DEFAULT: first.DEFAULT, id: first.id, steeredLogProbs: first.steeredLogProbs });
+    expect(again.json()).toMatchObject({
+      STEERED: first.STEERED,
+      DEFAULT: first.DEFAULT,
+      id: first.id,
+      steeredLogProbs: first.steeredLogProbs,
+    });
     expect(Number(again.json().limit)).toBe(Number(first.limit) - 1); // a cache hit still counts
 
     const stronger = await post('/api/steer', completionBody({ features: [feature(1, 41), feature(2, -10)] }), alice.key);
@@ -132,7 +166,9 @@ describe('steering', () => {
   it('streams frames in order as they are generated; the last carries id and shareUrl', async () => {
     double.frameDelayMs = 40;
     const before = await savedCount();
-    const { response, frames, endedAt } = await streamFrames(base, '/api/steer', completionBody({ seed: 99, stream: true }), { 'x-api-key': alice.key });
+    const { response, frames, endedAt } = await streamFrames(base, '/api/steer', completionBody({ seed: 99, stream: true }), {
+      'x-api-key': alice.key,
+    });
     double.frameDelayMs = 0;
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     expect(frames.length).toBeGreaterThanOrEqual(6);
@@ -161,7 +197,9 @@ describe('steering', () => {
     const before = await savedCount();
     double.dropStreamAfterFrames = 2;
     double.frameDelayMs = 20;
-    const { response, frames } = await streamFrames(base, '/api/steer', completionBody({ seed: 7, stream: true, features: [] }), { 'x-api-key': alice.key });
+    const { response, frames } = await streamFrames(base, '/api/steer', completionBody({ seed: 7, stream: true, features: [] }), {
+      'x-api-key': alice.key,
+    });
     double.frameDelayMs = 0;
     expect(response.status).toBe(200);
     const last = frames.at(-1)!;
@@ -183,13 +221,21 @@ describe('steering', () => {
     double.frameDelayMs = 50;
     double.abandoned = [];
     const abort = new AbortController();
-    const response = await fetch(`${base}/api/steer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(completionBody({ seed: 4242, stream: true, n_tokens: 40 })), signal: abort.signal });
+    const response = await fetch(`${base}/api/steer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(completionBody({ seed: 4242, stream: true, n_tokens: 40 })),
+      signal: abort.signal,
+    });
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     await reader.read(); // the first frame
     abort.abort();
     // The stand-in needs 40 × 50 ms to finish: a server that follows the disconnect hangs up on both
     // of its streams (DEFAULT and STEERED) long before that; one that ignores it lets them finish.
-    await vi.waitFor(() => expect(double.abandoned.map((r) => r.body.types)).toEqual(expect.arrayContaining([['DEFAULT'], ['STEERED']])), { timeout: 1000, interval: 20 });
+    await vi.waitFor(() => expect(double.abandoned.map((r) => r.body.types)).toEqual(expect.arrayContaining([['DEFAULT'], ['STEERED']])), {
+      timeout: 1000,
+      interval: 20,
+    });
     expect(double.abandoned).toHaveLength(2);
     double.frameDelayMs = 0;
     expect(await savedCount()).toBe(before);
@@ -218,11 +264,28 @@ describe('steering', () => {
     const body = res.json();
     const sent = double.requests.find((r) => (r.body.types as string[])[0] === 'STEERED')!;
     expect(sent.path).toBe('/v1/steer/completion-chat');
-    expect(sent.body).toMatchObject({ prompt: messages, steerSpecialTokens: true, isAssistantAxis: false, model: 'gpt2-small-tl', features: [{ model: 'gpt2-small', source: SOURCE, index: 3, strength: 20 }] });
+    expect(sent.body).toMatchObject({
+      prompt: messages,
+      steerSpecialTokens: true,
+      isAssistantAxis: false,
+      model: 'gpt2-small-tl',
+      features: [{ model: 'gpt2-small', source: SOURCE, index: 3, strength: 20 }],
+    });
     const generated = expectedText('STEERED', chatTemplate(messages), sent.body);
-    expect(body.STEERED).toMatchObject({ raw: chatTemplate(messages) + generated, chatTemplate: [...messages, { role: 'model', content: generated }] });
+    expect(body.STEERED).toMatchObject({
+      raw: chatTemplate(messages) + generated,
+      chatTemplate: [...messages, { role: 'model', content: generated }],
+    });
     expect(body.DEFAULT.raw).not.toBe(body.STEERED.raw);
-    expect(body.settings).toEqual({ temperature: 0.2, n_tokens: 5, freq_penalty: 1, seed: 1, strength_multiplier: 2, steer_special_tokens: true, steer_method: 'SIMPLE_ADDITIVE' });
+    expect(body.settings).toEqual({
+      temperature: 0.2,
+      n_tokens: 5,
+      freq_penalty: 1,
+      seed: 1,
+      strength_multiplier: 2,
+      steer_special_tokens: true,
+      steer_method: 'SIMPLE_ADDITIVE',
+    });
     expect(body.id).toEqual(expect.any(String));
 
     double.requests = [];
@@ -232,18 +295,43 @@ describe('steering', () => {
 
     const loaded = await post('/api/steer-load', { steerOutputId: body.id });
     expect(loaded.statusCode, loaded.body).toBe(200);
-    expect(loaded.json()).toMatchObject({ STEERED: body.STEERED, DEFAULT: body.DEFAULT, id: body.id, shareUrl: body.shareUrl, settings: body.settings, inputText: chatTemplate(messages), outputTextIncludesPrompt: false });
-    expect(loaded.json().features).toMatchObject([{ modelId: 'gpt2-small', layer: SOURCE, index: '3', strength: 20, neuron: { explanations: expect.any(Array) } }]);
+    expect(loaded.json()).toMatchObject({
+      STEERED: body.STEERED,
+      DEFAULT: body.DEFAULT,
+      id: body.id,
+      shareUrl: body.shareUrl,
+      settings: body.settings,
+      inputText: chatTemplate(messages),
+      outputTextIncludesPrompt: false,
+    });
+    expect(loaded.json().features).toMatchObject([
+      { modelId: 'gpt2-small', layer: SOURCE, index: '3', strength: 20, neuron: { explanations: expect.any(Array) } },
+    ]);
 
     const completion = (await post('/api/steer', completionBody(), alice.key)).json();
     const loadedCompletion = (await post('/api/steer-load', { steerOutputId: completion.id })).json();
-    expect(loadedCompletion).toMatchObject({ STEERED: { raw: completion.STEERED, chatTemplate: null }, DEFAULT: { raw: completion.DEFAULT }, inputText: 'The most iconic structure on Earth is' });
+    expect(loadedCompletion).toMatchObject({
+      STEERED: { raw: completion.STEERED, chatTemplate: null },
+      DEFAULT: { raw: completion.DEFAULT },
+      inputText: 'The most iconic structure on Earth is',
+    });
     expect((await post('/api/steer-load', { steerOutputId: 'no-such-id' })).statusCode).toBe(404);
     expect((await post('/api/steer-load', {})).statusCode).toBe(400);
   });
 
   it("private vectors are steered by their owner only, and can't be mixed with SAE features", async () => {
-    const created = await post('/api/vector/new', { modelId: 'gpt2-small', layerNumber: 2, hookType: 'hook_resid_pre', vector: [1, 0, -1, 0.5], vectorLabel: 'v', vectorDefaultSteerStrength: 10 }, alice.key);
+    const created = await post(
+      '/api/vector/new',
+      {
+        modelId: 'gpt2-small',
+        layerNumber: 2,
+        hookType: 'hook_resid_pre',
+        vector: [1, 0, -1, 0.5],
+        vectorLabel: 'v',
+        vectorDefaultSteerStrength: 10,
+      },
+      alice.key,
+    );
     expect(created.statusCode, created.body).toBe(200);
     const vec = { modelId: 'gpt2-small', layer: created.json().vector.source, index: created.json().vector.index, strength: 8 };
     double.requests = [];
@@ -267,7 +355,17 @@ describe('steering', () => {
 
   it('rejects bad input with 400 (or 404 for unknown models and features) before calling the model', async () => {
     double.requests = [];
-    const chat = { defaultChatMessages: [{ role: 'user', content: 'hi' }], steeredChatMessages: [{ role: 'user', content: 'hi' }], modelId: 'gpt2-small', features: [], temperature: 0, n_tokens: 5, seed: 1, strength_multiplier: 1, steer_special_tokens: true };
+    const chat = {
+      defaultChatMessages: [{ role: 'user', content: 'hi' }],
+      steeredChatMessages: [{ role: 'user', content: 'hi' }],
+      modelId: 'gpt2-small',
+      features: [],
+      temperature: 0,
+      n_tokens: 5,
+      seed: 1,
+      strength_multiplier: 1,
+      steer_special_tokens: true,
+    };
     const cases: Array<[string, object, number, string?]> = [
       ['/api/steer', completionBody({ n_tokens: 257 }), 400],
       ['/api/steer', completionBody({ n_tokens: 0 }), 400],
@@ -279,9 +377,14 @@ describe('steering', () => {
       ['/api/steer', completionBody({ steer_method: 'SHOUTING' }), 400],
       ['/api/steer', completionBody({ features: [feature(-1, 3)] }), 400],
       ['/api/steer', completionBody({ features: [feature(1, 'strong' as unknown as number)] }), 400],
-      ['/api/steer', completionBody({ modelId: "x'; DROP TABLE \"SteerOutput\"; --" }), 404],
+      ['/api/steer', completionBody({ modelId: 'x\'; DROP TABLE "SteerOutput"; --' }), 404],
       ['/api/steer', completionBody({ features: [feature(999, 3)] }), 404],
-      ['/api/steer-chat', { ...chat, steeredChatMessages: [{ role: 'user', content: 'x'.repeat(2049) }] }, 400, 'Total conversation length exceeds the maximum number of characters allowed. Please click Reset to start a new conversation.'],
+      [
+        '/api/steer-chat',
+        { ...chat, steeredChatMessages: [{ role: 'user', content: 'x'.repeat(2049) }] },
+        400,
+        'Total conversation length exceeds the maximum number of characters allowed. Please click Reset to start a new conversation.',
+      ],
       ['/api/steer-chat', { ...chat, n_tokens: 300 }, 400, 'The max n_tokens for non-thinking models is 256'],
       ['/api/steer-chat', { ...chat, modelId: 'thinker', n_tokens: 800 }, 400, 'For thinking models the max n_tokens is 768'],
       ['/api/steer-chat', { ...chat, defaultChatMessages: [{ role: 'robot', content: 'hi' }] }, 400],
@@ -327,14 +430,20 @@ describe('steering rate limit', () => {
     try {
       const carol = await userWithKey(ctx.database.db, 'carol');
       await seedSource(ctx.database.db, { features: 3, activationsPerFeature: 0 });
-      const steer = () => ctx.app.inject({ method: 'POST', url: '/api/steer', payload: completionBody(), headers: { 'x-api-key': carol.key } });
+      const steer = () =>
+        ctx.app.inject({ method: 'POST', url: '/api/steer', payload: completionBody(), headers: { 'x-api-key': carol.key } });
       const first = await steer();
       expect(first.json().limit).toBe('1');
       expect((await steer()).json().limit).toBe('0');
       const third = await steer();
       expect(third.statusCode).toBe(429);
       expect(third.json()).toMatchObject({ code: 'RATE_LIMITED', limitPerWindow: 2 });
-      const load = await ctx.app.inject({ method: 'POST', url: '/api/steer-load', payload: { steerOutputId: first.json().id }, headers: { 'x-api-key': carol.key } });
+      const load = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/steer-load',
+        payload: { steerOutputId: first.json().id },
+        headers: { 'x-api-key': carol.key },
+      });
       expect(load.statusCode).toBe(200);
     } finally {
       await ctx.close();

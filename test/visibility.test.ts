@@ -19,7 +19,15 @@ beforeAll(async () => {
   keys.other = (await userWithKey(ctx.database.db, 'other')).key;
   keys.admin = (await userWithKey(ctx.database.db, 'root', true)).key;
   for (const visibility of ['PUBLIC', 'UNLISTED', 'PRIVATE'] as const) {
-    await seedSource(ctx.database.db, { modelId: model(visibility), setName: 'set', layerNumber: 0, visibility, creatorId: owner.user.id, features: 1, activationsPerFeature: 2 });
+    await seedSource(ctx.database.db, {
+      modelId: model(visibility),
+      setName: 'set',
+      layerNumber: 0,
+      visibility,
+      creatorId: owner.user.id,
+      features: 1,
+      activationsPerFeature: 2,
+    });
   }
 });
 afterAll(() => ctx?.close());
@@ -34,12 +42,22 @@ const readPaths: Record<string, (viewer: ViewerName, modelId: string) => Promise
     return res.statusCode === 200;
   },
   'POST /api/features': async (viewer, modelId) => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/features', headers: headers(viewer), payload: [{ modelId, layer: '0-set', index: 0 }] });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/features',
+      headers: headers(viewer),
+      payload: [{ modelId, layer: '0-set', index: 0 }],
+    });
     expect(res.statusCode).toBe(200);
     return res.json().length === 1;
   },
   'POST /api/activation/get': async (viewer, modelId) => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/activation/get', headers: headers(viewer), payload: { modelId, source: '0-set', index: 0 } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/activation/get',
+      headers: headers(viewer),
+      payload: { modelId, source: '0-set', index: 0 },
+    });
     expect([200, 404]).toContain(res.statusCode);
     return res.statusCode === 200;
   },
@@ -61,7 +79,9 @@ const isListed: Record<Visibility, ViewerName[]> = {
   PRIVATE: ['owner', 'admin'],
 };
 
-const cases = (['anonymous', 'owner', 'other', 'admin'] as const).flatMap((viewer) => (['PUBLIC', 'UNLISTED', 'PRIVATE'] as const).map((visibility) => [viewer, visibility] as const));
+const cases = (['anonymous', 'owner', 'other', 'admin'] as const).flatMap((viewer) =>
+  (['PUBLIC', 'UNLISTED', 'PRIVATE'] as const).map((visibility) => [viewer, visibility] as const),
+);
 
 describe.each(Object.keys(readPaths))('%s', (path) => {
   it.each(cases)('as %s on a %s model', async (viewer, visibility) => {

@@ -28,7 +28,14 @@ export async function readableSourceSet(db: Db, modelId: string, setName: string
  * readableSourceSet with the set's sources, through the feature cache (catalog writes clear it),
  * for search-all: two queries saved on every search.
  */
-export async function readableSourceSetWithSources(db: Db, cache: FeatureCache, modelId: string, setName: string, viewer: Viewer | null, publicUrl: string) {
+export async function readableSourceSetWithSources(
+  db: Db,
+  cache: FeatureCache,
+  modelId: string,
+  setName: string,
+  viewer: Viewer | null,
+  publicUrl: string,
+) {
   let found = cache.getSourceSet(modelId, setName);
   if (!found) {
     found = await findSourceSetWithSources(db, modelId, setName);
@@ -39,7 +46,8 @@ export async function readableSourceSetWithSources(db: Db, cache: FeatureCache, 
 
 export async function readableSource(db: Db, modelId: string, sourceId: string, viewer: Viewer | null, publicUrl: string) {
   const [found] = await findSourcesWithParents(db, [{ modelId, layer: sourceId }]);
-  if (!found || !canReadAll([found.model, found.sourceSet ?? undefined, found.source], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
+  if (!found || !canReadAll([found.model, found.sourceSet ?? undefined, found.source], viewer))
+    throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
   return found;
 }
 

@@ -7,10 +7,18 @@ import { canReadAll, featureGuard, type Viewer } from './viewer.js';
 
 export const sourceKey = (modelId: string, layer: string) => `${modelId}\u0000${layer}`;
 
-export async function readableSources(db: Db, pairs: Array<{ modelId: string; layer: string }>, viewer: Viewer | null): Promise<Set<string>> {
+export async function readableSources(
+  db: Db,
+  pairs: Array<{ modelId: string; layer: string }>,
+  viewer: Viewer | null,
+): Promise<Set<string>> {
   const unique = [...new Map(pairs.map((p) => [sourceKey(p.modelId, p.layer), p])).values()];
   const rows = await findSourcesWithParents(db, unique);
-  return new Set(rows.filter((r) => canReadAll([r.model, r.sourceSet ?? undefined, r.source], viewer)).map((r) => sourceKey(r.source.modelId, r.source.id)));
+  return new Set(
+    rows
+      .filter((r) => canReadAll([r.model, r.sourceSet ?? undefined, r.source], viewer))
+      .map((r) => sourceKey(r.source.modelId, r.source.id)),
+  );
 }
 
 /** Whether one feature exists and the viewer may read it (its source's guards and its own). */

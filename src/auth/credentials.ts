@@ -5,10 +5,7 @@
 // the first of repeated Authorization headers and joins repeated x-api-key values with ", "), so
 // the raw header list is read.
 
-export type Credentials =
-  | { kind: 'none' }
-  | { kind: 'key'; key: string }
-  | { kind: 'invalid'; reason: CredentialProblem };
+export type Credentials = { kind: 'none' } | { kind: 'key'; key: string } | { kind: 'invalid'; reason: CredentialProblem };
 
 export type CredentialProblem = 'empty-x-api-key' | 'not-bearer' | 'conflicting';
 

@@ -32,7 +32,13 @@ export class KeyVerifier {
       const found = await findKeyWithUser(this.db, hash);
       if (!found) check = { ok: false, reason: 'unknown' };
       else if (found.key.revokedAt) check = { ok: false, reason: 'revoked' };
-      else check = { ok: true, viewer: { id: found.user.id, name: found.user.name, admin: found.user.admin }, keyId: found.key.id, rateLimits: found.user.rateLimits };
+      else
+        check = {
+          ok: true,
+          viewer: { id: found.user.id, name: found.user.name, admin: found.user.admin },
+          keyId: found.key.id,
+          rateLimits: found.user.rateLimits,
+        };
       this.cache.set(hash, check);
     }
     if (check.ok) this.touch(check.keyId);

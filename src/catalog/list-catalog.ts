@@ -6,7 +6,12 @@ import type { Db } from '../db/client.js';
 import { countFeaturesBySource, listModels, listSources, listSourceSets } from '../db/queries/catalog.js';
 
 export async function listCatalog(db: Db, viewer: Viewer | null) {
-  const [models, sourceSets, sources, counts] = await Promise.all([listModels(db), listSourceSets(db), listSources(db), countFeaturesBySource(db)]);
+  const [models, sourceSets, sources, counts] = await Promise.all([
+    listModels(db),
+    listSourceSets(db),
+    listSources(db),
+    countFeaturesBySource(db),
+  ]);
   return models
     .filter((m) => isListed(m, viewer))
     .map((m) => ({

@@ -36,7 +36,9 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir, options.pgliteSnapshot);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openPglite(options.dataDir, options.pgliteSnapshot);
 }
 
 function useFastFloatArraysInPg(): void {
@@ -73,7 +75,10 @@ async function openPglite(dataDir: string, snapshot?: Blob): Promise<Database> {
       [
         [FLOAT4_ARRAY_OID, pgliteTypes.FLOAT4],
         [FLOAT8_ARRAY_OID, pgliteTypes.FLOAT8],
-      ].map(([oid, element]) => [oid, fastFloatArrayParser((text) => pgliteTypes.arrayParser(text, (x: string) => pgliteTypes.parseType(x, element!), oid!))]),
+      ].map(([oid, element]) => [
+        oid,
+        fastFloatArrayParser((text) => pgliteTypes.arrayParser(text, (x: string) => pgliteTypes.parseType(x, element!), oid!)),
+      ]),
     );
     const client = await PGlite.create(dataDir, { extensions: { vector }, parsers, loadDataDir: snapshot });
     return {

@@ -84,7 +84,9 @@ function acquireWithFlock(dataDir: string, lockPath: string, me: LockOwner, help
       if (!kept) fs.closeSync(fd);
     }
   }
-  throw new Error(`Could not take the lock ${lockPath}: it keeps being replaced; are other processes starting and stopping on this folder?`);
+  throw new Error(
+    `Could not take the lock ${lockPath}: it keeps being replaced; are other processes starting and stopping on this folder?`,
+  );
 }
 
 function isAtPath(fd: number, lockPath: string): boolean {

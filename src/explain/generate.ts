@@ -38,18 +38,32 @@ export async function generateExplanation(db: Db, request: GenerateRequest, view
   const [model] = await db.select().from(explanationModelType).where(eq(explanationModelType.name, request.explanationModelName)).limit(1);
   if (!model) throw new ApiError('BAD_REQUEST', 'Unsupported explanation model');
   if (!SUPPORTED_TYPES.includes(type.name)) {
-    throw new ApiError('BAD_REQUEST', `This mirror does not generate ${type.name} explanations yet; supported: ${SUPPORTED_TYPES.join(', ')}.`);
+    throw new ApiError(
+      'BAD_REQUEST',
+      `This mirror does not generate ${type.name} explanations yet; supported: ${SUPPORTED_TYPES.join(', ')}.`,
+    );
   }
   const { llm, autointerp } = services;
   if (!llm && !autointerp) {
-    throw new ApiError('SERVICE_NOT_CONFIGURED', 'Explanation generation needs an LLM: set LLM_URL to an OpenAI-compatible endpoint (and LLM_API_KEY if it needs one), or AUTOINTERP_URL to an autointerp server.');
+    throw new ApiError(
+      'SERVICE_NOT_CONFIGURED',
+      'Explanation generation needs an LLM: set LLM_URL to an OpenAI-compatible endpoint (and LLM_API_KEY if it needs one), or AUTOINTERP_URL to an autointerp server.',
+    );
   }
   const key = { modelId: request.modelId, layer: request.layer, index: request.index };
   if (!(await canReadFeature(db, key, viewer))) throw new ApiError('NOT_FOUND', notFoundMessage(services.publicUrl));
   const [existing] = await db
     .select({ id: explanation.id })
     .from(explanation)
-    .where(and(eq(explanation.modelId, key.modelId), eq(explanation.layer, key.layer), eq(explanation.index, key.index), eq(explanation.typeName, type.name), eq(explanation.explanationModelName, model.name)))
+    .where(
+      and(
+        eq(explanation.modelId, key.modelId),
+        eq(explanation.layer, key.layer),
+        eq(explanation.index, key.index),
+        eq(explanation.typeName, type.name),
+        eq(explanation.explanationModelName, model.name),
+      ),
+    )
     .limit(1);
   if (existing) throw new ApiError('BAD_REQUEST', 'An auto-interp with this explanation type and model already exists.');
 
@@ -60,19 +74,36 @@ export async function generateExplanation(db: Db, request: GenerateRequest, view
   // An answer that does not parse is asked for once more, then reported; never stored.
   const ask = autointerp
     ? async () => {
-        const answer = (await autointerp.explain(examples.map(({ tokens, values }) => ({ tokens, values })), llmModel)).trim();
+        const answer = (
+          await autointerp.explain(
+            examples.map(({ tokens, values }) => ({ tokens, values })),
+            llmModel,
+          )
+        ).trim();
         return answer && answer !== UNPARSED_BY_AUTOINTERP ? answer : undefined;
       }
     : async () => parseExplanation(await llm!.complete(llmModel, messages, { maxTokens: 500, temperature: 1.0 }));
   let description: string | undefined;
   for (let attempt = 0; attempt < 2 && description === undefined; attempt++) description = await ask();
-  if (description === undefined) throw new ApiError('UPSTREAM_ERROR', 'The LLM answered twice without an "[EXPLANATION]:" line; nothing was stored.');
+  if (description === undefined)
+    throw new ApiError('UPSTREAM_ERROR', 'The LLM answered twice without an "[EXPLANATION]:" line; nothing was stored.');
 
   const embedding = services.embeddings ? (await services.embeddings.embed([description]))[0]! : null;
   const now = new Date();
   const [row] = await db
     .insert(explanation)
-    .values({ id: createId(), ...key, description, authorId: viewer.id, triggeredByUserId: viewer.id, typeName: type.name, explanationModelName: model.name, embedding, createdAt: now, updatedAt: now })
+    .values({
+      id: createId(),
+      ...key,
+      description,
+      authorId: viewer.id,
+      triggeredByUserId: viewer.id,
+      typeName: type.name,
+      explanationModelName: model.name,
+      embedding,
+      createdAt: now,
+      updatedAt: now,
+    })
     .returning();
   const { embedding: _embedding, ...withoutEmbedding } = row!;
   return withoutEmbedding;

@@ -53,31 +53,43 @@ function fromAutointerp(breakdown: ClassifierBreakdown[]) {
 async function scorerModelRow(db: Db, scorer: ScorerType, name: string | undefined) {
   const [model] = name ? await db.select().from(explanationScoreModel).where(eq(explanationScoreModel.name, name)).limit(1) : [];
   if (model) return model;
-  const valid = (await db.select({ name: explanationScoreModel.name }).from(explanationScoreModel).orderBy(explanationScoreModel.name)).map((m) => m.name);
+  const valid = (await db.select({ name: explanationScoreModel.name }).from(explanationScoreModel).orderBy(explanationScoreModel.name)).map(
+    (m) => m.name,
+  );
   const choices =
     valid.length > 0
       ? `Valid models are: ${valid.join(', ')}.`
-      : 'This mirror knows no score models yet: import the export\'s v1/config/explanation_score_model.jsonl.';
-  throw new ApiError('BAD_REQUEST', name ? `Unsupported explanation score model: ${name}. ${choices}` : `${scorer} needs a scorerModel. ${choices}`);
+      : "This mirror knows no score models yet: import the export's v1/config/explanation_score_model.jsonl.";
+  throw new ApiError(
+    'BAD_REQUEST',
+    name ? `Unsupported explanation score model: ${name}. ${choices}` : `${scorer} needs a scorerModel. ${choices}`,
+  );
 }
 
 export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Viewer, services: ScoreServices) {
   // The three scorers this mirror implements need no ExplanationScoreType row (a fresh mirror may
   // hold only some of them); anything else is refused with the list.
   if (!(SCORER_TYPES as readonly string[]).includes(request.scorerType)) {
-    throw new ApiError('BAD_REQUEST', `Unsupported explanation score type: ${request.scorerType}. This mirror scores with ${SCORER_TYPES.join(', ')}.`);
+    throw new ApiError(
+      'BAD_REQUEST',
+      `Unsupported explanation score type: ${request.scorerType}. This mirror scores with ${SCORER_TYPES.join(', ')}.`,
+    );
   }
   const scorer = request.scorerType as ScorerType;
   const { autointerp } = services;
   if (scorer === 'eleuther_embedding' && !services.embeddings && !autointerp) {
-    throw new ApiError('SERVICE_NOT_CONFIGURED', 'Embedding scoring needs an embedding service: set EMBEDDING_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
+    throw new ApiError(
+      'SERVICE_NOT_CONFIGURED',
+      'Embedding scoring needs an embedding service: set EMBEDDING_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.',
+    );
   }
   if (scorer !== 'eleuther_embedding' && !services.llm && !autointerp) {
     throw new ApiError('SERVICE_NOT_CONFIGURED', 'Scoring with an LLM needs LLM_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
   }
 
   const [target] = await db.select().from(explanation).where(eq(explanation.id, request.explanationId)).limit(1);
-  if (!target || !(await canReadFeature(db, target, viewer))) throw new ApiError('NOT_FOUND', `Explanation not found: ${request.explanationId}`);
+  if (!target || !(await canReadFeature(db, target, viewer)))
+    throw new ApiError('NOT_FOUND', `Explanation not found: ${request.explanationId}`);
 
   let modelName: string;
   let llmModel = '';
@@ -91,7 +103,13 @@ export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Vi
   const [existing] = await db
     .select({ id: explanationScore.id })
     .from(explanationScore)
-    .where(and(eq(explanationScore.explanationId, target.id), eq(explanationScore.explanationScoreTypeName, scorer), eq(explanationScore.explanationScoreModelName, modelName)))
+    .where(
+      and(
+        eq(explanationScore.explanationId, target.id),
+        eq(explanationScore.explanationScoreTypeName, scorer),
+        eq(explanationScore.explanationScoreModelName, modelName),
+      ),
+    )
     .limit(1);
   if (existing) throw new ApiError('BAD_REQUEST', 'Explanation score using this same method and model already exists');
 
@@ -103,7 +121,14 @@ export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Vi
     if (scorer === 'eleuther_embedding') {
       const answer = await autointerp.embedding(rows, target.description);
       const byText = new Map(rows.map((r) => [r.tokens.join(''), r]));
-      result = { value: answer.score, details: answer.breakdown.map((b) => ({ ...b, activations: byText.get(b.text)?.values ?? [], str_tokens: byText.get(b.text)?.tokens ?? [] })) };
+      result = {
+        value: answer.score,
+        details: answer.breakdown.map((b) => ({
+          ...b,
+          activations: byText.get(b.text)?.values ?? [],
+          str_tokens: byText.get(b.text)?.tokens ?? [],
+        })),
+      };
     } else {
       const answer = await autointerp.fuzzDetection(scorer === 'eleuther_fuzz' ? 'FUZZ' : 'DETECTION', rows, target.description, llmModel);
       result = { value: answer.score, details: fromAutointerp(answer.breakdown) };
@@ -111,7 +136,14 @@ export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Vi
   } else if (scorer === 'eleuther_embedding') {
     result = await embeddingScore(target.description, data, services.embeddings!, services.random);
   } else {
-    result = await classifierScore(scorer === 'eleuther_fuzz' ? 'fuzz' : 'detection', target.description, data, services.llm!, llmModel, services.random);
+    result = await classifierScore(
+      scorer === 'eleuther_fuzz' ? 'fuzz' : 'detection',
+      target.description,
+      data,
+      services.llm!,
+      llmModel,
+      services.random,
+    );
   }
   const [row] = await db
     .insert(explanationScore)

@@ -26,13 +26,19 @@ export interface Sample {
 /** Upstream's data: the zero set (≤5 examples that never fire) and up to 20 activating ones, values scaled to a max of 10. */
 export function scoringSamples(activations: ExampleActivation[]): { activating: Sample[]; zero: Sample[] } {
   const examples = selectExamples(activations, Number.MAX_SAFE_INTEGER);
-  const zero = examples.filter((e) => e.maxValue === 0).slice(0, 5).map((e): Sample => ({ tokens: e.tokens, values: e.values, groundTruth: false, distance: -1 }));
+  const zero = examples
+    .filter((e) => e.maxValue === 0)
+    .slice(0, 5)
+    .map((e): Sample => ({ tokens: e.tokens, values: e.values, groundTruth: false, distance: -1 }));
   const activating = examples
     .slice(0, 20)
     .filter((e) => e.maxValue > 0)
     .map((e): Sample => ({ tokens: e.tokens, values: e.values.map((v) => (v * 10) / e.maxValue), groundTruth: true, distance: 1 }));
   if (activating.length === 0 || zero.length === 0) {
-    throw new ApiError('BAD_REQUEST', 'Scoring needs at least one activating example and one example where the feature does not fire (maxValue 0).');
+    throw new ApiError(
+      'BAD_REQUEST',
+      'Scoring needs at least one activating example and one example where the feature does not fire (maxValue 0).',
+    );
   }
   return { activating, zero };
 }
@@ -62,7 +68,10 @@ function wrap(tokens: string[], marked: boolean[]): string {
 export function fuzzText(sample: Sample, k: number): string {
   if (sample.groundTruth) {
     const max = Math.max(...sample.values);
-    return wrap(sample.tokens, sample.values.map((v) => v >= FUZZ_THRESHOLD * max && v > 0));
+    return wrap(
+      sample.tokens,
+      sample.values.map((v) => v >= FUZZ_THRESHOLD * max && v > 0),
+    );
   }
   const random = seededRandom(22); // upstream reseeds before each example
   const positions = sample.tokens.map((_, i) => i);
@@ -79,14 +88,32 @@ const FUZZ_SYSTEM = `You are an intelligent and meticulous linguistics researche
 const DETECTION_SYSTEM = `You are an intelligent and meticulous linguistics researcher. You will be given a description of a text feature, followed by text examples. Decide for each example whether it contains the described feature. Answer with a Python list with one entry per example, 1 if the example shows the feature and 0 if it does not, and nothing else.`;
 
 const FUZZ_SHOTS: Array<[string, string]> = [
-  ['Feature explanation: Words about weather.\n\nText examples:\n\nExample 0: it started to <<rain>> heavily\nExample 1: the <<cat>> slept\nExample 2: a cold <<wind>> blew\nExample 3: we ate <<dinner>> late\nExample 4: bright <<sunshine>> all day', '[1, 0, 1, 0, 1]'],
-  ['Feature explanation: Numbers written as digits.\n\nText examples:\n\nExample 0: <<the>> road\nExample 1: a <<blue>> car\nExample 2: she <<ran>> home\nExample 3: <<old>> books\nExample 4: the <<end>>', '[0, 0, 0, 0, 0]'],
-  ['Feature explanation: Closing parentheses.\n\nText examples:\n\nExample 0: (see above<<)>>\nExample 1: f(x<<)>>\nExample 2: (a, b<<)>>\nExample 3: (note<<)>>\nExample 4: g(y<<)>>', '[1, 1, 1, 1, 1]'],
+  [
+    'Feature explanation: Words about weather.\n\nText examples:\n\nExample 0: it started to <<rain>> heavily\nExample 1: the <<cat>> slept\nExample 2: a cold <<wind>> blew\nExample 3: we ate <<dinner>> late\nExample 4: bright <<sunshine>> all day',
+    '[1, 0, 1, 0, 1]',
+  ],
+  [
+    'Feature explanation: Numbers written as digits.\n\nText examples:\n\nExample 0: <<the>> road\nExample 1: a <<blue>> car\nExample 2: she <<ran>> home\nExample 3: <<old>> books\nExample 4: the <<end>>',
+    '[0, 0, 0, 0, 0]',
+  ],
+  [
+    'Feature explanation: Closing parentheses.\n\nText examples:\n\nExample 0: (see above<<)>>\nExample 1: f(x<<)>>\nExample 2: (a, b<<)>>\nExample 3: (note<<)>>\nExample 4: g(y<<)>>',
+    '[1, 1, 1, 1, 1]',
+  ],
 ];
 const DETECTION_SHOTS: Array<[string, string]> = [
-  ['Feature explanation: Words about weather.\n\nText examples:\n\nExample 0: it started to rain heavily\nExample 1: the cat slept\nExample 2: a cold wind blew\nExample 3: we ate dinner late\nExample 4: bright sunshine all day', '[1, 0, 1, 0, 1]'],
-  ['Feature explanation: Numbers written as digits.\n\nText examples:\n\nExample 0: the road\nExample 1: a blue car\nExample 2: she ran home\nExample 3: old books\nExample 4: the end', '[0, 0, 0, 0, 0]'],
-  ['Feature explanation: Closing parentheses.\n\nText examples:\n\nExample 0: (see above)\nExample 1: f(x)\nExample 2: (a, b)\nExample 3: (note)\nExample 4: g(y)', '[1, 1, 1, 1, 1]'],
+  [
+    'Feature explanation: Words about weather.\n\nText examples:\n\nExample 0: it started to rain heavily\nExample 1: the cat slept\nExample 2: a cold wind blew\nExample 3: we ate dinner late\nExample 4: bright sunshine all day',
+    '[1, 0, 1, 0, 1]',
+  ],
+  [
+    'Feature explanation: Numbers written as digits.\n\nText examples:\n\nExample 0: the road\nExample 1: a blue car\nExample 2: she ran home\nExample 3: old books\nExample 4: the end',
+    '[0, 0, 0, 0, 0]',
+  ],
+  [
+    'Feature explanation: Closing parentheses.\n\nText examples:\n\nExample 0: (see above)\nExample 1: f(x)\nExample 2: (a, b)\nExample 3: (note)\nExample 4: g(y)',
+    '[1, 1, 1, 1, 1]',
+  ],
 ];
 
 export function scorerMessages(kind: 'fuzz' | 'detection', explanation: string, texts: string[]): ChatMessage[] {
@@ -139,16 +166,24 @@ export async function classifierScore(
   random: () => number = Math.random,
 ): Promise<ScoreResult> {
   const k = Math.ceil(data.activating.reduce((sum, s) => sum + s.values.filter((v) => v !== 0).length, 0) / data.activating.length);
-  const samples = shuffle([...data.activating, ...data.zero], random).map((s) => ({ sample: s, text: kind === 'fuzz' ? fuzzText(s, k) : s.tokens.join('') }));
+  const samples = shuffle([...data.activating, ...data.zero], random).map((s) => ({
+    sample: s,
+    text: kind === 'fuzz' ? fuzzText(s, k) : s.tokens.join(''),
+  }));
   const details: Array<Record<string, unknown>> = [];
   for (let start = 0; start < samples.length; start += BATCH_SIZE) {
     const batch = samples.slice(start, start + BATCH_SIZE);
-    const messages = scorerMessages(kind, explanation, batch.map((b) => b.text));
+    const messages = scorerMessages(
+      kind,
+      explanation,
+      batch.map((b) => b.text),
+    );
     let predictions: boolean[] | undefined;
     for (let attempt = 0; attempt < 2 && !predictions; attempt++) {
       predictions = parsePredictions(await llm.complete(model, messages, { maxTokens: 500, temperature: 1.0 }), batch.length);
     }
-    if (!predictions) throw new ApiError('UPSTREAM_ERROR', 'The LLM answered twice without a list of 0/1 per example; no score was stored.');
+    if (!predictions)
+      throw new ApiError('UPSTREAM_ERROR', 'The LLM answered twice without a list of 0/1 per example; no score was stored.');
     batch.forEach(({ sample, text }, i) => {
       const prediction = predictions![i]!;
       details.push({
@@ -193,13 +228,28 @@ const cosine = (a: number[], b: number[]) => {
 };
 
 /** The query text sent for the explanation: an instruction, then `Query:` and the explanation. */
-export const embeddingQuery = (explanation: string) => `Instruct: Given a description of a text feature, retrieve text passages that show it\nQuery:${explanation}`;
+export const embeddingQuery = (explanation: string) =>
+  `Instruct: Given a description of a text feature, retrieve text passages that show it\nQuery:${explanation}`;
 
-export async function embeddingScore(explanation: string, data: { activating: Sample[]; zero: Sample[] }, embeddings: EmbeddingClient, random: () => number = Math.random): Promise<ScoreResult> {
+export async function embeddingScore(
+  explanation: string,
+  data: { activating: Sample[]; zero: Sample[] },
+  embeddings: EmbeddingClient,
+  random: () => number = Math.random,
+): Promise<ScoreResult> {
   const samples = shuffle([...data.activating, ...data.zero], random);
   const vectors = await embeddings.embed([embeddingQuery(explanation), ...samples.map((s) => s.tokens.join(''))]);
   const query = vectors[0]!;
-  const details = samples.map((s, i) => ({ text: s.tokens.join(''), distance: s.distance, similarity: cosine(query, vectors[i + 1]!), activations: s.values, str_tokens: s.tokens }));
-  const value = rocAuc(details.filter((d) => d.distance > 0).map((d) => d.similarity), details.filter((d) => d.distance < 0).map((d) => d.similarity));
+  const details = samples.map((s, i) => ({
+    text: s.tokens.join(''),
+    distance: s.distance,
+    similarity: cosine(query, vectors[i + 1]!),
+    activations: s.values,
+    str_tokens: s.tokens,
+  }));
+  const value = rocAuc(
+    details.filter((d) => d.distance > 0).map((d) => d.similarity),
+    details.filter((d) => d.distance < 0).map((d) => d.similarity),
+  );
   return { value, details };
 }

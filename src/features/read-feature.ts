@@ -7,8 +7,7 @@ import { listsOfFeature } from '../db/queries/lists.js';
 import { findFeatureContext, listActivations, listExplanationsWithScores, type FeatureKey } from '../db/queries/features.js';
 
 export type FeatureReadResult =
-  | { found: true; feature: Record<string, unknown>; guards: Owned[] }
-  | { found: false; reason: 'no-access' | 'no-feature' };
+  { found: true; feature: Record<string, unknown>; guards: Owned[] } | { found: false; reason: 'no-access' | 'no-feature' };
 
 export async function readFeature(db: Db, key: FeatureKey, viewer: Viewer | null): Promise<FeatureReadResult> {
   const context = await findFeatureContext(db, key);
@@ -22,7 +21,11 @@ export async function readFeature(db: Db, key: FeatureKey, viewer: Viewer | null
     guards.push(ownGuard);
   }
 
-  const [activations, explanations, lists] = await Promise.all([listActivations(db, key), listExplanationsWithScores(db, key), listsOfFeature(db, key.modelId, key.layer, key.index)]);
+  const [activations, explanations, lists] = await Promise.all([
+    listActivations(db, key),
+    listExplanationsWithScores(db, key),
+    listsOfFeature(db, key.modelId, key.layer, key.index),
+  ]);
   const { neuron } = context;
   const feature = {
     ...neuron,

@@ -18,7 +18,10 @@ interface ParserError extends Error {
 export function describeClientError(error: ParserError, headerLimitBytes = maxHeaderSize): { code: ErrorCode; message: string } {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return { code: 'REQUEST_HEADERS_TOO_LARGE', message: `The request line and headers are larger than this server accepts (${headerLimitBytes} bytes in all).` };
+      return {
+        code: 'REQUEST_HEADERS_TOO_LARGE',
+        message: `The request line and headers are larger than this server accepts (${headerLimitBytes} bytes in all).`,
+      };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return { code: 'REQUEST_TIMEOUT', message: 'The request did not arrive in time.' };
     default:

@@ -9,7 +9,14 @@ import { ApiError, notFoundMessage } from '../errors.js';
 import type { InferenceClient } from './client.js';
 
 interface SingleResult {
-  activation: { values: number[]; maxValue: number; maxValueIndex: number; dfaValues?: number[] | null; dfaTargetIndex?: number | null; dfaMaxValue?: number | null };
+  activation: {
+    values: number[];
+    maxValue: number;
+    maxValueIndex: number;
+    dfaValues?: number[] | null;
+    dfaTargetIndex?: number | null;
+    dfaMaxValue?: number | null;
+  };
   tokens: string[];
   tokensIsSpecial?: boolean[];
 }
@@ -22,7 +29,11 @@ function activationOf(key: FeatureKey, result: SingleResult, creatorId: string, 
   const dropFirst = ignoreBos && result.tokens.length > 0 && result.tokensIsSpecial?.[0] === true;
   const tokens = dropFirst ? result.tokens.slice(1) : result.tokens;
   const values = dropFirst ? result.activation.values.slice(1) : result.activation.values;
-  const dfaValues = result.activation.dfaValues ? (dropFirst ? result.activation.dfaValues.slice(1) : result.activation.dfaValues) : undefined;
+  const dfaValues = result.activation.dfaValues
+    ? dropFirst
+      ? result.activation.dfaValues.slice(1)
+      : result.activation.dfaValues
+    : undefined;
   const maxValue = max(values);
   return {
     tokens,
@@ -40,12 +51,24 @@ function activationOf(key: FeatureKey, result: SingleResult, creatorId: string, 
     ...(dfaValues
       ? dropFirst
         ? { dfaValues, dfaMaxValue: max(dfaValues), dfaTargetIndex: dfaValues.indexOf(max(dfaValues)) }
-        : { dfaValues, ...(result.activation.dfaTargetIndex != null ? { dfaTargetIndex: result.activation.dfaTargetIndex } : {}), ...(result.activation.dfaMaxValue != null ? { dfaMaxValue: result.activation.dfaMaxValue } : {}) }
+        : {
+            dfaValues,
+            ...(result.activation.dfaTargetIndex != null ? { dfaTargetIndex: result.activation.dfaTargetIndex } : {}),
+            ...(result.activation.dfaMaxValue != null ? { dfaMaxValue: result.activation.dfaMaxValue } : {}),
+          }
       : {}),
   };
 }
 
-export async function activationForText(db: Db, inference: InferenceClient, key: FeatureKey, text: string | string[], ignoreBos: boolean, viewer: Viewer | null, publicUrl: string) {
+export async function activationForText(
+  db: Db,
+  inference: InferenceClient,
+  key: FeatureKey,
+  text: string | string[],
+  ignoreBos: boolean,
+  viewer: Viewer | null,
+  publicUrl: string,
+) {
   const { model, sourceSet } = await readableSource(db, key.modelId, key.layer, viewer, publicUrl);
   const [neuron] = await findNeurons(db, [key]);
   // A missing feature and one the caller may not read give the same 404, and neither reaches the model.
@@ -60,10 +83,23 @@ export async function activationForText(db: Db, inference: InferenceClient, key:
     const batch = await inference.post<{ results: SingleResult[] }>(target, '/v1/activation/single-batch', { prompts: text, ...base });
     return batch.results.map((r) => activationOf(key, r, creatorId, ignoreBos));
   }
-  return activationOf(key, await inference.post<SingleResult>(target, '/v1/activation/single', { prompt: text, ...base }), creatorId, ignoreBos);
+  return activationOf(
+    key,
+    await inference.post<SingleResult>(target, '/v1/activation/single', { prompt: text, ...base }),
+    creatorId,
+    ignoreBos,
+  );
 }
 
-export async function activationsOfSource(db: Db, inference: InferenceClient, modelId: string, sourceId: string, prompts: string[], viewer: Viewer | null, publicUrl: string) {
+export async function activationsOfSource(
+  db: Db,
+  inference: InferenceClient,
+  modelId: string,
+  sourceId: string,
+  prompts: string[],
+  viewer: Viewer | null,
+  publicUrl: string,
+) {
   const { model, sourceSet } = await readableSource(db, modelId, sourceId, viewer, publicUrl);
   return inference.post<{ results: Array<{ tokens: string[]; activeFeatures?: Record<string, Array<[number, number]>> | null }> }>(
     { modelId: model.id, sourceSet: sourceSet?.name },

@@ -108,7 +108,11 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
         const text = await response.text();
         return JSON.parse(text) as T;
       } catch (error) {
-        if (timer.signal.aborted || isTimeout(error)) throw new ApiError('UPSTREAM_TIMEOUT', `The inference server did not finish answering within ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`);
+        if (timer.signal.aborted || isTimeout(error))
+          throw new ApiError(
+            'UPSTREAM_TIMEOUT',
+            `The inference server did not finish answering within ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`,
+          );
         throw new ApiError('UPSTREAM_ERROR', `The inference server sent an answer that is not JSON (${describe(host, error)}).`);
       } finally {
         done();
@@ -140,7 +144,8 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
       } catch (error) {
         if (error instanceof ApiError) throw error;
         if (signal?.aborted) throw signal.reason;
-        if (timer.signal.aborted) throw new ApiError('UPSTREAM_TIMEOUT', `The inference server sent nothing for ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`);
+        if (timer.signal.aborted)
+          throw new ApiError('UPSTREAM_TIMEOUT', `The inference server sent nothing for ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`);
         throw new ApiError('UPSTREAM_ERROR', `The inference server closed the stream before it finished (${describe(host, error)}).`);
       } finally {
         done();

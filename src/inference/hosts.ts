@@ -34,7 +34,8 @@ function parseUrl(raw: string, where: string): string {
 
 function parseTarget(key: string, where: string): { modelId: string; sourceSet: string | undefined } {
   const [modelId, sourceSet, extra] = key.split('/').map((s) => s.trim());
-  if (!modelId || extra !== undefined || sourceSet === '') throw new InferenceHostsError(`${where}: "${key}" should be <model>, <model>/<source set> or *`);
+  if (!modelId || extra !== undefined || sourceSet === '')
+    throw new InferenceHostsError(`${where}: "${key}" should be <model>, <model>/<source set> or *`);
   return { modelId, sourceSet };
 }
 
@@ -49,9 +50,15 @@ export function parseHostsSpec(spec: string, defaults: Omit<InferenceHost, 'url'
     .map((entry) => {
       const at = entry.indexOf('=');
       if (at < 1) throw new InferenceHostsError(`INFERENCE_HOSTS: "${entry}" should be <model>[/<source set>]=<url>[,<url>…]`);
-      const urls = entry.slice(at + 1).split(',').filter(Boolean);
+      const urls = entry
+        .slice(at + 1)
+        .split(',')
+        .filter(Boolean);
       if (urls.length === 0) throw new InferenceHostsError(`INFERENCE_HOSTS: "${entry}" names no URL`);
-      return { ...parseTarget(entry.slice(0, at), 'INFERENCE_HOSTS'), hosts: urls.map((u) => ({ ...defaults, url: parseUrl(u, 'INFERENCE_HOSTS') })) };
+      return {
+        ...parseTarget(entry.slice(0, at), 'INFERENCE_HOSTS'),
+        hosts: urls.map((u) => ({ ...defaults, url: parseUrl(u, 'INFERENCE_HOSTS') })),
+      };
     });
 }
 
@@ -67,15 +74,21 @@ export function parseHostsFile(text: string, defaults: Omit<InferenceHost, 'url'
   } catch (error) {
     throw new InferenceHostsError(`${name}: not JSON (${(error as Error).message})`);
   }
-  if (!Array.isArray(entries)) throw new InferenceHostsError(`${name}: should be a JSON array of {model, sourceSet?, urls, secret?, timeoutMs?}`);
+  if (!Array.isArray(entries))
+    throw new InferenceHostsError(`${name}: should be a JSON array of {model, sourceSet?, urls, secret?, timeoutMs?}`);
   return entries.map((entry: Record<string, unknown>, i) => {
     const where = `${name} entry ${i}`;
-    if (typeof entry !== 'object' || entry === null || typeof entry.model !== 'string') throw new InferenceHostsError(`${where}: "model" must be a string`);
-    if (entry.sourceSet !== undefined && typeof entry.sourceSet !== 'string') throw new InferenceHostsError(`${where}: "sourceSet" must be a string`);
-    if (!Array.isArray(entry.urls) || entry.urls.length === 0 || !entry.urls.every((u) => typeof u === 'string')) throw new InferenceHostsError(`${where}: "urls" must be a non-empty array of URLs`);
-    if (entry.secret !== undefined && typeof entry.secret !== 'string') throw new InferenceHostsError(`${where}: "secret" must be a string`);
+    if (typeof entry !== 'object' || entry === null || typeof entry.model !== 'string')
+      throw new InferenceHostsError(`${where}: "model" must be a string`);
+    if (entry.sourceSet !== undefined && typeof entry.sourceSet !== 'string')
+      throw new InferenceHostsError(`${where}: "sourceSet" must be a string`);
+    if (!Array.isArray(entry.urls) || entry.urls.length === 0 || !entry.urls.every((u) => typeof u === 'string'))
+      throw new InferenceHostsError(`${where}: "urls" must be a non-empty array of URLs`);
+    if (entry.secret !== undefined && typeof entry.secret !== 'string')
+      throw new InferenceHostsError(`${where}: "secret" must be a string`);
     const timeoutMs = entry.timeoutMs ?? defaults.timeoutMs;
-    if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 100) throw new InferenceHostsError(`${where}: "timeoutMs" must be a whole number of milliseconds (at least 100)`);
+    if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 100)
+      throw new InferenceHostsError(`${where}: "timeoutMs" must be a whole number of milliseconds (at least 100)`);
     const target = parseTarget(entry.sourceSet ? `${entry.model}/${entry.sourceSet}` : entry.model, where);
     const secret = (entry.secret as string | undefined) ?? defaults.secret;
     return { ...target, hosts: (entry.urls as string[]).map((u) => ({ url: parseUrl(u, where), secret, timeoutMs })) };
@@ -102,7 +115,9 @@ export class InferenceHosts {
   /** Hosts to try in order; empty when none serves the target. */
   candidates(target: InferenceTarget, now = Date.now()): InferenceHost[] {
     const rule =
-      (target.sourceSet !== undefined ? this.rules.find((r) => r.modelId === target.modelId && r.sourceSet === target.sourceSet) : undefined) ??
+      (target.sourceSet !== undefined
+        ? this.rules.find((r) => r.modelId === target.modelId && r.sourceSet === target.sourceSet)
+        : undefined) ??
       this.rules.find((r) => r.modelId === target.modelId && (r.sourceSet === undefined || target.sourceSet === undefined)) ??
       this.rules.find((r) => r.modelId === '*');
     if (!rule) return [];

@@ -15,7 +15,15 @@ export interface SaeVector {
 }
 
 /** The vector of feature `index` of an SAE source, or undefined for a source of uploaded vectors. 404 when the source is hidden or missing. */
-export async function fetchSaeVector(db: Db, inference: InferenceClient, modelId: string, sourceId: string, index: string, viewer: Viewer | null, publicUrl: string): Promise<SaeVector | undefined> {
+export async function fetchSaeVector(
+  db: Db,
+  inference: InferenceClient,
+  modelId: string,
+  sourceId: string,
+  index: string,
+  viewer: Viewer | null,
+  publicUrl: string,
+): Promise<SaeVector | undefined> {
   const { model, source } = await readableSource(db, modelId, sourceId, viewer, publicUrl);
   if (isVectorSourceSet(source.setName)) return undefined;
   return inference.post<SaeVector>({ modelId: model.id, sourceSet: source.setName ?? undefined }, '/v1/util/sae-vector', {

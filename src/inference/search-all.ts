@@ -45,11 +45,13 @@ interface InferenceAllResult {
 
 /** Upstream's checks and messages, in its order. */
 export function checkSearchAll(request: SearchAllRequest): void {
-  if (request.text === '' || (Array.isArray(request.text) && request.text.length === 0)) throw new ApiError('BAD_REQUEST', 'Missing search text.');
+  if (request.text === '' || (Array.isArray(request.text) && request.text.length === 0))
+    throw new ApiError('BAD_REQUEST', 'Missing search text.');
   if (request.numResults < 1) throw new ApiError('BAD_REQUEST', 'numResults must be greater than 0.');
   if (request.numResults > MAX_NUM_RESULTS) throw new ApiError('BAD_REQUEST', 'numResults must be less than 100.');
   const threshold = request.densityThreshold;
-  if (threshold !== NO_DENSITY_THRESHOLD && (threshold <= 0 || threshold >= 1)) throw new ApiError('BAD_REQUEST', 'densityThreshold must be between 0 and 1.');
+  if (threshold !== NO_DENSITY_THRESHOLD && (threshold <= 0 || threshold >= 1))
+    throw new ApiError('BAD_REQUEST', 'densityThreshold must be between 0 and 1.');
 }
 
 const resultOf = (modelId: string, a: InferenceFeature) => ({
@@ -111,8 +113,13 @@ export async function searchAll(
 
   // Several texts: one batch call, no feature join (as upstream).
   if (Array.isArray(request.text)) {
-    const batch = await inference.post<{ results: InferenceAllResult[] }>(target, '/v1/activation/all-batch', { prompts: request.text, ...common });
-    return JSON.stringify({ results: batch.results.map((r) => ({ tokens: r.tokens, result: r.activations.map((a) => resultOf(model.id, a)), sortIndexes })) });
+    const batch = await inference.post<{ results: InferenceAllResult[] }>(target, '/v1/activation/all-batch', {
+      prompts: request.text,
+      ...common,
+    });
+    return JSON.stringify({
+      results: batch.results.map((r) => ({ tokens: r.tokens, result: r.activations.map((a) => resultOf(model.id, a)), sortIndexes })),
+    });
   }
 
   const found = await inference.post<InferenceAllResult>(target, '/v1/activation/all', { prompt: request.text, ...common });

@@ -20,23 +20,44 @@ export interface TopkRequest {
 
 interface InferenceTopk {
   tokens: string[];
-  results: Array<{ tokenPosition: number; token: string; isSpecial: boolean; topFeatures: Array<{ featureIndex: number; activationValue: number }> }>;
+  results: Array<{
+    tokenPosition: number;
+    token: string;
+    isSpecial: boolean;
+    topFeatures: Array<{ featureIndex: number; activationValue: number }>;
+  }>;
 }
 
-export async function searchTopkByToken(db: Db, inference: InferenceClient, request: TopkRequest, viewer: Viewer | null, publicUrl: string) {
+export async function searchTopkByToken(
+  db: Db,
+  inference: InferenceClient,
+  request: TopkRequest,
+  viewer: Viewer | null,
+  publicUrl: string,
+) {
   // Upstream reads `densityThreshold || -1`: 0 turns the filter off.
   const threshold = request.densityThreshold || -1;
-  if (threshold !== -1 && (threshold <= 0 || threshold >= 1)) throw new ApiError('BAD_REQUEST', 'densityThreshold must be between 0 and 1.');
-  if (request.text === '' || (Array.isArray(request.text) && request.text.length === 0)) throw new ApiError('BAD_REQUEST', 'Missing search text.');
+  if (threshold !== -1 && (threshold <= 0 || threshold >= 1))
+    throw new ApiError('BAD_REQUEST', 'densityThreshold must be between 0 and 1.');
+  if (request.text === '' || (Array.isArray(request.text) && request.text.length === 0))
+    throw new ApiError('BAD_REQUEST', 'Missing search text.');
   const { model, sourceSet } = await readableSource(db, request.modelId, request.source, viewer, publicUrl);
   const target = { modelId: model.id, sourceSet: sourceSet?.name };
   const common = { model: inferenceModelName(model), source: request.source, topK: request.numResults, ignoreBos: request.ignoreBos };
   const rowsOf = (r: InferenceTopk) =>
-    r.results.map((p) => ({ position: p.tokenPosition, token: p.token, isSpecial: p.isSpecial, topFeatures: p.topFeatures.map((f) => ({ activationValue: f.activationValue, featureIndex: f.featureIndex })) }));
+    r.results.map((p) => ({
+      position: p.tokenPosition,
+      token: p.token,
+      isSpecial: p.isSpecial,
+      topFeatures: p.topFeatures.map((f) => ({ activationValue: f.activationValue, featureIndex: f.featureIndex })),
+    }));
 
   // Several texts: no feature join and no filters, as upstream.
   if (Array.isArray(request.text)) {
-    const batch = await inference.post<{ results: InferenceTopk[] }>(target, '/v1/activation/topk-by-token-batch', { prompts: request.text, ...common });
+    const batch = await inference.post<{ results: InferenceTopk[] }>(target, '/v1/activation/topk-by-token-batch', {
+      prompts: request.text,
+      ...common,
+    });
     return { results: batch.results.map((r) => ({ source: request.source, results: rowsOf(r) })) };
   }
 
@@ -57,7 +78,12 @@ export async function searchTopkByToken(db: Db, inference: InferenceClient, requ
   }));
   if (request.ignoreBos) results = results.filter((r) => !r.isSpecial);
   if (threshold !== -1) {
-    results = results.map((r) => ({ ...r, topFeatures: r.topFeatures.filter((f) => f.feature !== undefined && f.feature.frac_nonzero > 0 && f.feature.frac_nonzero <= threshold) }));
+    results = results.map((r) => ({
+      ...r,
+      topFeatures: r.topFeatures.filter(
+        (f) => f.feature !== undefined && f.feature.frac_nonzero > 0 && f.feature.frac_nonzero <= threshold,
+      ),
+    }));
   }
   return { source: request.source, results };
 }

@@ -5,7 +5,15 @@
 // imported, and the rows would never come back once the parent is repaired.
 import type { ExportFile, FileKind } from './layout.js';
 
-const RANK: Partial<Record<FileKind, number>> = { model: 0, release: 1, sourceset: 2, source: 3, features: 4, activations: 5, explanations: 5 };
+const RANK: Partial<Record<FileKind, number>> = {
+  model: 0,
+  release: 1,
+  sourceset: 2,
+  source: 3,
+  features: 4,
+  activations: 5,
+  explanations: 5,
+};
 
 const folderOf = (file: ExportFile) => `${file.modelId}\u0000${file.sourceId}`;
 

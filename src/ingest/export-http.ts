@@ -194,7 +194,10 @@ function describeCause(error: unknown, network: ExportNetworkOptions): { cause: 
   const code = typeof e?.code === 'string' ? e.code : (e?.name ?? 'UNKNOWN');
   const where = e?.address ? ` ${e.address}${e.port ? `:${e.port}` : ''}` : e?.hostname ? ` ${e.hostname}` : '';
   if (error instanceof AddressRefused) {
-    return { cause: `${error.message}, refused (set IMPORT_ALLOW_PRIVATE_ADDRESSES=true to import from your own network)`, code: error.code };
+    return {
+      cause: `${error.message}, refused (set IMPORT_ALLOW_PRIVATE_ADDRESSES=true to import from your own network)`,
+      code: error.code,
+    };
   }
   const words: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
@@ -234,7 +237,8 @@ export async function getExport(location: string | URL, options: ExportRequestOp
   for (let hop = 0; ; hop++) {
     let response: Dispatcher.ResponseData;
     try {
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ExportFetchError(`GET ${shown(url)} refused: only http and https URLs can be imported`, 'EPROTOCOL');
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new ExportFetchError(`GET ${shown(url)} refused: only http and https URLs can be imported`, 'EPROTOCOL');
       const literal = url.hostname.replace(/^\[|\]$/g, '');
       if (net.isIP(literal)) checkAddress(literal, network); // no lookup happens for literal IPs
       options.signal?.throwIfAborted();
@@ -246,8 +250,10 @@ export async function getExport(location: string | URL, options: ExportRequestOp
     if (REDIRECT_STATUSES.has(statusCode)) {
       discard(body);
       const target = headers.location;
-      if (typeof target !== 'string') throw new ExportFetchError(`GET ${shown(url)} answered HTTP ${statusCode} without a Location`, 'EREDIRECT', statusCode);
-      if (hop >= MAX_REDIRECTS) throw new ExportFetchError(`GET ${shown(url)} failed: more than ${MAX_REDIRECTS} redirects`, 'EREDIRECT', statusCode);
+      if (typeof target !== 'string')
+        throw new ExportFetchError(`GET ${shown(url)} answered HTTP ${statusCode} without a Location`, 'EREDIRECT', statusCode);
+      if (hop >= MAX_REDIRECTS)
+        throw new ExportFetchError(`GET ${shown(url)} failed: more than ${MAX_REDIRECTS} redirects`, 'EREDIRECT', statusCode);
       const next = URL.parse(target, url.href);
       if (!next) throw new ExportFetchError(`GET ${shown(url)} redirected to an invalid URL`, 'EREDIRECT', statusCode);
       url = next;

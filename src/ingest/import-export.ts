@@ -26,7 +26,13 @@ export type ImportEvent =
   | { type: 'file-start'; file: ExportFile; index: number }
   | { type: 'progress'; file: ExportFile; bytesRead: number; lines: number }
   | {
-      type: 'file-done'; file: ExportFile; status: FileStatus; lines: number; inserted: number; rejected: number; message?: string;
+      type: 'file-done';
+      file: ExportFile;
+      status: FileStatus;
+      lines: number;
+      inserted: number;
+      rejected: number;
+      message?: string;
       /** Loaded again because rows of it had a missing parent last time (status imported or failed). */
       retried?: boolean;
       /** An earlier run stopped inside it (embedded database): read again, keeping the rows it had committed. */
@@ -60,7 +66,16 @@ export interface TableCounts {
 }
 
 export interface ImportSummary {
-  files: { total: number; imported: number; skipped: number; changed: number; failed: number; blocked: number; retried: number; resumed: number };
+  files: {
+    total: number;
+    imported: number;
+    skipped: number;
+    changed: number;
+    failed: number;
+    blocked: number;
+    retried: number;
+    resumed: number;
+  };
   tables: Record<string, TableCounts>;
   rejected: number;
   bytes: number;
@@ -101,8 +116,10 @@ export async function importExport(database: Database, options: ImportOptions): 
     if (options.signal?.aborted) throw new ImportCancelledError(`import cancelled before ${file.key}`);
     options.onEvent?.({ type: 'file-start', file, index });
     const counts = (summary.tables[file.table] ??= { lines: 0, inserted: 0, rejected: 0 });
-    const done = (status: FileStatus, rest: { lines?: number; inserted?: number; rejected?: number; message?: string; retried?: boolean; resumed?: boolean } = {}) =>
-      options.onEvent?.({ type: 'file-done', file, status, lines: 0, inserted: 0, rejected: 0, ...rest });
+    const done = (
+      status: FileStatus,
+      rest: { lines?: number; inserted?: number; rejected?: number; message?: string; retried?: boolean; resumed?: boolean } = {},
+    ) => options.onEvent?.({ type: 'file-done', file, status, lines: 0, inserted: 0, rejected: 0, ...rest });
     const previous = await sink.findImported(file.key);
     if (previous?.complete && previous.parentMissing === 0) {
       const changed = await hasChanged(file, previous, http);
@@ -111,7 +128,9 @@ export async function importExport(database: Database, options: ImportOptions): 
         summary.files.changed++;
         summary.changedFiles.push(file.key);
       } else summary.files.skipped++;
-      done(changed ? 'changed' : 'skipped', { message: changed ? `${file.key} changed since it was imported (${changed}); left as imported` : undefined });
+      done(changed ? 'changed' : 'skipped', {
+        message: changed ? `${file.key} changed since it was imported (${changed}); left as imported` : undefined,
+      });
       continue;
     }
     const blocker = dependencies.blockedBy(file);
@@ -142,13 +161,19 @@ export async function importExport(database: Database, options: ImportOptions): 
     };
     try {
       const { inserted } = await sink.loadFile(specFor(file.table), { file, location: options.location, previous }, async (writer) => {
-        const result = await loadLines(file, writer, { ...options, maxLineBytes, http }, async (batch, through) => {
-          for (const r of batch) if (r.line > reportedThrough) await reject(r);
-          reportedThrough = Math.max(reportedThrough, through);
-        }, (n, bytes) => {
-          lines = n;
-          options.onEvent?.({ type: 'progress', file, bytesRead: bytes, lines: n });
-        });
+        const result = await loadLines(
+          file,
+          writer,
+          { ...options, maxLineBytes, http },
+          async (batch, through) => {
+            for (const r of batch) if (r.line > reportedThrough) await reject(r);
+            reportedThrough = Math.max(reportedThrough, through);
+          },
+          (n, bytes) => {
+            lines = n;
+            options.onEvent?.({ type: 'progress', file, bytesRead: bytes, lines: n });
+          },
+        );
         lines = result.lines;
         return result;
       });
@@ -163,7 +188,9 @@ export async function importExport(database: Database, options: ImportOptions): 
       counts.inserted += inserted;
       const message = retried
         ? `${file.key} retried: ${previous!.parentMissing} rows had a missing parent last time; ${inserted} rows added`
-        : resumed ? `${file.key} resumed: an earlier import stopped inside it` : undefined;
+        : resumed
+          ? `${file.key} resumed: an earlier import stopped inside it`
+          : undefined;
       done('imported', { lines, inserted, rejected, message, retried, resumed });
     } catch (error) {
       if (options.signal?.aborted) throw new ImportCancelledError(`import cancelled in ${file.key}`);

@@ -109,8 +109,16 @@ export function selectAndOrder(files: ExportFile[], filter: LayoutFilter = {}): 
 export class LayoutError extends Error {}
 
 const STAT_CONCURRENCY = 32;
-const isFolder = (p: string) => fs.promises.stat(p).then((s) => s.isDirectory(), () => false);
-const exists = (p: string) => fs.promises.access(p).then(() => true, () => false);
+const isFolder = (p: string) =>
+  fs.promises.stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+const exists = (p: string) =>
+  fs.promises.access(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Lists a local folder: a `v1/` root (or its parent), a model folder, or a single source folder.
@@ -128,7 +136,9 @@ export async function listLocal(folder: string): Promise<ListedObject[]> {
   } else if (await isFolder(path.join(start, 'v1'))) {
     root = path.join(start, 'v1');
     prefix = [];
-  } else if ((await Promise.all((await fs.promises.readdir(start)).map((name) => exists(path.join(start, name, 'source.jsonl'))))).some(Boolean)) {
+  } else if (
+    (await Promise.all((await fs.promises.readdir(start)).map((name) => exists(path.join(start, name, 'source.jsonl'))))).some(Boolean)
+  ) {
     root = path.dirname(start);
     prefix = [path.basename(start)];
   } else {
@@ -145,7 +155,12 @@ export async function listLocal(folder: string): Promise<ListedObject[]> {
         files.slice(i, i + STAT_CONCURRENCY).map(async (entry) => {
           const full = path.join(dir, entry.name);
           const stat = await fs.promises.stat(full);
-          objects.push({ key: ['v1', ...rel, entry.name].join('/'), location: full, size: stat.size, modifiedAt: stat.mtime.toISOString() });
+          objects.push({
+            key: ['v1', ...rel, entry.name].join('/'),
+            location: full,
+            size: stat.size,
+            modifiedAt: stat.mtime.toISOString(),
+          });
         }),
       );
     }
@@ -162,7 +177,10 @@ export async function listHttp(baseUrl: string, options: ExportRequestOptions = 
   const url = URL.parse(baseUrl);
   if (!url) throw new LayoutError(`${baseUrl} is not a valid URL`);
   const at = url.pathname.indexOf('/v1');
-  if (at < 0) throw new LayoutError(`${baseUrl} does not contain the export's v1/ folder (e.g. https://bucket.s3.amazonaws.com/v1/gpt2-small/6-res-jb/)`);
+  if (at < 0)
+    throw new LayoutError(
+      `${baseUrl} does not contain the export's v1/ folder (e.g. https://bucket.s3.amazonaws.com/v1/gpt2-small/6-res-jb/)`,
+    );
   const root = `${url.origin}${url.pathname.slice(0, at)}/`;
   const prefix = url.pathname.slice(at + 1).replace(/\/?$/, '/');
   const prefixes = [prefix];
@@ -180,7 +198,13 @@ export async function listHttp(baseUrl: string, options: ExportRequestOptions = 
       if (!result) throw new LayoutError(`listing ${listUrl} is not an S3 ListObjectsV2 answer`);
       for (const item of result.Contents ?? []) {
         const key = String(item.Key);
-        objects.push({ key, location: new URL(key.split('/').map(encodeURIComponent).join('/'), root).toString(), size: Number(item.Size), modifiedAt: item.LastModified, etag: item.ETag ? String(item.ETag) : undefined });
+        objects.push({
+          key,
+          location: new URL(key.split('/').map(encodeURIComponent).join('/'), root).toString(),
+          size: Number(item.Size),
+          modifiedAt: item.LastModified,
+          etag: item.ETag ? String(item.ETag) : undefined,
+        });
       }
       token = String(result.IsTruncated) === 'true' ? String(result.NextContinuationToken) : undefined;
     } while (token);
@@ -193,6 +217,7 @@ export async function discoverExport(location: string, filter: LayoutFilter = {}
   const objects = /^https?:\/\//i.test(location) ? await listHttp(location, http) : await listLocal(location);
   const files = objects.map(classify).filter((f): f is ExportFile => f !== undefined);
   const selected = selectAndOrder(files, filter);
-  if (!selected.some((f) => f.kind !== 'config')) throw new LayoutError(`no export files found at ${location}${filter.models || filter.sources ? ' matching the filters' : ''}`);
+  if (!selected.some((f) => f.kind !== 'config'))
+    throw new LayoutError(`no export files found at ${location}${filter.models || filter.sources ? ' matching the filters' : ''}`);
   return selected;
 }

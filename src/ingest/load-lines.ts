@@ -45,12 +45,27 @@ export function specFor(table: string): TableSpec {
 }
 
 /** Which parent row each table's rows need, as (parent table, key fields). */
-const PARENTS: Record<string, { table: 'Model' | 'SourceSet' | 'Source' | 'Neuron'; fields: string[]; describe: (key: string[]) => string } | undefined> = {
+const PARENTS: Record<
+  string,
+  { table: 'Model' | 'SourceSet' | 'Source' | 'Neuron'; fields: string[]; describe: (key: string[]) => string } | undefined
+> = {
   SourceSet: { table: 'Model', fields: ['modelId'], describe: ([m]) => `model ${m} is not in the database` },
-  Source: { table: 'SourceSet', fields: ['modelId', 'setName'], describe: ([m, s]) => `source set ${s} of model ${m} is not in the database` },
+  Source: {
+    table: 'SourceSet',
+    fields: ['modelId', 'setName'],
+    describe: ([m, s]) => `source set ${s} of model ${m} is not in the database`,
+  },
   Neuron: { table: 'Source', fields: ['modelId', 'layer'], describe: ([m, l]) => `source ${l} of model ${m} is not in the database` },
-  Activation: { table: 'Neuron', fields: ['modelId', 'layer', 'index'], describe: ([m, l, i]) => `feature ${m}/${l}/${i} is not in the database` },
-  Explanation: { table: 'Neuron', fields: ['modelId', 'layer', 'index'], describe: ([m, l, i]) => `feature ${m}/${l}/${i} is not in the database` },
+  Activation: {
+    table: 'Neuron',
+    fields: ['modelId', 'layer', 'index'],
+    describe: ([m, l, i]) => `feature ${m}/${l}/${i} is not in the database`,
+  },
+  Explanation: {
+    table: 'Neuron',
+    fields: ['modelId', 'layer', 'index'],
+    describe: ([m, l, i]) => `feature ${m}/${l}/${i} is not in the database`,
+  },
 };
 export const PARENT_MISSING = 'parent missing: ';
 

@@ -18,7 +18,12 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, in
   let lastLog = 0;
   const bar = tty
     ? new cliProgress.SingleBar(
-        { stream, format: '{bar} {percentage}% | files {files} | {rows} rows | {rps} rows/s | {mbps} MB/s | ETA {eta_formatted} | {file}', hideCursor: true, etaBuffer: 50 },
+        {
+          stream,
+          format: '{bar} {percentage}% | files {files} | {rows} rows | {rps} rows/s | {mbps} MB/s | ETA {eta_formatted} | {file}',
+          hideCursor: true,
+          etaBuffer: 50,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
@@ -26,7 +31,13 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, in
   const values = (file = '') => {
     const seconds = Math.max(0.001, (performance.now() - started) / 1000);
     const done = rows + currentLines;
-    return { files: `${filesDone}/${filesTotal}`, rows: done, rps: Math.round(done / seconds), mbps: (mb(doneBytes + currentBytes) / seconds).toFixed(1), file };
+    return {
+      files: `${filesDone}/${filesTotal}`,
+      rows: done,
+      rps: Math.round(done / seconds),
+      mbps: (mb(doneBytes + currentBytes) / seconds).toFixed(1),
+      file,
+    };
   };
 
   return (event: ImportEvent) => {
@@ -49,7 +60,9 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, in
         if (!tty && performance.now() - lastLog > intervalMs) {
           lastLog = performance.now();
           const v = values(event.file.key);
-          stream.write(`import: files ${v.files}, ${v.rows} rows, ${v.rps} rows/s, ${v.mbps} MB/s, ${((100 * (doneBytes + currentBytes)) / totalBytes).toFixed(0)}% (${event.file.key})\n`);
+          stream.write(
+            `import: files ${v.files}, ${v.rows} rows, ${v.rps} rows/s, ${v.mbps} MB/s, ${((100 * (doneBytes + currentBytes)) / totalBytes).toFixed(0)}% (${event.file.key})\n`,
+          );
         }
         break;
       case 'file-done':
@@ -97,7 +110,10 @@ export function formatSummary(summary: ImportSummary, peakRssBytes?: number): st
   };
   list(summary.changedFiles, (key) => `Changed since imported (not re-imported): ${key}`);
   list(summary.retriedFiles, (key) => `Retried (rows of it had a missing parent last time): ${key}`);
-  list(summary.blockedFiles.map((b) => `${b.file} (${b.blockedBy} was not imported)`), (text) => `Blocked, not loaded: ${text}`);
+  list(
+    summary.blockedFiles.map((b) => `${b.file} (${b.blockedBy} was not imported)`),
+    (text) => `Blocked, not loaded: ${text}`,
+  );
   if (summary.blockedFiles.length > 0) lines.push('Blocked files load on the next run once the files they depend on import.');
   return lines.join('\n');
 }

@@ -24,7 +24,12 @@ async function openRaw(location: string, options: ExportRequestOptions = {}): Pr
 }
 
 /** Lines over `maxLineBytes` come out as tooLong; `http` reaches export URLs. */
-export async function openLines(location: string, gzipped: boolean, maxLineBytes: number, http?: ExportRequestOptions): Promise<LineSource> {
+export async function openLines(
+  location: string,
+  gzipped: boolean,
+  maxLineBytes: number,
+  http?: ExportRequestOptions,
+): Promise<LineSource> {
   const raw = await openRaw(location, http);
   const hash = createHash('sha256');
   let bytes = 0;

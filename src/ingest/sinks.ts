@@ -71,7 +71,12 @@ export interface Sink {
   loadFile(spec: TableSpec, start: FileStart, load: (writer: FileWriter) => Promise<FileEnd>): Promise<{ inserted: number }>;
 }
 
-const KEY_COLUMNS = { Model: ['id'], SourceSet: ['modelId', 'name'], Source: ['modelId', 'id'], Neuron: ['modelId', 'layer', 'index'] } as const;
+const KEY_COLUMNS = {
+  Model: ['id'],
+  SourceSet: ['modelId', 'name'],
+  Source: ['modelId', 'id'],
+  Neuron: ['modelId', 'layer', 'index'],
+} as const;
 /** How much encoded COPY data may wait for Postgres before the reader pauses (bounds memory). */
 const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -89,7 +94,8 @@ function keysToJson(table: keyof typeof KEY_COLUMNS, keys: string[][]): string {
   return JSON.stringify(keys.map((key) => Object.fromEntries(columns.map((c, i) => [c, key[i]]))));
 }
 
-const keyOf = (row: Record<string, unknown>, table: keyof typeof KEY_COLUMNS) => KEY_COLUMNS[table].map((c) => String(row[c])).join('\u0000');
+const keyOf = (row: Record<string, unknown>, table: keyof typeof KEY_COLUMNS) =>
+  KEY_COLUMNS[table].map((c) => String(row[c])).join('\u0000');
 
 /** Writes a file's record; `$12`: complete (else in progress). */
 const RECORD_SQL = `INSERT INTO "ImportedFile" ("path", "location", "size", "sha256", "modifiedAt", "etag", "tableName", "lines", "rowsInserted", "rejected", "parentMissing", "completedAt")
@@ -101,7 +107,20 @@ const RECORD_SQL = `INSERT INTO "ImportedFile" ("path", "location", "size", "sha
 /** The record's parameters; `rowsInserted` counts the rows of every run that loaded the file. */
 function recordParams(start: FileStart, end: FileEnd, rowsInserted: number, complete: boolean) {
   const { file, location } = start;
-  return [file.key, location, file.size, end.sha256, file.modifiedAt ?? null, file.etag ?? null, file.table, end.lines, rowsInserted, end.rejected, end.parentMissing, complete];
+  return [
+    file.key,
+    location,
+    file.size,
+    end.sha256,
+    file.modifiedAt ?? null,
+    file.etag ?? null,
+    file.table,
+    end.lines,
+    rowsInserted,
+    end.rejected,
+    end.parentMissing,
+    complete,
+  ];
 }
 
 const IN_PROGRESS: FileEnd = { lines: 0, rejected: 0, parentMissing: 0, sha256: '' };
@@ -140,7 +159,7 @@ function pgliteSink(db: PGlite): Sink {
       let perStatement = rowsPerStatement.get(spec.name) ?? 10;
       const writer: FileWriter = {
         async write(rows) {
-          for (let i = 0; i < rows.length; ) {
+          for (let i = 0; i < rows.length;) {
             const chunk = rows.slice(i, i + perStatement);
             i += chunk.length;
             const objects = chunk.map((row) => Object.fromEntries(spec.columns.map((c, j) => [c.name, row[j]])));
@@ -209,7 +228,10 @@ function postgresSink(pool: pg.Pool): Sink {
         await finished(copy);
       }
       let inserted = copy?.rowCount ?? 0;
-      if (!direct) inserted = (await client.query(`INSERT INTO ${quote(spec.name)} (${columns}) SELECT ${columns} FROM ${stage} ON CONFLICT DO NOTHING`)).rowCount ?? 0;
+      if (!direct)
+        inserted =
+          (await client.query(`INSERT INTO ${quote(spec.name)} (${columns}) SELECT ${columns} FROM ${stage} ON CONFLICT DO NOTHING`))
+            .rowCount ?? 0;
       await client.query(RECORD_SQL, recordParams(start, end, (start.previous?.rowsInserted ?? 0) + inserted, true));
       await client.query('COMMIT');
       return { inserted };

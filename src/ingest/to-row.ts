@@ -52,10 +52,11 @@ function kindOf(column: PgColumn): ColumnSpec['kind'] {
 export function tableSpec(table: PgTable, tableName: string): TableSpec {
   const columns = Object.values(getTableColumns(table)).map((column): ColumnSpec => {
     const array = column.columnType === 'PgArray';
-    const base = array ? ((column as unknown as { baseColumn: PgColumn }).baseColumn) : column;
+    const base = array ? (column as unknown as { baseColumn: PgColumn }).baseColumn : column;
     const kind = kindOf(base);
     let fallback: ColumnSpec['fallback'];
-    if (column.hasDefault && is(column.default, SQL)) fallback = importTime; // defaultNow()
+    if (column.hasDefault && is(column.default, SQL))
+      fallback = importTime; // defaultNow()
     else if (column.hasDefault) {
       // Rows are only read after conversion, never mutated, so one frozen default serves every row.
       const value = Object.freeze(column.default) as Value;
@@ -106,7 +107,9 @@ function toTimestamp(value: unknown, field: string): string {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'string' ? `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}` : `${typeof value} ${String(value).slice(0, 40)}`;
+  return typeof value === 'string'
+    ? `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`
+    : `${typeof value} ${String(value).slice(0, 40)}`;
 }
 
 function scalar(spec: ColumnSpec, value: unknown, field: string): Value {
@@ -143,7 +146,8 @@ function scalar(spec: ColumnSpec, value: unknown, field: string): Value {
       if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
         throw new RecordError(`${field}: expected a vector like "[0.1,0.2]", got ${describe(value)}`);
       }
-      if (spec.dimensions && values.length !== spec.dimensions) throw new RecordError(`${field}: expected ${spec.dimensions} dimensions, got ${values.length}`);
+      if (spec.dimensions && values.length !== spec.dimensions)
+        throw new RecordError(`${field}: expected ${spec.dimensions} dimensions, got ${values.length}`);
       return `[${values.join(',')}]`;
     }
   }
@@ -159,7 +163,8 @@ function parseVectorText(text: string, field: string): unknown {
 
 /** The row for `spec`, in column order; throws RecordError naming the field when the record is unusable. */
 export function toRow(spec: TableSpec, record: unknown): Value[] {
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new RecordError(`expected a JSON object, got ${describe(record)}`);
+  if (record === null || typeof record !== 'object' || Array.isArray(record))
+    throw new RecordError(`expected a JSON object, got ${describe(record)}`);
   const fields = record as Record<string, unknown>;
   return spec.columns.map((column) => {
     const value = fields[column.name];
@@ -183,12 +188,15 @@ function arrayOf(column: ColumnSpec, values: unknown[]): Value[] {
   if (column.kind === 'float') {
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (v !== null && !(typeof v === 'number' && Number.isFinite(v))) throw new RecordError(`${column.name}[${i}]: expected a finite number, got ${describe(v)}`);
+      if (v !== null && !(typeof v === 'number' && Number.isFinite(v)))
+        throw new RecordError(`${column.name}[${i}]: expected a finite number, got ${describe(v)}`);
     }
     return values as Value[];
   }
   if (column.kind === 'integer') {
-    for (let i = 0; i < n; i++) if (!Number.isInteger(values[i]) && values[i] !== null) throw new RecordError(`${column.name}[${i}]: expected an integer, got ${describe(values[i])}`);
+    for (let i = 0; i < n; i++)
+      if (!Number.isInteger(values[i]) && values[i] !== null)
+        throw new RecordError(`${column.name}[${i}]: expected an integer, got ${describe(values[i])}`);
     return values as Value[];
   }
   if (column.kind === 'text') {

@@ -17,22 +17,34 @@ export interface RateLimitGroup {
 // name each group's routes for people, for the 429 body (`endpoint`: the first) and for the test
 // that every route a group lists declares it.
 const DEFAULT_GROUPS = {
-  steer: { paths: ['/api/steer', '/api/steer-chat'], limit: 100, description: 'steering through the inference server (docs page: 100 an hour); /api/steer-load is not counted' },
+  steer: {
+    paths: ['/api/steer', '/api/steer-chat'],
+    limit: 100,
+    description: 'steering through the inference server (docs page: 100 an hour); /api/steer-load is not counted',
+  },
   'search-all': {
     paths: ['/api/search-all', '/api/search'],
     limit: 1600,
-    description: 'search by text through the inference server; the docs page\'s /api/search runs the same search, so it counts here',
+    description: "search by text through the inference server; the docs page's /api/search runs the same search, so it counts here",
   },
   'search-topk': { paths: ['/api/search-topk-by-token'], limit: 500, description: 'top features per token through the inference server' },
   'activation-new': { paths: ['/api/activation/new'], limit: 1000, description: 'activations of new text through the inference server' },
-  'explanation-generate': { paths: ['/api/explanation/generate', '/api/explanation-type/'], limit: 120, description: 'explanations written by an LLM' },
+  'explanation-generate': {
+    paths: ['/api/explanation/generate', '/api/explanation-type/'],
+    limit: 120,
+    description: 'explanations written by an LLM',
+  },
   'explanation-score': { paths: ['/api/explanation/score', '/api/score-type/'], limit: 120, description: 'explanation scoring by an LLM' },
   'explanation-search': {
     paths: ['/api/explanation/search', '/api/explanation/search-all', '/api/explanation/search-model', '/api/explanation/search-release'],
     limit: null,
     description: 'semantic search of explanations (unlimited, as the docs page says of search)',
   },
-  api: { paths: ['/api/'], limit: null, description: 'every /api route together (off by default; neuronpedia.org allows 25000 an hour per IP)' },
+  api: {
+    paths: ['/api/'],
+    limit: null,
+    description: 'every /api route together (off by default; neuronpedia.org allows 25000 an hour per IP)',
+  },
 } satisfies Record<string, RateLimitGroup>;
 
 export type RateLimitGroupName = keyof typeof DEFAULT_GROUPS;
@@ -43,7 +55,9 @@ export const API_GROUP = 'api' satisfies RateLimitGroupName;
 /** Checks a route's declared group when the route is added: a misspelt one would leave the route unlimited. */
 export function checkDeclaredGroup(routeUrl: string, declared: unknown): void {
   if (declared !== undefined && (typeof declared !== 'string' || !Object.hasOwn(RATE_LIMIT_GROUPS, declared))) {
-    throw new Error(`Route ${routeUrl} declares an unknown rate-limit group ${JSON.stringify(declared)} (groups: ${Object.keys(RATE_LIMIT_GROUPS).join(', ')})`);
+    throw new Error(
+      `Route ${routeUrl} declares an unknown rate-limit group ${JSON.stringify(declared)} (groups: ${Object.keys(RATE_LIMIT_GROUPS).join(', ')})`,
+    );
   }
 }
 
@@ -73,7 +87,10 @@ export class RateLimitConfigError extends Error {}
 /** Applies a RATE_LIMITS string (`group=N|off,…`) to the default groups. */
 export function configureGroups(spec: string | undefined): Record<string, RateLimitGroup> {
   const groups = structuredClone(RATE_LIMIT_GROUPS);
-  for (const part of (spec ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, value] = part.split('=').map((s) => s.trim());
     const group = name ? groups[name] : undefined;
     if (!group) throw new RateLimitConfigError(`RATE_LIMITS: unknown group "${name}" (groups: ${Object.keys(groups).join(', ')})`);

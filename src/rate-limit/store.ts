@@ -24,7 +24,10 @@ export function postgresRateLimitStore(db: Db): RateLimitStore {
       const [row] = await db
         .insert(rateLimitCounter)
         .values({ key, group, windowStart: new Date(windowStart), count: 1 })
-        .onConflictDoUpdate({ target: [rateLimitCounter.key, rateLimitCounter.group, rateLimitCounter.windowStart], set: { count: sql`${rateLimitCounter.count} + 1` } })
+        .onConflictDoUpdate({
+          target: [rateLimitCounter.key, rateLimitCounter.group, rateLimitCounter.windowStart],
+          set: { count: sql`${rateLimitCounter.count} + 1` },
+        })
         .returning({ count: rateLimitCounter.count });
       return { count: row!.count, resetAt: windowStart + windowMs };
     },

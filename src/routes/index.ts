@@ -17,4 +17,22 @@ import inferenceSearch from './api/inference/search.js';
 import steer from './api/inference/steer.js';
 import health from './health.js';
 
-export const routes = [health, getFeature, getFeatures, getActivations, getSourceSet, listModels, adminImport, uploadModels, vectors, uploadFeatures, lists, explanationSearch, generateExplanation, scoreExplanation, inferenceSearch, inferenceActivations, steer];
+export const routes = [
+  health,
+  getFeature,
+  getFeatures,
+  getActivations,
+  getSourceSet,
+  listModels,
+  adminImport,
+  uploadModels,
+  vectors,
+  uploadFeatures,
+  lists,
+  explanationSearch,
+  generateExplanation,
+  scoreExplanation,
+  inferenceSearch,
+  inferenceActivations,
+  steer,
+];

@@ -15,7 +15,14 @@ export async function loadDemoDataIfEmpty(database: Database): Promise<boolean> 
   if (Number(row?.models ?? 0) > 0) return false;
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'neuronpedia-demo-'));
   try {
-    await writeSampleExport(folder, { modelId: 'gpt2-small', setName: 'res-jb', layers: [6], featuresPerSource: 300, activationsPerFeature: 8, tokensPerActivation: 32 });
+    await writeSampleExport(folder, {
+      modelId: 'gpt2-small',
+      setName: 'res-jb',
+      layers: [6],
+      featuresPerSource: 300,
+      activationsPerFeature: 8,
+      tokensPerActivation: 32,
+    });
     await importExport(database, { location: folder });
     return true;
   } finally {

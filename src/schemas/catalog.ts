@@ -10,7 +10,10 @@ export const CatalogResponse = Type.Object(
         ModelRow,
         Type.Object({
           sourceSets: Type.Array(
-            Type.Intersect([SourceSetRow, Type.Object({ featureCount, sources: Type.Array(Type.Intersect([SourceRow, Type.Object({ featureCount })])) })]),
+            Type.Intersect([
+              SourceSetRow,
+              Type.Object({ featureCount, sources: Type.Array(Type.Intersect([SourceRow, Type.Object({ featureCount })])) }),
+            ]),
           ),
         }),
       ]),

@@ -13,12 +13,19 @@ export const IntArray = Type.Array(Type.Integer());
 export const StringArray = Type.Array(Type.String());
 
 export const ModelId = Type.String({ minLength: 1, maxLength: 128, description: 'Model id, e.g. `gpt2-small`.' });
-export const SourceId = Type.String({ minLength: 1, maxLength: 256, description: 'Source id (the "layer" in feature URLs), e.g. `6-res-jb`.' });
+export const SourceId = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: 'Source id (the "layer" in feature URLs), e.g. `6-res-jb`.',
+});
 
 /** Feature indexes are stored as strings; clients send numbers or numeric strings (`650` or `"650"`). */
-export const FeatureIndex = Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ pattern: '^[0-9]{1,18}$' })], {
-  description: 'Feature index: a non-negative integer, or the same as a string of digits.',
-});
+export const FeatureIndex = Type.Union(
+  [Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ pattern: '^[0-9]{1,18}$' })],
+  {
+    description: 'Feature index: a non-negative integer, or the same as a string of digits.',
+  },
+);
 /** In a URL the index is always text; only digits are accepted. */
 export const FeatureIndexParam = Type.String({ pattern: '^[0-9]{1,18}$', description: 'Feature index (digits only), e.g. `650`.' });
 

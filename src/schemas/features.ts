@@ -12,7 +12,11 @@ export const FeaturesRequest = Type.Array(
     layer: SourceId,
     index: FeatureIndex,
     maxActsToReturn: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Activations to return per feature, strongest first; 0 or absent: all. As upstream, only the first item\'s value is used.' }),
+      Type.Integer({
+        minimum: 0,
+        description:
+          "Activations to return per feature, strongest first; 0 or absent: all. As upstream, only the first item's value is used.",
+      }),
     ),
   }),
   { maxItems: MAX_FEATURES_PER_REQUEST, description: `Features to read (at most ${MAX_FEATURES_PER_REQUEST}).` },

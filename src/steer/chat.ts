@@ -77,31 +77,52 @@ export interface ChatResult {
 }
 
 type InferenceChatOutput = { type: string; raw: string; chatTemplate?: ChatMessage[]; logprobs?: unknown };
-type InferenceChatFrame = { outputs: InferenceChatOutput[]; input?: { raw: string; chatTemplate: ChatMessage[] }; assistantAxis?: Array<{ type: string }> | null };
+type InferenceChatFrame = {
+  outputs: InferenceChatOutput[];
+  input?: { raw: string; chatTemplate: ChatMessage[] };
+  assistantAxis?: Array<{ type: string }> | null;
+};
 
 /** `[{content, role}]` in that key order: the exact text upstream hashes and stores. */
 export const canonicalChat = (messages: ChatMessage[]) => JSON.stringify(messages.map((m) => ({ content: m.content, role: m.role })));
 
 const chars = (messages: ChatMessage[]) => messages.reduce((sum, m) => sum + m.content.length, 0);
 
-const outputOf = (o: InferenceChatOutput): ChatOutput => ({ raw: o.raw, chatTemplate: o.chatTemplate ?? null, logprobs: normalizeLogprobs(o.logprobs) });
+const outputOf = (o: InferenceChatOutput): ChatOutput => ({
+  raw: o.raw,
+  chatTemplate: o.chatTemplate ?? null,
+  logprobs: normalizeLogprobs(o.logprobs),
+});
 const savedOutput = (row: { outputText: string; outputTextChatTemplate: string | null; logprobs: string | null }): ChatOutput => ({
   raw: row.outputText,
   chatTemplate: JSON.parse(row.outputTextChatTemplate || '[]') as ChatMessage[],
   logprobs: parseLogprobs(row.logprobs),
 });
 
-export async function prepareChat(services: SteerServices, request: ChatRequest, viewer: Viewer | null, limit: string | null): Promise<PreparedSteer<ChatResult>> {
+export async function prepareChat(
+  services: SteerServices,
+  request: ChatRequest,
+  viewer: Viewer | null,
+  limit: string | null,
+): Promise<PreparedSteer<ChatResult>> {
   const { db, inference, publicUrl } = services;
-  const maxChars = request.isAssistantAxis ? STEER_MAX_PROMPT_CHARS_ASSISTANT_AXIS : LARGE_LLM_MODELS.includes(request.modelId) ? STEER_MAX_PROMPT_CHARS_THINKING : STEER_MAX_PROMPT_CHARS;
-  if (chars(request.defaultChatMessages) > maxChars || chars(request.steeredChatMessages) > maxChars) throw new ApiError('BAD_REQUEST', ERROR_STEER_MAX_PROMPT_CHARS);
+  const maxChars = request.isAssistantAxis
+    ? STEER_MAX_PROMPT_CHARS_ASSISTANT_AXIS
+    : LARGE_LLM_MODELS.includes(request.modelId)
+      ? STEER_MAX_PROMPT_CHARS_THINKING
+      : STEER_MAX_PROMPT_CHARS;
+  if (chars(request.defaultChatMessages) > maxChars || chars(request.steeredChatMessages) > maxChars)
+    throw new ApiError('BAD_REQUEST', ERROR_STEER_MAX_PROMPT_CHARS);
   const model = await readableModel(db, request.modelId, viewer, publicUrl);
   if (model.thinking) {
-    if (request.n_tokens > STEER_N_TOKENS_MAX_THINKING) throw new ApiError('BAD_REQUEST', `For thinking models the max n_tokens is ${STEER_N_TOKENS_MAX_THINKING}`);
+    if (request.n_tokens > STEER_N_TOKENS_MAX_THINKING)
+      throw new ApiError('BAD_REQUEST', `For thinking models the max n_tokens is ${STEER_N_TOKENS_MAX_THINKING}`);
   } else if (request.isAssistantAxis) {
-    if (request.n_tokens > STEER_N_TOKENS_MAX_ASSISTANT_AXIS) throw new ApiError('BAD_REQUEST', `For assistant axis models the max n_tokens is ${STEER_N_TOKENS_MAX_ASSISTANT_AXIS}`);
+    if (request.n_tokens > STEER_N_TOKENS_MAX_ASSISTANT_AXIS)
+      throw new ApiError('BAD_REQUEST', `For assistant axis models the max n_tokens is ${STEER_N_TOKENS_MAX_ASSISTANT_AXIS}`);
   } else if (LARGE_LLM_MODELS.includes(model.id)) {
-    if (request.n_tokens > STEER_N_TOKENS_MAX_LARGE_LLM) throw new ApiError('BAD_REQUEST', `For large LLM models the max n_tokens is ${STEER_N_TOKENS_MAX_LARGE_LLM}`);
+    if (request.n_tokens > STEER_N_TOKENS_MAX_LARGE_LLM)
+      throw new ApiError('BAD_REQUEST', `For large LLM models the max n_tokens is ${STEER_N_TOKENS_MAX_LARGE_LLM}`);
   } else if (request.n_tokens > STEER_N_TOKENS_MAX) {
     throw new ApiError('BAD_REQUEST', `The max n_tokens for non-thinking models is ${STEER_N_TOKENS_MAX}`);
   }
@@ -136,12 +157,16 @@ export async function prepareChat(services: SteerServices, request: ChatRequest,
   };
   const wanted: SteerOutputType[] = request.features.length > 0 ? ['STEERED', 'DEFAULT'] : ['DEFAULT'];
   const [savedSteered, savedDefault] = await Promise.all([
-    wanted.includes('STEERED') ? findSavedOutput(db, 'STEERED', key, { inputTextChatTemplateMd5: md5(chatOf.STEERED) }, request.features) : undefined,
+    wanted.includes('STEERED')
+      ? findSavedOutput(db, 'STEERED', key, { inputTextChatTemplateMd5: md5(chatOf.STEERED) }, request.features)
+      : undefined,
     findSavedOutput(db, 'DEFAULT', key, { inputTextChatTemplateMd5: md5(chatOf.DEFAULT) }, []),
   ]);
-  const axis = (row: { capMonitorOutput: string | null } | undefined) => (row?.capMonitorOutput ? [JSON.parse(row.capMonitorOutput) as { type: string }] : []);
+  const axis = (row: { capMonitorOutput: string | null } | undefined) =>
+    row?.capMonitorOutput ? [JSON.parse(row.capMonitorOutput) as { type: string }] : [];
   if (savedDefault) result.DEFAULT = savedOutput(savedDefault);
-  if (savedSteered) Object.assign(result, { STEERED: savedOutput(savedSteered), id: savedSteered.id, shareUrl: shareUrlOf(publicUrl, savedSteered.id) });
+  if (savedSteered)
+    Object.assign(result, { STEERED: savedOutput(savedSteered), id: savedSteered.id, shareUrl: shareUrlOf(publicUrl, savedSteered.id) });
   const cachedAxis = [...axis(savedDefault), ...axis(savedSteered)];
   if (cachedAxis.length > 0) result.assistant_axis = cachedAxis;
   const toRun = wanted.filter((type) => (type === 'STEERED' ? !savedSteered : !savedDefault));
@@ -165,7 +190,15 @@ export async function prepareChat(services: SteerServices, request: ChatRequest,
   async function* run(signal: AbortSignal): AsyncGenerator<ChatResult> {
     const inputs = new Map<SteerOutputType, { raw: string; chatTemplate: ChatMessage[] }>();
     const streams = toRun.map((type) =>
-      runOutputType<InferenceChatOutput, InferenceChatFrame>(inference, steering.target, '/v1/steer/completion-chat', { ...common, prompt: promptOf(type) }, type, request.stream, signal),
+      runOutputType<InferenceChatOutput, InferenceChatFrame>(
+        inference,
+        steering.target,
+        '/v1/steer/completion-chat',
+        { ...common, prompt: promptOf(type) },
+        type,
+        request.stream,
+        signal,
+      ),
     );
     for await (const { from, value } of mergeStreams(streams)) {
       const type = toRun[from]!;

@@ -11,7 +11,18 @@ import type { SteerOutputType } from '../db/schema/index.js';
 import { ApiError } from '../errors.js';
 import type { InferenceClient } from '../inference/client.js';
 import { mergeStreams } from './merge-streams.js';
-import { LARGE_LLM_MODELS, md5, normalizeLogprobs, parseLogprobs, runOutputType, shareUrlOf, STEER_N_LOGPROBS, STEER_N_TOKENS_MAX_LARGE_LLM, STEER_VERSION, type Logprob } from './steer-common.js';
+import {
+  LARGE_LLM_MODELS,
+  md5,
+  normalizeLogprobs,
+  parseLogprobs,
+  runOutputType,
+  shareUrlOf,
+  STEER_N_LOGPROBS,
+  STEER_N_TOKENS_MAX_LARGE_LLM,
+  STEER_VERSION,
+  type Logprob,
+} from './steer-common.js';
 import { resolveSteering } from './steer-features.js';
 
 export interface SteerServices {
@@ -54,7 +65,12 @@ export interface PreparedSteer<R> {
 
 type Output = { type: string; output: string; logprobs?: unknown };
 
-export async function prepareCompletion(services: SteerServices, request: CompletionRequest, viewer: Viewer | null, limit: string | null): Promise<PreparedSteer<CompletionResult>> {
+export async function prepareCompletion(
+  services: SteerServices,
+  request: CompletionRequest,
+  viewer: Viewer | null,
+  limit: string | null,
+): Promise<PreparedSteer<CompletionResult>> {
   const { db, inference, publicUrl } = services;
   if (LARGE_LLM_MODELS.includes(request.modelId) && request.n_tokens > STEER_N_TOKENS_MAX_LARGE_LLM) {
     throw new ApiError('BAD_REQUEST', `For large LLM models the max n_tokens is ${STEER_N_TOKENS_MAX_LARGE_LLM}`);
@@ -81,7 +97,12 @@ export async function prepareCompletion(services: SteerServices, request: Comple
     findSavedOutput(db, 'DEFAULT', key, { inputTextMd5 }, []),
   ]);
   if (savedSteered) {
-    Object.assign(result, { STEERED: savedSteered.outputText, steeredLogProbs: parseLogprobs(savedSteered.logprobs), id: savedSteered.id, shareUrl: shareUrlOf(publicUrl, savedSteered.id) });
+    Object.assign(result, {
+      STEERED: savedSteered.outputText,
+      steeredLogProbs: parseLogprobs(savedSteered.logprobs),
+      id: savedSteered.id,
+      shareUrl: shareUrlOf(publicUrl, savedSteered.id),
+    });
   }
   if (savedDefault) Object.assign(result, { DEFAULT: savedDefault.outputText, defaultLogProbs: parseLogprobs(savedDefault.logprobs) });
   const toRun = wanted.filter((type) => (type === 'STEERED' ? !savedSteered : !savedDefault));
@@ -101,7 +122,9 @@ export async function prepareCompletion(services: SteerServices, request: Comple
   };
 
   async function* run(signal: AbortSignal): AsyncGenerator<CompletionResult> {
-    const streams = toRun.map((type) => runOutputType<Output, { outputs: Output[] }>(inference, steering.target, '/v1/steer/completion', body, type, request.stream, signal));
+    const streams = toRun.map((type) =>
+      runOutputType<Output, { outputs: Output[] }>(inference, steering.target, '/v1/steer/completion', body, type, request.stream, signal),
+    );
     for await (const { from, value } of mergeStreams(streams)) {
       const logprobs = normalizeLogprobs(value.output.logprobs);
       if (toRun[from] === 'STEERED') Object.assign(result, { STEERED: value.output.output, steeredLogProbs: logprobs });

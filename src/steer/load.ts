@@ -24,7 +24,11 @@ export async function loadSteerOutput(db: Db, id: string, viewer: Viewer | null,
   if (!steered) throw notFound;
   const [model, links] = await Promise.all([findModel(db, steered.modelId), listSteeringFeatures(db, [steered.id])]);
   const features = links.get(steered.id) ?? [];
-  const [readable, neurons, explanations] = await Promise.all([readableSources(db, features, viewer), findNeurons(db, features), listExplanationRows(db, features)]);
+  const [readable, neurons, explanations] = await Promise.all([
+    readableSources(db, features, viewer),
+    findNeurons(db, features),
+    listExplanationRows(db, features),
+  ]);
   const neuronOf = new Map(neurons.map((n) => [keyOf(n), n]));
   const allowed =
     model !== undefined &&
@@ -43,7 +47,9 @@ export async function loadSteerOutput(db: Db, id: string, viewer: Viewer | null,
       db,
       'DEFAULT',
       { ...steered, steerSpecialTokens: steered.steerSpecialTokens },
-      steered.inputTextChatTemplateMd5 ? { inputTextChatTemplateMd5: steered.inputTextChatTemplateMd5 } : { inputTextMd5: steered.inputTextMd5 ?? '' },
+      steered.inputTextChatTemplateMd5
+        ? { inputTextChatTemplateMd5: steered.inputTextChatTemplateMd5 }
+        : { inputTextMd5: steered.inputTextMd5 ?? '' },
       [],
     ));
   if (!defaultOutput) throw new ApiError('BAD_REQUEST', 'Unable to find default steer output');

@@ -25,7 +25,8 @@ export const STEER_N_LOGPROBS = 5;
 export const STEER_VERSION = 2;
 /** Models upstream serves with nnsight, which allow longer prompts and outputs. */
 export const LARGE_LLM_MODELS = ['llama3.3-70b-it', 'gpt-oss-20b'];
-export const ERROR_STEER_MAX_PROMPT_CHARS = 'Total conversation length exceeds the maximum number of characters allowed. Please click Reset to start a new conversation.';
+export const ERROR_STEER_MAX_PROMPT_CHARS =
+  'Total conversation length exceeds the maximum number of characters allowed. Please click Reset to start a new conversation.';
 
 export const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 export const shareUrlOf = (publicUrl: string, id: string) => `${publicUrl}/steer/${id}`;
@@ -39,11 +40,13 @@ export interface Logprob {
 /** The inference server writes `topLogprobs` (older ones `top_logprobs`); clients read `topLogprobs`. */
 export function normalizeLogprobs(raw: unknown): Logprob[] | null {
   if (!Array.isArray(raw)) return null;
-  return raw.map((entry: { token: string; logprob: number; topLogprobs?: Logprob['topLogprobs']; top_logprobs?: Logprob['topLogprobs'] }) => ({
-    token: entry.token,
-    logprob: entry.logprob,
-    topLogprobs: (entry.topLogprobs ?? entry.top_logprobs)?.map((t) => ({ token: t.token, logprob: t.logprob })) ?? null,
-  }));
+  return raw.map(
+    (entry: { token: string; logprob: number; topLogprobs?: Logprob['topLogprobs']; top_logprobs?: Logprob['topLogprobs'] }) => ({
+      token: entry.token,
+      logprob: entry.logprob,
+      topLogprobs: (entry.topLogprobs ?? entry.top_logprobs)?.map((t) => ({ token: t.token, logprob: t.logprob })) ?? null,
+    }),
+  );
 }
 
 export const parseLogprobs = (stored: string | null): Logprob[] | null => (stored ? (JSON.parse(stored) as Logprob[] | null) : null);

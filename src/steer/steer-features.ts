@@ -22,16 +22,24 @@ export interface ResolvedSteering {
 
 const keyOf = (f: { modelId: string; layer: string; index: string }) => `${f.modelId}\u0000${f.layer}\u0000${f.index}`;
 
-export async function resolveSteering(db: Db, modelId: string, features: SteeringFeature[], viewer: Viewer | null, publicUrl: string): Promise<ResolvedSteering> {
+export async function resolveSteering(
+  db: Db,
+  modelId: string,
+  features: SteeringFeature[],
+  viewer: Viewer | null,
+  publicUrl: string,
+): Promise<ResolvedSteering> {
   const [readable, neurons] = await Promise.all([readableSources(db, features, viewer), findNeurons(db, features)]);
   const byKey = new Map<string, NeuronRow>(neurons.map((n) => [keyOf(n), n]));
   const resolved = features.map((feature) => {
     const neuron = byKey.get(keyOf(feature));
-    if (!neuron || !readable.has(sourceKey(feature.modelId, feature.layer)) || !canReadAll([featureGuard(neuron)], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
+    if (!neuron || !readable.has(sourceKey(feature.modelId, feature.layer)) || !canReadAll([featureGuard(neuron)], viewer))
+      throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
     return { feature, neuron };
   });
   const vectors = resolved.filter((r) => r.neuron.vector.length > 0);
-  if (vectors.length > 0 && vectors.length < resolved.length) throw new ApiError('BAD_REQUEST', "Can't steer both vector and non-vector features");
+  if (vectors.length > 0 && vectors.length < resolved.length)
+    throw new ApiError('BAD_REQUEST', "Can't steer both vector and non-vector features");
   const hasVector = vectors.length > 0;
   const first = features[0];
   return {
@@ -39,7 +47,20 @@ export async function resolveSteering(db: Db, modelId: string, features: Steerin
     hasVector,
     target: { modelId, sourceSet: hasVector || !first ? undefined : setNameOfSource(first.layer) },
     inferenceSteering: hasVector
-      ? { vectors: resolved.map(({ feature, neuron }) => ({ hook: neuron.hookName ?? '', steeringVector: neuron.vector, strength: feature.strength })) }
-      : { features: resolved.map(({ feature }) => ({ model: feature.modelId, source: feature.layer, index: Number(feature.index), strength: feature.strength })) },
+      ? {
+          vectors: resolved.map(({ feature, neuron }) => ({
+            hook: neuron.hookName ?? '',
+            steeringVector: neuron.vector,
+            strength: feature.strength,
+          })),
+        }
+      : {
+          features: resolved.map(({ feature }) => ({
+            model: feature.modelId,
+            source: feature.layer,
+            index: Number(feature.index),
+            strength: feature.strength,
+          })),
+        },
   };
 }

@@ -44,7 +44,11 @@ async function* limited(body: Readable, { maxBytes, maxLineBytes }: StreamLimits
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    if (bytes > maxBytes) throw new ApiError('PAYLOAD_TOO_LARGE', `Upload is larger than UPLOAD_STREAM_LIMIT_BYTES (${maxBytes} bytes, counted after decompression).`);
+    if (bytes > maxBytes)
+      throw new ApiError(
+        'PAYLOAD_TOO_LARGE',
+        `Upload is larger than UPLOAD_STREAM_LIMIT_BYTES (${maxBytes} bytes, counted after decompression).`,
+      );
     try {
       utf8.decode(chunk, { stream: true });
     } catch {
@@ -68,7 +72,13 @@ async function* limited(body: Readable, { maxBytes, maxLineBytes }: StreamLimits
   }
 }
 
-export async function uploadDashboardStream(db: Db, body: Readable, viewer: Viewer, limits: StreamLimits, embeddings?: EmbeddingClient): Promise<number> {
+export async function uploadDashboardStream(
+  db: Db,
+  body: Readable,
+  viewer: Viewer,
+  limits: StreamLimits,
+  embeddings?: EmbeddingClient,
+): Promise<number> {
   const lines = splitLines(limited(body, limits), limits.maxLineBytes)[Symbol.asyncIterator]();
   let lineNumber = 0;
   /** The next non-empty line, parsed and checked for text no database can store; undefined at the end. */
@@ -77,7 +87,8 @@ export async function uploadDashboardStream(db: Db, body: Readable, viewer: View
       const { value: line, done } = await lines.next();
       if (done) return undefined;
       lineNumber = line.number;
-      if ('tooLong' in line) throw new ApiError('PAYLOAD_TOO_LARGE', `line ${line.number} is longer than MAX_LINE_BYTES (${limits.maxLineBytes} bytes).`);
+      if ('tooLong' in line)
+        throw new ApiError('PAYLOAD_TOO_LARGE', `line ${line.number} is longer than MAX_LINE_BYTES (${limits.maxLineBytes} bytes).`);
       if (!line.text.trim()) continue;
       let value: unknown;
       try {
@@ -93,7 +104,8 @@ export async function uploadDashboardStream(db: Db, body: Readable, viewer: View
 
   const header = await next();
   if (header === undefined) throw new ApiError('BAD_REQUEST', 'The upload is empty: the first line must be {"modelId", "source"}.');
-  if (!validateHeader(header)) throw new ApiError('VALIDATION_ERROR', formatSchemaErrors(validateHeader.errors as never, `line ${lineNumber}`).message);
+  if (!validateHeader(header))
+    throw new ApiError('VALIDATION_ERROR', formatSchemaErrors(validateHeader.errors as never, `line ${lineNumber}`).message);
   const { modelId, source } = header as { modelId: string; source: string };
   const target = await uploadTarget(db, modelId, source, viewer);
 
@@ -108,9 +120,11 @@ export async function uploadDashboardStream(db: Db, body: Readable, viewer: View
       batch = [];
     };
     for (let feature = await next(); feature !== undefined; feature = await next()) {
-      if (!validateFeature(feature)) throw new ApiError('VALIDATION_ERROR', formatSchemaErrors(validateFeature.errors as never, `line ${lineNumber}`).message);
+      if (!validateFeature(feature))
+        throw new ApiError('VALIDATION_ERROR', formatSchemaErrors(validateFeature.errors as never, `line ${lineNumber}`).message);
       const item = feature as Feature;
-      if (seen.has(item.index)) throw new ApiError('BAD_REQUEST', `line ${lineNumber}: All indexes must be unique (index ${item.index} repeats).`);
+      if (seen.has(item.index))
+        throw new ApiError('BAD_REQUEST', `line ${lineNumber}: All indexes must be unique (index ${item.index} repeats).`);
       seen.add(item.index);
       batch.push(item);
       if (batch.length >= BATCH) await flush();

@@ -23,11 +23,21 @@ export function setNameOfSource(sourceId: string): string {
 
 async function checkNames(db: Db, table: typeof explanationType | typeof explanationModelType, names: Set<string>, label: string) {
   if (names.size === 0) return;
-  const known = new Set((await db.select({ name: table.name }).from(table).where(inArray(table.name, [...names]))).map((r) => r.name));
+  const known = new Set(
+    (
+      await db
+        .select({ name: table.name })
+        .from(table)
+        .where(inArray(table.name, [...names]))
+    ).map((r) => r.name),
+  );
   const missing = [...names].filter((n) => !known.has(n));
   if (missing.length > 0) {
     const all = (await db.select({ name: table.name }).from(table)).map((r) => r.name);
-    throw new ApiError('BAD_REQUEST', `Invalid Explanation ${label} Names: ${missing.join(', ')}. Valid ${label === 'Method' ? 'methods' : 'models'} are: ${all.join(', ')}.`);
+    throw new ApiError(
+      'BAD_REQUEST',
+      `Invalid Explanation ${label} Names: ${missing.join(', ')}. Valid ${label === 'Method' ? 'methods' : 'models'} are: ${all.join(', ')}.`,
+    );
   }
 }
 
@@ -48,7 +58,8 @@ export async function uploadTarget(db: Db, modelIdRaw: string, sourceRaw: string
   const found = await findSourceSet(db, modelId, setName);
   // Someone else's private set (or model) answers exactly as a missing one: its existence is private too.
   if (!found || !canReadAll([found.model, found.sourceSet], viewer)) throw new ApiError('NOT_FOUND', 'Source set not found.');
-  if (found.sourceSet.creatorId !== viewer.id && !viewer.admin) throw new ApiError('FORBIDDEN', 'User is not the creator of this source set.');
+  if (found.sourceSet.creatorId !== viewer.id && !viewer.admin)
+    throw new ApiError('FORBIDDEN', 'User is not the creator of this source set.');
   const sources = await listSourcesOfSet(db, modelId, setName);
   if (!sources.some((s) => s.id === sourceId)) throw new ApiError('NOT_FOUND', 'Source not found.');
   return { modelId, sourceId, setName, viewer };
@@ -60,7 +71,10 @@ export async function featureRows(db: Db, target: UploadTarget, features: Featur
   for (const feature of features) {
     for (const act of feature.activations) {
       if (act.tokens.length !== act.values.length) {
-        throw new ApiError('BAD_REQUEST', `One of the activations tokens lengths does not match its values length. Activation text: ${act.tokens.join(', ')}`);
+        throw new ApiError(
+          'BAD_REQUEST',
+          `One of the activations tokens lengths does not match its values length. Activation text: ${act.tokens.join(', ')}`,
+        );
       }
     }
   }
@@ -142,7 +156,8 @@ export async function insertFeatureRows(tx: Db, rows: Awaited<ReturnType<typeof 
 
 export async function uploadFeatures(db: Db, body: Body, viewer: Viewer, embeddings?: EmbeddingClient): Promise<number> {
   const target = await uploadTarget(db, body.modelId, body.source, viewer);
-  if (new Set(body.features.map((f) => f.index)).size !== body.features.length) throw new ApiError('BAD_REQUEST', 'All indexes must be unique.');
+  if (new Set(body.features.map((f) => f.index)).size !== body.features.length)
+    throw new ApiError('BAD_REQUEST', 'All indexes must be unique.');
   const rows = await featureRows(db, target, body.features, embeddings);
   // All or nothing: one transaction.
   return db.transaction((tx) => insertFeatureRows(tx as unknown as Db, rows));

@@ -29,8 +29,16 @@ export interface ClassifierBreakdown {
 
 export interface AutointerpClient {
   explain(activations: Activations[], model: string): Promise<string>;
-  fuzzDetection(type: 'FUZZ' | 'DETECTION', activations: Activations[], explanation: string, model: string): Promise<{ score: number; breakdown: ClassifierBreakdown[] }>;
-  embedding(activations: Activations[], explanation: string): Promise<{ score: number; breakdown: Array<{ text: string; distance: number; similarity: number }> }>;
+  fuzzDetection(
+    type: 'FUZZ' | 'DETECTION',
+    activations: Activations[],
+    explanation: string,
+    model: string,
+  ): Promise<{ score: number; breakdown: ClassifierBreakdown[] }>;
+  embedding(
+    activations: Activations[],
+    explanation: string,
+  ): Promise<{ score: number; breakdown: Array<{ text: string; distance: number; similarity: number }> }>;
 }
 
 export const AUTOINTERP_UNAVAILABLE = 'The autointerp service is unavailable. Please try again shortly.';
@@ -47,7 +55,8 @@ export function autointerpClient(settings: AutointerpSettings, fetchImpl: typeof
         signal: AbortSignal.timeout(settings.timeoutMs),
       });
     } catch (error) {
-      if ((error as Error).name === 'TimeoutError') throw new ApiError('UPSTREAM_TIMEOUT', `The autointerp service did not answer within ${settings.timeoutMs} ms.`);
+      if ((error as Error).name === 'TimeoutError')
+        throw new ApiError('UPSTREAM_TIMEOUT', `The autointerp service did not answer within ${settings.timeoutMs} ms.`);
       throw new ApiError('UPSTREAM_ERROR', AUTOINTERP_UNAVAILABLE);
     }
     const text = await response.text();

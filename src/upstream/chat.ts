@@ -37,7 +37,8 @@ export function chatClient(settings: ChatSettings, fetchImpl: typeof fetch = fet
             signal: AbortSignal.timeout(settings.timeoutMs),
           });
         } catch (error) {
-          if ((error as Error).name === 'TimeoutError') throw new ApiError('UPSTREAM_TIMEOUT', `The LLM did not answer within ${settings.timeoutMs} ms (LLM_TIMEOUT_MS).`);
+          if ((error as Error).name === 'TimeoutError')
+            throw new ApiError('UPSTREAM_TIMEOUT', `The LLM did not answer within ${settings.timeoutMs} ms (LLM_TIMEOUT_MS).`);
           lastError = (error as Error).message;
           continue;
         }

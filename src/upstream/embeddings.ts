@@ -32,7 +32,8 @@ export function embeddingClient(settings: EmbeddingSettings, fetchImpl: typeof f
         signal: AbortSignal.timeout(settings.timeoutMs),
       });
     } catch (error) {
-      if ((error as Error).name === 'TimeoutError') throw new ApiError('UPSTREAM_TIMEOUT', `The embedding service did not answer within ${settings.timeoutMs} ms.`);
+      if ((error as Error).name === 'TimeoutError')
+        throw new ApiError('UPSTREAM_TIMEOUT', `The embedding service did not answer within ${settings.timeoutMs} ms.`);
       throw new ApiError('UPSTREAM_ERROR', `The embedding service is unavailable: ${(error as Error).message}`);
     }
     const text = await response.text();
@@ -44,10 +45,14 @@ export function embeddingClient(settings: EmbeddingSettings, fetchImpl: typeof f
       throw new ApiError('UPSTREAM_ERROR', 'The embedding service answered something that is not JSON.');
     }
     const data = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-    if (data.length !== texts.length) throw new ApiError('UPSTREAM_ERROR', `The embedding service returned ${data.length} embeddings for ${texts.length} texts.`);
+    if (data.length !== texts.length)
+      throw new ApiError('UPSTREAM_ERROR', `The embedding service returned ${data.length} embeddings for ${texts.length} texts.`);
     return data.map(({ embedding }) => {
       if (!Array.isArray(embedding) || embedding.length !== settings.dimensions || !embedding.every((v) => typeof v === 'number')) {
-        throw new ApiError('UPSTREAM_ERROR', `The embedding service returned an embedding that is not ${settings.dimensions} numbers (set EMBEDDING_DIMENSIONS, or a model that supports it).`);
+        throw new ApiError(
+          'UPSTREAM_ERROR',
+          `The embedding service returned an embedding that is not ${settings.dimensions} numbers (set EMBEDDING_DIMENSIONS, or a model that supports it).`,
+        );
       }
       return embedding as number[];
     });

@@ -32,7 +32,8 @@ export async function startAutointerpDouble(secret = 'autointerp-secret'): Promi
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
-      const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const reply = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.headers['x-secret-key'] !== double.secret) return reply(401, { error: 'Invalid or missing X-SECRET-KEY header' });
       const body = JSON.parse(raw) as Record<string, unknown>;
       double.requests.push({ path: req.url!, body });
@@ -48,9 +49,20 @@ export async function startAutointerpDouble(secret = 'autointerp-secret'): Promi
         const keyword = String(body.explanation).toLowerCase().split(/\s+/).at(-1)!;
         const breakdown = rows.map((r) => {
           const prediction = r.tokens.join('').toLowerCase().includes(keyword);
-          return { strTokens: r.tokens, distance: active(r) ? 1 : -1, groundTruth: active(r), prediction, highlighted: body.type === 'FUZZ', correct: prediction === active(r), probability: 0, activations: r.values };
+          return {
+            strTokens: r.tokens,
+            distance: active(r) ? 1 : -1,
+            groundTruth: active(r),
+            prediction,
+            highlighted: body.type === 'FUZZ',
+            correct: prediction === active(r),
+            probability: 0,
+            activations: r.values,
+          };
         });
-        const rate = (t: boolean) => breakdown.filter((b) => b.groundTruth === t && b.correct).length / Math.max(1, breakdown.filter((b) => b.groundTruth === t).length);
+        const rate = (t: boolean) =>
+          breakdown.filter((b) => b.groundTruth === t && b.correct).length /
+          Math.max(1, breakdown.filter((b) => b.groundTruth === t).length);
         return reply(200, { score: (rate(true) + rate(false)) / 2, breakdown });
       }
       if (req.url === '/v1/score/embedding') {

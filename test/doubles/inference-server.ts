@@ -92,8 +92,31 @@ const REQUIRED: Record<string, string[]> = {
   '/v1/activation/single': ['prompt', 'model'],
   '/v1/activation/single-batch': ['prompts', 'model'],
   '/v1/activation/source': ['prompts', 'model', 'source'],
-  '/v1/steer/completion': ['prompt', 'model', 'steerMethod', 'normalizeSteering', 'types', 'nCompletionTokens', 'temperature', 'strengthMultiplier', 'freqPenalty', 'seed'],
-  '/v1/steer/completion-chat': ['prompt', 'model', 'steerMethod', 'normalizeSteering', 'types', 'nCompletionTokens', 'temperature', 'strengthMultiplier', 'freqPenalty', 'seed', 'steerSpecialTokens'],
+  '/v1/steer/completion': [
+    'prompt',
+    'model',
+    'steerMethod',
+    'normalizeSteering',
+    'types',
+    'nCompletionTokens',
+    'temperature',
+    'strengthMultiplier',
+    'freqPenalty',
+    'seed',
+  ],
+  '/v1/steer/completion-chat': [
+    'prompt',
+    'model',
+    'steerMethod',
+    'normalizeSteering',
+    'types',
+    'nCompletionTokens',
+    'temperature',
+    'strengthMultiplier',
+    'freqPenalty',
+    'seed',
+    'steerSpecialTokens',
+  ],
   '/v1/util/sae-vector': ['model', 'source', 'index'],
 };
 
@@ -106,7 +129,14 @@ function activationsAll(double: InferenceDouble, prompt: string, body: Body) {
     Array.from({ length: double.featuresPerSource }, (_, index) => {
       const values = tokens.map((t) => activationOf(source, index, t));
       const maxValue = Math.max(...values);
-      return { source, index, values, maxValue, maxValueIndex: values.indexOf(maxValue), sumValues: sortBy.reduce((sum, i) => sum + (values[i] ?? 0), 0) };
+      return {
+        source,
+        index,
+        values,
+        maxValue,
+        maxValueIndex: values.indexOf(maxValue),
+        sumValues: sortBy.reduce((sum, i) => sum + (values[i] ?? 0), 0),
+      };
     }),
   );
   const key = (a: (typeof all)[number]) => (sortBy.length > 0 ? a.sumValues : a.maxValue);
@@ -118,7 +148,10 @@ function topkByToken(double: InferenceDouble, prompt: string, body: Body) {
   const tokens = tokenize(prompt);
   const topK = (body.topK as number | undefined) ?? 5;
   const results = tokens.map((token, tokenPosition) => {
-    const features = Array.from({ length: double.featuresPerSource }, (_, featureIndex) => ({ featureIndex, activationValue: activationOf(body.source as string, featureIndex, token) }))
+    const features = Array.from({ length: double.featuresPerSource }, (_, featureIndex) => ({
+      featureIndex,
+      activationValue: activationOf(body.source as string, featureIndex, token),
+    }))
       .filter((f) => f.activationValue > 0)
       .sort((a, b) => b.activationValue - a.activationValue || a.featureIndex - b.featureIndex)
       .slice(0, topK);
@@ -130,14 +163,26 @@ function topkByToken(double: InferenceDouble, prompt: string, body: Body) {
 
 function single(prompt: string, body: Body) {
   const tokens = tokenize(prompt);
-  const values = tokens.map((t) => (Array.isArray(body.vector) ? vectorActivationOf(body.vector as number[], t) : activationOf(body.source as string, body.index as string, t)));
+  const values = tokens.map((t) =>
+    Array.isArray(body.vector)
+      ? vectorActivationOf(body.vector as number[], t)
+      : activationOf(body.source as string, body.index as string, t),
+  );
   const maxValue = Math.max(...values);
-  return { activation: { values, maxValue, maxValueIndex: values.indexOf(maxValue) }, tokens, tokensIsSpecial: tokens.map((t) => t === BOS) };
+  return {
+    activation: { values, maxValue, maxValueIndex: values.indexOf(maxValue) },
+    tokens,
+    tokensIsSpecial: tokens.map((t) => t === BOS),
+  };
 }
 
 function logprobsOf(token: string, n: number) {
   const h = hash(token);
-  return { token, logprob: -(h % 100) / 10, topLogprobs: Array.from({ length: n }, (_, k) => ({ token: `${token}~${k}`, logprob: -(h % 100) / 10 - k })) };
+  return {
+    token,
+    logprob: -(h % 100) / 10,
+    topLogprobs: Array.from({ length: n }, (_, k) => ({ token: `${token}~${k}`, logprob: -(h % 100) / 10 - k })),
+  };
 }
 
 /** A steer request's frames: one per generated token, each carrying every type's output so far. */
@@ -169,8 +214,10 @@ function steer(path: string, body: Body): Answer {
 function answer(double: InferenceDouble, path: string, body: Body): Answer {
   const missing = (REQUIRED[path] ?? []).filter((field) => body[field] === undefined);
   if (!REQUIRED[path]) return { status: 404, body: { detail: 'Not Found' } };
-  if (missing.length > 0) return { status: 422, body: { detail: missing.map((field) => ({ type: 'missing', loc: ['body', field], msg: 'Field required' })) } };
-  if (double.model !== undefined && body.model !== double.model) return { status: 400, body: { error: `Model ${String(body.model)} is not loaded on this server (loaded: ${double.model})` } };
+  if (missing.length > 0)
+    return { status: 422, body: { detail: missing.map((field) => ({ type: 'missing', loc: ['body', field], msg: 'Field required' })) } };
+  if (double.model !== undefined && body.model !== double.model)
+    return { status: 400, body: { error: `Model ${String(body.model)} is not loaded on this server (loaded: ${double.model})` } };
   switch (path) {
     case '/v1/activation/all':
       return { status: 200, body: activationsAll(double, body.prompt as string, body) };
@@ -192,7 +239,9 @@ function answer(double: InferenceDouble, path: string, body: Body): Answer {
             const tokens = tokenize(prompt);
             const activeFeatures: Record<string, Array<[number, number]>> = {};
             for (let index = 0; index < double.featuresPerSource; index++) {
-              const active = tokens.flatMap((t, i): Array<[number, number]> => (activationOf(body.source as string, index, t) > 0 ? [[i, activationOf(body.source as string, index, t)]] : []));
+              const active = tokens.flatMap((t, i): Array<[number, number]> =>
+                activationOf(body.source as string, index, t) > 0 ? [[i, activationOf(body.source as string, index, t)]] : [],
+              );
               if (active.length > 0) activeFeatures[String(index)] = active;
             }
             return { tokens, activeFeatures };
@@ -200,7 +249,13 @@ function answer(double: InferenceDouble, path: string, body: Body): Answer {
         },
       };
     case '/v1/util/sae-vector':
-      return { status: 200, body: { hookName: `blocks.${parseInt(body.source as string, 10) || 0}.hook_resid_pre`, vector: Array.from({ length: 8 }, (_, k) => activationOf(body.source as string, body.index as number, `v${k}`)) } };
+      return {
+        status: 200,
+        body: {
+          hookName: `blocks.${parseInt(body.source as string, 10) || 0}.hook_resid_pre`,
+          vector: Array.from({ length: 8 }, (_, k) => activationOf(body.source as string, body.index as number, `v${k}`)),
+        },
+      };
     default:
       return steer(path, body);
   }
@@ -230,7 +285,8 @@ export async function startInferenceDouble(options: { secret?: string; model?: s
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
       void (async () => {
-        const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        const reply = (status: number, body: unknown) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         if (req.headers['x-secret-key'] !== double.secret) return reply(401, { error: 'Invalid or missing X-SECRET-KEY header' });
         let body: Body;
         try {

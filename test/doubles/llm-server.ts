@@ -6,7 +6,13 @@ import http from 'node:http';
 
 export interface LlmDouble {
   url: string;
-  requests: Array<{ model: string; messages: Array<{ role: string; content: string }>; max_tokens?: number; temperature?: number; authorization?: string }>;
+  requests: Array<{
+    model: string;
+    messages: Array<{ role: string; content: string }>;
+    max_tokens?: number;
+    temperature?: number;
+    authorization?: string;
+  }>;
   /** The next N calls answer HTTP 500. */
   failNext: number;
   /** The next N calls answer text without an "[EXPLANATION]:" line. */
@@ -60,12 +66,19 @@ export async function startLlmDouble(): Promise<LlmDouble> {
           return reply(500, { error: { message: 'upstream overloaded' } });
         }
         const last = [...body.messages].reverse().find((m: { role: string }) => m.role === 'user')?.content ?? '';
-        let content = last.includes('Feature explanation:') ? judge(last, double.scoring) : `Looking at the marked tokens.\n[EXPLANATION]: ${mostFrequentSpan(last)}`;
+        let content = last.includes('Feature explanation:')
+          ? judge(last, double.scoring)
+          : `Looking at the marked tokens.\n[EXPLANATION]: ${mostFrequentSpan(last)}`;
         if (double.garbleNext > 0) {
           double.garbleNext--;
           content = 'I am not sure what these have in common.';
         }
-        reply(200, { id: 'chatcmpl-test', object: 'chat.completion', model: body.model, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
+        reply(200, {
+          id: 'chatcmpl-test',
+          object: 'chat.completion',
+          model: body.model,
+          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        });
       }, double.delayMs);
     });
   });

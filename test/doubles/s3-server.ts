@@ -29,7 +29,9 @@ const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 function listFiles(root: string): string[] {
   const files: string[] = [];
   const walk = (dir: string) =>
-    fs.readdirSync(dir, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : files.push(path.relative(root, path.join(dir, e.name)))));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .forEach((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : files.push(path.relative(root, path.join(dir, e.name)))));
   if (fs.existsSync(root)) walk(root);
   return files.sort();
 }
@@ -44,7 +46,8 @@ export async function startS3Double(root: string, extra: Record<string, number> 
     requests: [],
     behave: new Map(),
     abandoned: [],
-    waitAbandoned: (key) => (double.abandoned.includes(key) ? Promise.resolve() : new Promise((resolve) => abandonWaiters.push({ key, resolve }))),
+    waitAbandoned: (key) =>
+      double.abandoned.includes(key) ? Promise.resolve() : new Promise((resolve) => abandonWaiters.push({ key, resolve })),
     waitRequest: (key) => (seen.has(key) ? Promise.resolve() : new Promise((resolve) => waiters.push({ key, resolve }))),
     close: async () => {},
   };
@@ -96,7 +99,12 @@ export async function startS3Double(root: string, extra: Record<string, number> 
       res.writeHead(200, { 'content-type': 'application/xml' });
       res.end(
         '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bucket</Name><IsTruncated>false</IsTruncated>' +
-          matching.map((k) => `<Contents><Key>${escapeXml(k)}</Key><Size>${sizes.get(k)}</Size><ETag>"etag-${escapeXml(k)}"</ETag><LastModified>2024-01-01T00:00:00.000Z</LastModified></Contents>`).join('') +
+          matching
+            .map(
+              (k) =>
+                `<Contents><Key>${escapeXml(k)}</Key><Size>${sizes.get(k)}</Size><ETag>"etag-${escapeXml(k)}"</ETag><LastModified>2024-01-01T00:00:00.000Z</LastModified></Contents>`,
+            )
+            .join('') +
           '</ListBucketResult>',
       );
       return;

@@ -64,8 +64,22 @@ beforeAll(async () => {
   const db = database.db;
   await seedSource(db, { features: 3 });
   const now = new Date();
-  await db.insert(explanationType).values(['np_max-act-logits', 'eleuther_acts_top20'].map((name) => ({ name, displayName: 'x', description: 'x', creatorName: 'x', creatorId: 'x', createdAt: now, updatedAt: now })));
-  await db.insert(explanationModelType).values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
+  await db
+    .insert(explanationType)
+    .values(
+      ['np_max-act-logits', 'eleuther_acts_top20'].map((name) => ({
+        name,
+        displayName: 'x',
+        description: 'x',
+        creatorName: 'x',
+        creatorId: 'x',
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+  await db
+    .insert(explanationModelType)
+    .values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
   const user = await userWithKey(db, 'fuzz-user');
   const admin = await userWithKey(db, 'fuzz-admin', true);
   const post = async (url: string, payload: object) => {
@@ -76,7 +90,15 @@ beforeAll(async () => {
   await post('/api/model/new', { id: 'fuzz-model', layers: 2, dimension: 4, visibility: 'PUBLIC' });
   await post('/api/source-set/new', { name: 'fuzzset', modelId: 'fuzz-model', visibility: 'PUBLIC' });
   const newVector = async () => {
-    const { vector } = await post('/api/vector/new', { modelId: 'fuzz-model', layerNumber: 1, hookType: 'hook_resid_pre', vector: [1, 2, 3, 4], vectorDefaultSteerStrength: 10, vectorLabel: 'fuzz', visibility: 'PUBLIC' });
+    const { vector } = await post('/api/vector/new', {
+      modelId: 'fuzz-model',
+      layerNumber: 1,
+      hookType: 'hook_resid_pre',
+      vector: [1, 2, 3, 4],
+      vectorDefaultSteerStrength: 10,
+      vectorLabel: 'fuzz',
+      visibility: 'PUBLIC',
+    });
     return { modelId: vector.modelId as string, source: vector.source as string, index: String(vector.index) };
   };
   fixtures = {
@@ -108,7 +130,9 @@ function touchedFeatures(fuzz: FuzzCase, responseBody: string): FeatureKey[] {
     }
   };
   const key = (modelId: unknown, layer: unknown, index: unknown): FeatureKey[] =>
-    typeof modelId === 'string' && typeof layer === 'string' && (typeof index === 'number' || typeof index === 'string') ? [{ modelId, layer, index: String(index) }] : [];
+    typeof modelId === 'string' && typeof layer === 'string' && (typeof index === 'number' || typeof index === 'string')
+      ? [{ modelId, layer, index: String(index) }]
+      : [];
   const path = fuzz.route.split(' ')[1];
   if (path === '/api/vector/new' || path === '/api/upload/vector') {
     const vector = parse(responseBody)?.vector as Record<string, unknown> | undefined;
@@ -122,7 +146,11 @@ function touchedFeatures(fuzz: FuzzCase, responseBody: string): FeatureKey[] {
     const isNdjson = /ndjson/.test(fuzz.request.headers['content-type'] ?? '');
     const lines = isNdjson ? payload.split(/\r?\n/).filter((l) => l.trim()) : [];
     const header = isNdjson ? parse(lines[0] ?? '') : parse(payload);
-    const features = isNdjson ? lines.slice(1).map(parse) : Array.isArray(header?.features) ? (header.features as Array<Record<string, unknown>>) : [];
+    const features = isNdjson
+      ? lines.slice(1).map(parse)
+      : Array.isArray(header?.features)
+        ? (header.features as Array<Record<string, unknown>>)
+        : [];
     return features.slice(0, 3).flatMap((feature) => key(header?.modelId, header?.source, feature?.index));
   }
   return [];
@@ -144,9 +172,13 @@ async function readBack(fuzz: FuzzCase, responseBody: string): Promise<Array<{ w
       bad.push({ what: `GET ${url}`, status: res.statusCode, body: res.body });
     }
   }
-  const batch = [...touched.filter((f) => !poisoned.has(JSON.stringify(f))), { modelId: SEEDED.modelId, layer: SEEDED.layer, index: String(SEEDED.index) }];
+  const batch = [
+    ...touched.filter((f) => !poisoned.has(JSON.stringify(f))),
+    { modelId: SEEDED.modelId, layer: SEEDED.layer, index: String(SEEDED.index) },
+  ];
   const features = await fastify.inject({ method: 'POST', url: '/api/features', headers, payload: batch });
-  if (features.statusCode !== 200) bad.push({ what: `POST /api/features ${JSON.stringify(batch).slice(0, 120)}`, status: features.statusCode, body: features.body });
+  if (features.statusCode !== 200)
+    bad.push({ what: `POST /api/features ${JSON.stringify(batch).slice(0, 120)}`, status: features.statusCode, body: features.body });
   const models = await fastify.inject({ method: 'GET', url: '/api/models', headers });
   if (models.statusCode !== 200) bad.push({ what: 'GET /api/models', status: models.statusCode, body: models.body });
   const list = await fastify.inject({ method: 'POST', url: '/api/list/get', headers, payload: { listId: fixtures.listId } });
@@ -161,10 +193,16 @@ async function healthy(): Promise<boolean> {
 
 describe('fuzzing every route of openapi.json', () => {
   it('baselines reach the handlers (so the mutations test more than validation)', async () => {
-    const cases = generateCases(document, fixtures, { seed: SEED, extendedShare: 0, anonymousShare: 0 }).filter((c) => c.auth !== 'anon' && (c.mutation === 'baseline' || c.mutation === 'ndjson:baseline'));
+    const cases = generateCases(document, fixtures, { seed: SEED, extendedShare: 0, anonymousShare: 0 }).filter(
+      (c) => c.auth !== 'anon' && (c.mutation === 'baseline' || c.mutation === 'ndjson:baseline'),
+    );
     const services = modelServiceRoutes(document);
     const answers = new Map<string, number>();
-    for (const fuzz of cases) answers.set(`${fuzz.route}${fuzz.mutation === 'ndjson:baseline' ? ' (ndjson)' : ''}`, (await fastify.inject(fuzz.request)).statusCode);
+    for (const fuzz of cases)
+      answers.set(
+        `${fuzz.route}${fuzz.mutation === 'ndjson:baseline' ? ' (ndjson)' : ''}`,
+        (await fastify.inject(fuzz.request)).statusCode,
+      );
     for (const [route, status] of answers) {
       // Model-service routes answer 503 here: the test app has no model services configured.
       // steer-load's baseline names no stored output: its 404 comes from the database lookup.
@@ -186,15 +224,34 @@ describe('fuzzing every route of openapi.json', () => {
         const res = await fastify.inject(fuzz.request);
         answer = { status: res.statusCode, headers: res.headers, body: res.rawPayload };
       } catch (error) {
-        failures.push({ route: fuzz.route, mutation: fuzz.mutation, target: fuzz.target, auth: fuzz.auth, status: 0, problem: 'inject threw', excerpt: String(error) });
+        failures.push({
+          route: fuzz.route,
+          mutation: fuzz.mutation,
+          target: fuzz.target,
+          auth: fuzz.auth,
+          status: 0,
+          problem: 'inject threw',
+          excerpt: String(error),
+        });
         continue;
       }
       const write = WRITE_ROUTES.has(fuzz.route);
       const record = (problem: string, status: number, body: string) =>
-        failures.push({ route: fuzz.route, mutation: fuzz.mutation, target: fuzz.target, auth: fuzz.auth, status, problem, excerpt: excerpt(body), log: logGist(logs) });
-      for (const problem of judge(fuzz, answer, { modelService: services.has(fuzz.route), write })) record(problem, answer.status, answer.body.toString('utf8'));
+        failures.push({
+          route: fuzz.route,
+          mutation: fuzz.mutation,
+          target: fuzz.target,
+          auth: fuzz.auth,
+          status,
+          problem,
+          excerpt: excerpt(body),
+          log: logGist(logs),
+        });
+      for (const problem of judge(fuzz, answer, { modelService: services.has(fuzz.route), write }))
+        record(problem, answer.status, answer.body.toString('utf8'));
       if (write && answer.status < 300) {
-        for (const bad of await readBack(fuzz, answer.body.toString('utf8'))) record(`read-back after accepted write: ${bad.what} → ${bad.status}`, bad.status, bad.body);
+        for (const bad of await readBack(fuzz, answer.body.toString('utf8')))
+          record(`read-back after accepted write: ${bad.what} → ${bad.status}`, bad.status, bad.body);
       }
       if (!(await healthy())) {
         record('server unhealthy afterwards', answer.status, '');
@@ -202,7 +259,9 @@ describe('fuzzing every route of openapi.json', () => {
       }
     }
     const report = formatReport(failures, cases.length);
-    console.log(`fuzz: ${cases.length} requests (seed ${SEED}) in ${((Date.now() - started) / 1000).toFixed(1)} s on ${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'}`);
+    console.log(
+      `fuzz: ${cases.length} requests (seed ${SEED}) in ${((Date.now() - started) / 1000).toFixed(1)} s on ${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'}`,
+    );
     if (failures.length > 0) console.log(report);
     expect(failures, report).toHaveLength(0);
   }, 600_000);
@@ -212,7 +271,10 @@ describe('fuzzing every route of openapi.json', () => {
     const { port } = fastify.server.address() as AddressInfo;
     const key = fixtures.userKey;
     const get = (target: string, headers: Array<[string, string]> = []) => rawRequest('GET', target, headers);
-    const json: Array<[string, string]> = [['Content-Type', 'application/json'], ['x-api-key', key]];
+    const json: Array<[string, string]> = [
+      ['Content-Type', 'application/json'],
+      ['x-api-key', key],
+    ];
     const socketCases: Array<[name: string, route: string, request: Buffer, mustReject?: MustReject]> = [
       ['path:nul', 'GET /api/feature/{modelId}/{layer}/{index}', get('/api/feature/gpt2-small/6-res-jb/%00'), 'nul'],
       ['path:nul-in-model', 'GET /api/feature/{modelId}/{layer}/{index}', get('/api/feature/gpt2%00small/6-res-jb/0'), 'nul'],
@@ -226,15 +288,50 @@ describe('fuzzing every route of openapi.json', () => {
       ['path:long', 'GET /api/feature/{modelId}/{layer}/{index}', get(`/api/feature/${'a'.repeat(5000)}/6-res-jb/0`)],
       ['path:encoded-api', 'GET /api/feature/{modelId}/{layer}/{index}', get('/%61pi/feature/gpt2-small/6-res-jb/%00')],
       ['query:nul', 'GET /api/models', get('/api/models?x=%00&y=%ED%A0%80')],
-      ['target:absolute-form', 'GET /api/feature/{modelId}/{layer}/{index}', get('http://mirror.test/api/feature/gpt2-small/6-res-jb/%00'), 'nul'],
+      [
+        'target:absolute-form',
+        'GET /api/feature/{modelId}/{layer}/{index}',
+        get('http://mirror.test/api/feature/gpt2-small/6-res-jb/%00'),
+        'nul',
+      ],
       ['target:asterisk', 'GET /api/models', get('*')],
       ['header:latin1-key', 'GET /api/models', get('/api/models', [['x-api-key', '\xff\xfe']])],
       ['header:nul-byte', 'GET /api/models', get('/api/models', [['x-api-key', 'a\x00b']])],
       ['header:too-large', 'GET /api/models', get('/api/models', [['x-junk', 'j'.repeat(20_000)]])],
-      ['body:cesu-surrogate', 'POST /api/list/new', rawRequest('POST', '/api/list/new', json, Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])), 'surrogate'],
-      ['body:text-plain', 'POST /api/upload/dashboard', rawRequest('POST', '/api/upload/dashboard', [['Content-Type', 'text/plain'], ['x-api-key', key]], '{"modelId":"fuzz-model","source":"0-fuzzset","features":[]}')],
-      ['body:bad-chunking', 'POST /api/steer', rawRequest('POST', '/api/steer', [...json, ['Transfer-Encoding', 'chunked']], 'zz\r\n{}\r\n0\r\n\r\n')],
-      ['body:short-content-length', 'POST /api/list/new', rawRequest('POST', '/api/list/new', [...json, ['Content-Length', '5']], '{"name":"x"}')],
+      [
+        'body:cesu-surrogate',
+        'POST /api/list/new',
+        rawRequest(
+          'POST',
+          '/api/list/new',
+          json,
+          Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]),
+        ),
+        'surrogate',
+      ],
+      [
+        'body:text-plain',
+        'POST /api/upload/dashboard',
+        rawRequest(
+          'POST',
+          '/api/upload/dashboard',
+          [
+            ['Content-Type', 'text/plain'],
+            ['x-api-key', key],
+          ],
+          '{"modelId":"fuzz-model","source":"0-fuzzset","features":[]}',
+        ),
+      ],
+      [
+        'body:bad-chunking',
+        'POST /api/steer',
+        rawRequest('POST', '/api/steer', [...json, ['Transfer-Encoding', 'chunked']], 'zz\r\n{}\r\n0\r\n\r\n'),
+      ],
+      [
+        'body:short-content-length',
+        'POST /api/list/new',
+        rawRequest('POST', '/api/list/new', [...json, ['Content-Length', '5']], '{"name":"x"}'),
+      ],
     ];
     const failures: Failure[] = [];
     for (const [mutation, route, request, mustReject] of socketCases) {
@@ -243,15 +340,53 @@ describe('fuzzing every route of openapi.json', () => {
       try {
         res = await sendRaw(port, request);
       } catch (error) {
-        failures.push({ route, mutation, target: 'socket', auth: 'raw', status: 0, problem: 'no answer', excerpt: (error as Error).message, log: logGist(logs) });
+        failures.push({
+          route,
+          mutation,
+          target: 'socket',
+          auth: 'raw',
+          status: 0,
+          problem: 'no answer',
+          excerpt: (error as Error).message,
+          log: logGist(logs),
+        });
         continue;
       }
-      const fuzz: FuzzCase = { route, mutation, target: 'socket', auth: 'custom', request: { method: '', url: '', headers: {} }, mustReject };
-      for (const problem of judge(fuzz, { status: res.status, headers: res.headers, body: Buffer.from(res.body) }, { modelService: false, write: false })) {
-        failures.push({ route, mutation, target: 'socket', auth: 'raw', status: res.status, problem, excerpt: excerpt(res.body), log: logGist(logs) });
+      const fuzz: FuzzCase = {
+        route,
+        mutation,
+        target: 'socket',
+        auth: 'custom',
+        request: { method: '', url: '', headers: {} },
+        mustReject,
+      };
+      for (const problem of judge(
+        fuzz,
+        { status: res.status, headers: res.headers, body: Buffer.from(res.body) },
+        { modelService: false, write: false },
+      )) {
+        failures.push({
+          route,
+          mutation,
+          target: 'socket',
+          auth: 'raw',
+          status: res.status,
+          problem,
+          excerpt: excerpt(res.body),
+          log: logGist(logs),
+        });
       }
       const health = await sendRaw(port, rawRequest('GET', '/health'));
-      if (health.status !== 200) failures.push({ route, mutation, target: 'socket', auth: 'raw', status: health.status, problem: 'server unhealthy afterwards', excerpt: excerpt(health.body) });
+      if (health.status !== 200)
+        failures.push({
+          route,
+          mutation,
+          target: 'socket',
+          auth: 'raw',
+          status: health.status,
+          problem: 'server unhealthy afterwards',
+          excerpt: excerpt(health.body),
+        });
     }
     const report = formatReport(failures, socketCases.length);
     if (failures.length > 0) console.log(report);

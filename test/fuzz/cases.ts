@@ -158,8 +158,23 @@ export function sample(schema: Schema, name = ''): Json {
  * and names unchanged). `n` is unique per request.
  */
 function overrides(path: string, f: Fixtures, n: number): Record<string, Json> | Json[] | undefined {
-  const feature = { index: 1000 + n, density: 0.01, topLogits: [{ token: 'Ġcat', value: 1.5 }], bottomLogits: [{ token: 'Ġdog', value: -1.5 }], explanations: [{ text: 'cats', methodName: 'np_max-act-logits', modelName: 'gpt-4o-mini' }], activations: [{ tokens: ['a', 'b'], values: [0.5, 1], quantileMax: 1, quantileMin: 0, quantileFraction: 0.5 }] };
-  const vector = { modelId: f.ownModel, layerNumber: 0, hookType: 'hook_resid_pre', vector: [0.1, 0.2, 0.3, 0.4], vectorDefaultSteerStrength: 10, vectorLabel: 'fuzz', visibility: 'PUBLIC' };
+  const feature = {
+    index: 1000 + n,
+    density: 0.01,
+    topLogits: [{ token: 'Ġcat', value: 1.5 }],
+    bottomLogits: [{ token: 'Ġdog', value: -1.5 }],
+    explanations: [{ text: 'cats', methodName: 'np_max-act-logits', modelName: 'gpt-4o-mini' }],
+    activations: [{ tokens: ['a', 'b'], values: [0.5, 1], quantileMax: 1, quantileMin: 0, quantileFraction: 0.5 }],
+  };
+  const vector = {
+    modelId: f.ownModel,
+    layerNumber: 0,
+    hookType: 'hook_resid_pre',
+    vector: [0.1, 0.2, 0.3, 0.4],
+    vectorDefaultSteerStrength: 10,
+    vectorLabel: 'fuzz',
+    visibility: 'PUBLIC',
+  };
   const steerFeature = { modelId: SEEDED.modelId, layer: SEEDED.layer, index: SEEDED.index, strength: 10 };
   switch (path) {
     case '/api/features':
@@ -183,7 +198,10 @@ function overrides(path: string, f: Fixtures, n: number): Record<string, Json> |
     case '/api/list/new':
       return { name: 'fuzz list', description: 'fuzz', testText: 'The cat' };
     case '/api/list/add-features':
-      return { listId: f.listId, featuresToAdd: [{ modelId: SEEDED.modelId, layer: SEEDED.layer, index: SEEDED.index, description: 'fuzz' }] };
+      return {
+        listId: f.listId,
+        featuresToAdd: [{ modelId: SEEDED.modelId, layer: SEEDED.layer, index: SEEDED.index, description: 'fuzz' }],
+      };
     case '/api/list/get':
       return { listId: f.listId };
     case '/api/list/remove':
@@ -196,11 +214,25 @@ function overrides(path: string, f: Fixtures, n: number): Record<string, Json> |
     case '/api/score-type/eleuther_embedding':
       return { explanationId: f.explanationId };
     case '/api/activation/new':
-      return { feature: { modelId: SEEDED.modelId, source: SEEDED.layer, index: SEEDED.index }, neuron: OMIT, customText: 'The cat sat', ignoreBos: false };
+      return {
+        feature: { modelId: SEEDED.modelId, source: SEEDED.layer, index: SEEDED.index },
+        neuron: OMIT,
+        customText: 'The cat sat',
+        ignoreBos: false,
+      };
     case '/api/steer':
       return { features: [steerFeature], n_tokens: 8, temperature: 0.5, seed: 42, strength_multiplier: 1 };
     case '/api/steer-chat':
-      return { defaultChatMessages: [{ role: 'user', content: 'hi' }], steeredChatMessages: [{ role: 'user', content: 'hi' }], features: [steerFeature], n_tokens: 8, steer_special_tokens: false, temperature: 0.5, seed: 42, strength_multiplier: 1 };
+      return {
+        defaultChatMessages: [{ role: 'user', content: 'hi' }],
+        steeredChatMessages: [{ role: 'user', content: 'hi' }],
+        features: [steerFeature],
+        n_tokens: 8,
+        steer_special_tokens: false,
+        temperature: 0.5,
+        seed: 42,
+        strength_multiplier: 1,
+      };
     case '/api/steer-load':
       return { steerOutputId: 'no-such-steer-output' };
     default:
@@ -317,9 +349,12 @@ export function leaves(value: Json, schema: Schema, path: Tag[] = []): Leaf[] {
   const resolved = branchFor(schema, value);
   const kind = kindOf(value);
   const here: Leaf[] = path.length > 0 ? [{ path, kind, schema: resolved, value }] : [];
-  if (kind === 'array' && (value as Json[]).length > 0) return [...here, ...leaves((value as Json[])[0], resolved.items ?? {}, [...path, 0])];
+  if (kind === 'array' && (value as Json[]).length > 0)
+    return [...here, ...leaves((value as Json[])[0], resolved.items ?? {}, [...path, 0])];
   if (kind === 'object') {
-    const inner = Object.entries(value as Record<string, Json>).flatMap(([key, item]) => leaves(item, resolved.properties?.[key] ?? {}, [...path, key]));
+    const inner = Object.entries(value as Record<string, Json>).flatMap(([key, item]) =>
+      leaves(item, resolved.properties?.[key] ?? {}, [...path, key]),
+    );
     return [...here, ...inner];
   }
   return here;
@@ -354,10 +389,18 @@ const JSON_TYPE = 'application/json';
 /** 8 MiB of JSON in about 8 KB: over any body limit once inflated. */
 const GZIP_BOMB = gzipSync(`{"a":"${'x'.repeat(8 * 1024 * 1024)}"}`);
 
-function bodyMutations(baseline: string): Array<[name: string, payload: string | Buffer, contentType: string | undefined, encoding?: string]> {
+function bodyMutations(
+  baseline: string,
+): Array<[name: string, payload: string | Buffer, contentType: string | undefined, encoding?: string]> {
   const firstString = /"([^"\\]*)"\s*:\s*"[^"\\]*"/.exec(baseline);
   const withBytes = (bytes: number[]) =>
-    firstString ? Buffer.concat([Buffer.from(baseline.slice(0, firstString.index + firstString[0].length - 1)), Buffer.from(bytes), Buffer.from(baseline.slice(firstString.index + firstString[0].length - 1))]) : Buffer.from(baseline);
+    firstString
+      ? Buffer.concat([
+          Buffer.from(baseline.slice(0, firstString.index + firstString[0].length - 1)),
+          Buffer.from(bytes),
+          Buffer.from(baseline.slice(firstString.index + firstString[0].length - 1)),
+        ])
+      : Buffer.from(baseline);
   const bodyIsObject = baseline.startsWith('{');
   return [
     ['json:null', 'null', JSON_TYPE],
@@ -446,7 +489,13 @@ const QUERY_MUTATIONS: Mutation[] = [
 ];
 
 /** Values the admin import baseline names: a folder that does not exist, so nothing is imported. */
-const QUERY_BASELINE: Record<string, string> = { location: '/nonexistent/fuzz-export/v1', modelId: SEEDED.modelId, sourceId: SEEDED.layer, explanations: 'true', maxErrors: '10' };
+const QUERY_BASELINE: Record<string, string> = {
+  location: '/nonexistent/fuzz-export/v1',
+  modelId: SEEDED.modelId,
+  sourceId: SEEDED.layer,
+  explanations: 'true',
+  maxErrors: '10',
+};
 
 function headerMutations(f: Fixtures): Array<[string, Record<string, string>]> {
   return [
@@ -497,7 +546,12 @@ const CORE_MUTATIONS = new Set([
 ]);
 
 function isCore(fuzz: FuzzCase): boolean {
-  return fuzz.mustReject !== undefined || CORE_MUTATIONS.has(fuzz.mutation) || fuzz.target === 'method' || (fuzz.mutation.startsWith('ndjson:') && fuzz.target === 'body');
+  return (
+    fuzz.mustReject !== undefined ||
+    CORE_MUTATIONS.has(fuzz.mutation) ||
+    fuzz.target === 'method' ||
+    (fuzz.mutation.startsWith('ndjson:') && fuzz.target === 'body')
+  );
 }
 
 /** The same request without credentials. */
@@ -518,30 +572,63 @@ export function generateCases(document: OpenApiDocument, f: Fixtures, options: G
       const route = `${method} ${path}`;
       const userAuth = path === AUTH_FOR_ADMIN_ROUTE ? 'admin' : 'user';
       const key = userAuth === 'admin' ? f.adminKey : f.userKey;
-      const add = (fuzz: Omit<FuzzCase, 'route' | 'auth'>) => cases.push({ route, auth: userAuth, ...fuzz, request: { ...fuzz.request, headers: { ...fuzz.request.headers, 'x-api-key': key } } });
+      const add = (fuzz: Omit<FuzzCase, 'route' | 'auth'>) =>
+        cases.push({
+          route,
+          auth: userAuth,
+          ...fuzz,
+          request: { ...fuzz.request, headers: { ...fuzz.request.headers, 'x-api-key': key } },
+        });
 
       const params = operation.parameters ?? [];
       const pathParams = params.filter((p) => p.in === 'path');
       const queryParams = params.filter((p) => p.in === 'query');
-      const baseSegments: Record<string, string> = Object.fromEntries(pathParams.map((p) => [p.name, encodeURIComponent(String(p.name === 'name' ? SEEDED.setName : (hint(p.name) ?? 'fuzz')))]));
-      const urlWith = (segments: Record<string, string>, query: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => segments[name] ?? 'x') + (query ? `?${query}` : '');
+      const baseSegments: Record<string, string> = Object.fromEntries(
+        pathParams.map((p) => [p.name, encodeURIComponent(String(p.name === 'name' ? SEEDED.setName : (hint(p.name) ?? 'fuzz')))]),
+      );
+      const urlWith = (segments: Record<string, string>, query: string) =>
+        path.replace(/\{(\w+)\}/g, (_, name: string) => segments[name] ?? 'x') + (query ? `?${query}` : '');
       const baseQuery = queryParams.map((p) => `${p.name}=${encodeURIComponent(QUERY_BASELINE[p.name] ?? 'fuzz')}`).join('&');
       const baseUrl = urlWith(baseSegments, baseQuery);
 
       for (const param of pathParams) {
         for (const [name, value, reject] of PATH_MUTATIONS) {
-          add({ mutation: `path:${name}`, target: `path:${param.name}`, mustReject: reject, request: { method, url: urlWith({ ...baseSegments, [param.name]: value }, baseQuery), headers: {} } });
+          add({
+            mutation: `path:${name}`,
+            target: `path:${param.name}`,
+            mustReject: reject,
+            request: { method, url: urlWith({ ...baseSegments, [param.name]: value }, baseQuery), headers: {} },
+          });
         }
       }
       for (const param of queryParams) {
-        const others = queryParams.filter((p) => p !== param).map((p) => `${p.name}=${encodeURIComponent(QUERY_BASELINE[p.name] ?? 'fuzz')}`);
+        const others = queryParams
+          .filter((p) => p !== param)
+          .map((p) => `${p.name}=${encodeURIComponent(QUERY_BASELINE[p.name] ?? 'fuzz')}`);
         for (const [name, value, reject] of QUERY_MUTATIONS) {
-          add({ mutation: `query:${name}`, target: `query:${param.name}`, mustReject: reject, request: { method, url: urlWith(baseSegments, [...others, `${param.name}=${value}`].join('&')), headers: {} } });
+          add({
+            mutation: `query:${name}`,
+            target: `query:${param.name}`,
+            mustReject: reject,
+            request: { method, url: urlWith(baseSegments, [...others, `${param.name}=${value}`].join('&')), headers: {} },
+          });
         }
-        add({ mutation: 'query:repeated', target: `query:${param.name}`, request: { method, url: urlWith(baseSegments, `${baseQuery}&${param.name}=${encodeURIComponent(QUERY_BASELINE[param.name] ?? 'fuzz')}`), headers: {} } });
+        add({
+          mutation: 'query:repeated',
+          target: `query:${param.name}`,
+          request: {
+            method,
+            url: urlWith(baseSegments, `${baseQuery}&${param.name}=${encodeURIComponent(QUERY_BASELINE[param.name] ?? 'fuzz')}`),
+            headers: {},
+          },
+        });
       }
       if (queryParams.length === 0 && method === 'GET') {
-        add({ mutation: 'query:junk', target: 'query', request: { method, url: urlWith(baseSegments, 'x=%00&y=%ED%A0%80&__proto__=1&z=%'), headers: {} } });
+        add({
+          mutation: 'query:junk',
+          target: 'query',
+          request: { method, url: urlWith(baseSegments, 'x=%00&y=%ED%A0%80&__proto__=1&z=%'), headers: {} },
+        });
       }
 
       const content = operation.requestBody?.content ?? {};
@@ -566,12 +653,21 @@ export function generateCases(document: OpenApiDocument, f: Fixtures, options: G
 
       if (schema) {
         for (const leaf of leaves(bodyFor(0), schema)) {
-          const mutations: Array<[string, Raw | typeof OMIT, MustReject | undefined]> = mutationsFor(leaf).map(([name, json, reject]) => [`${leaf.kind}:${name}`, new Raw(json), reject]);
+          const mutations: Array<[string, Raw | typeof OMIT, MustReject | undefined]> = mutationsFor(leaf).map(([name, json, reject]) => [
+            `${leaf.kind}:${name}`,
+            new Raw(json),
+            reject,
+          ]);
           if (typeof leaf.path.at(-1) === 'string') mutations.push(['omit', OMIT, undefined]);
           for (const [name, value, reject] of mutations) {
             const body = replaceAt(bodyFor(++fresh), leaf.path, value);
-            add(
-              { mutation: name, target: `/${leaf.path.join('/')}`, mustReject: reject, field: reject === 'non-finite' ? fieldName(leaf.path) : undefined, request: jsonRequest(encodeJson(body)) });
+            add({
+              mutation: name,
+              target: `/${leaf.path.join('/')}`,
+              mustReject: reject,
+              field: reject === 'non-finite' ? fieldName(leaf.path) : undefined,
+              request: jsonRequest(encodeJson(body)),
+            });
           }
         }
       }
@@ -581,13 +677,23 @@ export function generateCases(document: OpenApiDocument, f: Fixtures, options: G
       for (const [name, headers] of headerMutations(f)) {
         const payload = method === 'POST' ? (schema ? encodeJson(bodyFor(++fresh)) : '') : undefined;
         const contentType: Record<string, string> = payload !== undefined ? { 'content-type': JSON_TYPE } : {};
-        cases.push({ route, auth: 'custom', mutation: name, target: `header:${name.split(':')[0]}`, request: { method, url: baseUrl, headers: { ...contentType, ...headers }, payload } });
+        cases.push({
+          route,
+          auth: 'custom',
+          mutation: name,
+          target: `header:${name.split(':')[0]}`,
+          request: { method, url: baseUrl, headers: { ...contentType, ...headers }, payload },
+        });
       }
 
       // Methods the route does not take (HEAD is left out: its answers have no body to check).
       for (const other of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !item[m.toLowerCase()])) {
         const payload = other === 'GET' ? undefined : schema ? encodeJson(bodyFor(++fresh)) : '{}';
-        add({ mutation: `method:${other}`, target: 'method', request: { method: other, url: baseUrl, headers: payload === undefined ? {} : { 'content-type': JSON_TYPE }, payload } });
+        add({
+          mutation: `method:${other}`,
+          target: 'method',
+          request: { method: other, url: baseUrl, headers: payload === undefined ? {} : { 'content-type': JSON_TYPE }, payload },
+        });
       }
     }
   }
@@ -607,7 +713,8 @@ export function generateCases(document: OpenApiDocument, f: Fixtures, options: G
 function ndjsonCases(route: string, f: Fixtures, schema: Schema, next: () => number): FuzzCase[] {
   const featureSchema = schema.properties?.features?.items ?? {};
   const header = encodeJson({ modelId: f.ownModel, source: f.ownSource });
-  const feature = (n: number) => ((baselineBody('/api/upload/dashboard', schema, f, n) as { features: Json[] }).features[0] as Record<string, Json>);
+  const feature = (n: number) =>
+    (baselineBody('/api/upload/dashboard', schema, f, n) as { features: Json[] }).features[0] as Record<string, Json>;
   const request = (payload: string | Buffer, encoding?: string): FuzzRequest => ({
     method: 'POST',
     url: '/api/upload/dashboard',
@@ -631,7 +738,14 @@ function ndjsonCases(route: string, f: Fixtures, schema: Schema, next: () => num
     ['ndjson:feature-not-json', `${header}\n{"index":\n`],
     ['ndjson:crlf', `${header}\r\n${encodeJson(feature(next()))}\r\n`],
     ['ndjson:no-final-newline', `${header}\n${encodeJson(feature(next()))}`],
-    ['ndjson:raw-nul-byte', Buffer.concat([Buffer.from(`${header}\n{"index":${1000 + next()},"activations":[{"tokens":["a`), Buffer.from([0]), Buffer.from('"],"values":[1]}]}\n')])],
+    [
+      'ndjson:raw-nul-byte',
+      Buffer.concat([
+        Buffer.from(`${header}\n{"index":${1000 + next()},"activations":[{"tokens":["a`),
+        Buffer.from([0]),
+        Buffer.from('"],"values":[1]}]}\n'),
+      ]),
+    ],
     ['ndjson:deep-nesting', `${header}\n${DEEP_ARRAY}\n`],
   ];
   for (const [name, payload] of whole) push({ mutation: name, target: 'body', request: request(payload) });
@@ -648,8 +762,13 @@ function ndjsonCases(route: string, f: Fixtures, schema: Schema, next: () => num
   for (const leaf of leaves(feature(0), featureSchema)) {
     for (const [name, json, reject] of mutationsFor(leaf)) {
       const line = encodeJson(replaceAt(feature(next()), leaf.path, new Raw(json)));
-      push(
-        { mutation: `ndjson:${leaf.kind}:${name}`, target: `line 2: /${leaf.path.join('/')}`, mustReject: reject, field: reject === 'non-finite' ? fieldName(leaf.path) : undefined, request: request(`${header}\n${line}\n`) });
+      push({
+        mutation: `ndjson:${leaf.kind}:${name}`,
+        target: `line 2: /${leaf.path.join('/')}`,
+        mustReject: reject,
+        field: reject === 'non-finite' ? fieldName(leaf.path) : undefined,
+        request: request(`${header}\n${line}\n`),
+      });
     }
   }
   return cases;

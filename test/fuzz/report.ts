@@ -8,7 +8,10 @@ export function logGist(lines: string[]): string | undefined {
     try {
       const entry = JSON.parse(line) as { msg?: string; err?: { type?: string; message?: string; stack?: string } };
       if (!entry.err) continue;
-      const frame = entry.err.stack?.split('\n').find((l) => l.includes('/src/'))?.trim();
+      const frame = entry.err.stack
+        ?.split('\n')
+        .find((l) => l.includes('/src/'))
+        ?.trim();
       // A failed query's message is its SQL; the database's reason is in the stack's "caused by".
       const message = String(entry.err.message ?? entry.msg);
       const cause = entry.err.stack?.split('\n').find((l) => l.startsWith('caused by:'));
@@ -32,7 +35,9 @@ export function formatReport(failures: Failure[], total: number): string {
     for (const [problem, group] of byProblem) {
       const where = [...new Set(group.map((f) => `${f.mutation}@${f.target}`))];
       const auths = [...new Set(group.map((f) => f.auth))].join('/');
-      lines.push(`  ${problem} ×${group.length} [${auths}]: ${where.slice(0, 10).join(', ')}${where.length > 10 ? `, … ${where.length - 10} more` : ''}`);
+      lines.push(
+        `  ${problem} ×${group.length} [${auths}]: ${where.slice(0, 10).join(', ')}${where.length > 10 ? `, … ${where.length - 10} more` : ''}`,
+      );
       const example = group.find((f) => f.log) ?? group[0]!;
       lines.push(`    e.g. ${example.mutation}@${example.target} → ${example.status} ${example.excerpt}`);
       if (example.log) lines.push(`    log: ${example.log}`);

@@ -55,7 +55,11 @@ describe('GET /api/admin/import', () => {
   it('streams progress, rejects and a final summary, and the features become readable', async () => {
     const before = await ctx.app.inject({ method: 'GET', url: '/api/feature/gpt2-small/6-res-jb/3' });
     expect(before.statusCode).toBe(404);
-    const res = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent(root)}&sourceId=6-res-jb`, headers: { 'x-api-key': adminKey } });
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/admin/import?location=${encodeURIComponent(root)}&sourceId=6-res-jb`,
+      headers: { 'x-api-key': adminKey },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/event-stream');
     const events = parseEvents(res.body);
@@ -76,12 +80,16 @@ describe('GET /api/admin/import', () => {
   });
 
   it('answers an error event for a location that is not an export', async () => {
-    const res = await ctx.app.inject({ method: 'GET', url: `/api/admin/import?location=${encodeURIComponent('/no/such/export')}`, headers: { 'x-api-key': adminKey } });
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/admin/import?location=${encodeURIComponent('/no/such/export')}`,
+      headers: { 'x-api-key': adminKey },
+    });
     const events = parseEvents(res.body);
     expect(events.at(-1)).toEqual({ event: 'error', data: { message: '/no/such/export is not a folder' } });
   });
 
-  it('needs an admin key, even on the server\'s own machine', async () => {
+  it("needs an admin key, even on the server's own machine", async () => {
     const url = `/api/admin/import?location=${encodeURIComponent(root)}`;
     const anonymous = await ctx.app.inject({ method: 'GET', url });
     expect(anonymous.statusCode).toBe(401);
@@ -134,54 +142,58 @@ describe('GET /api/admin/import', () => {
     expect(parseEvents(next.body).at(-1)!.event).toBe('complete');
   });
 
-  it('sends a flood of rejects at the client\'s pace: memory stays flat while it does not read, /health answers, and it ends complete', { timeout: 120_000 }, async () => {
-    const LINES = 400_000;
-    const flood = fs.mkdtempSync(path.join(os.tmpdir(), 'np-admin-flood-'));
-    try {
-      await writeSampleExport(flood, { modelId: 'flood-model', featuresPerSource: 2, activationsPerFeature: 1 });
-      const batch = path.join(flood, 'v1/flood-model/6-res-jb/features/batch-0.jsonl.gz');
-      fs.writeFileSync(batch, gzipSync(Buffer.from('{\n'.repeat(LINES))));
-      const address = await serverAddress();
-      const response = await new Promise<http.IncomingMessage>((resolve, reject) =>
-        http.get(`${address}${importUrl(flood)}`, { headers: { 'x-api-key': adminKey } }, resolve).on('error', reject),
-      );
-      // The client reads nothing for two seconds: the server must wait for it, not buffer the frames (without backpressure: +390 MB for a million).
-      response.pause();
-      const before = process.memoryUsage().rss;
-      let peak = before;
-      const healthTimes: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        const started = performance.now();
-        expect((await fetch(`${address}/health`)).status).toBe(200);
-        healthTimes.push(performance.now() - started);
-        peak = Math.max(peak, process.memoryUsage().rss);
+  it(
+    "sends a flood of rejects at the client's pace: memory stays flat while it does not read, /health answers, and it ends complete",
+    { timeout: 120_000 },
+    async () => {
+      const LINES = 400_000;
+      const flood = fs.mkdtempSync(path.join(os.tmpdir(), 'np-admin-flood-'));
+      try {
+        await writeSampleExport(flood, { modelId: 'flood-model', featuresPerSource: 2, activationsPerFeature: 1 });
+        const batch = path.join(flood, 'v1/flood-model/6-res-jb/features/batch-0.jsonl.gz');
+        fs.writeFileSync(batch, gzipSync(Buffer.from('{\n'.repeat(LINES))));
+        const address = await serverAddress();
+        const response = await new Promise<http.IncomingMessage>((resolve, reject) =>
+          http.get(`${address}${importUrl(flood)}`, { headers: { 'x-api-key': adminKey } }, resolve).on('error', reject),
+        );
+        // The client reads nothing for two seconds: the server must wait for it, not buffer the frames (without backpressure: +390 MB for a million).
+        response.pause();
+        const before = process.memoryUsage().rss;
+        let peak = before;
+        const healthTimes: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          const started = performance.now();
+          expect((await fetch(`${address}/health`)).status).toBe(200);
+          healthTimes.push(performance.now() - started);
+          peak = Math.max(peak, process.memoryUsage().rss);
+        }
+        expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+        expect(Math.max(...healthTimes)).toBeLessThan(1000);
+        let rejects = 0;
+        let tail = '';
+        let last = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          const text = tail + chunk;
+          rejects += text.split('event: reject\n').length - 1;
+          tail = text.slice(-32);
+          rejects -= tail.split('event: reject\n').length - 1;
+          last = (last + chunk).slice(-4096);
+        });
+        response.resume();
+        await new Promise((resolve) => response.on('end', resolve));
+        rejects += tail.split('event: reject\n').length - 1;
+        const final = parseEvents(last.slice(last.lastIndexOf('event: complete')));
+        expect(final).toEqual([expect.objectContaining({ event: 'complete' })]);
+        // Every bad line, plus the activations and explanations of the features that never loaded.
+        expect(final[0]!.data.tables.Neuron.rejected).toBe(LINES);
+        expect(rejects).toBe(final[0]!.data.rejected);
+      } finally {
+        fs.rmSync(flood, { recursive: true, force: true });
       }
-      expect(peak - before).toBeLessThan(64 * 1024 * 1024);
-      expect(Math.max(...healthTimes)).toBeLessThan(1000);
-      let rejects = 0;
-      let tail = '';
-      let last = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        const text = tail + chunk;
-        rejects += text.split('event: reject\n').length - 1;
-        tail = text.slice(-32);
-        rejects -= tail.split('event: reject\n').length - 1;
-        last = (last + chunk).slice(-4096);
-      });
-      response.resume();
-      await new Promise((resolve) => response.on('end', resolve));
-      rejects += tail.split('event: reject\n').length - 1;
-      const final = parseEvents(last.slice(last.lastIndexOf('event: complete')));
-      expect(final).toEqual([expect.objectContaining({ event: 'complete' })]);
-      // Every bad line, plus the activations and explanations of the features that never loaded.
-      expect(final[0]!.data.tables.Neuron.rejected).toBe(LINES);
-      expect(rejects).toBe(final[0]!.data.rejected);
-    } finally {
-      fs.rmSync(flood, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('refuses loopback and private export URLs unless IMPORT_ALLOW_PRIVATE_ADDRESSES allows them', async () => {
     const strict = await buildAppOn(ctx.database, async () => {}, {});
@@ -190,7 +202,9 @@ describe('GET /api/admin/import', () => {
       const res = await strict.app.inject({ method: 'GET', url: importUrl(`${s3.url}/v1/`), headers: { 'x-api-key': adminKey } });
       expect(parseEvents(res.body).at(-1)).toEqual({
         event: 'error',
-        data: { message: `GET ${s3.url}/ failed: 127.0.0.1 is a loopback address, refused (set IMPORT_ALLOW_PRIVATE_ADDRESSES=true to import from your own network)` },
+        data: {
+          message: `GET ${s3.url}/ failed: 127.0.0.1 is a loopback address, refused (set IMPORT_ALLOW_PRIVATE_ADDRESSES=true to import from your own network)`,
+        },
       });
       expect(s3.requests.length).toBe(before);
     } finally {

@@ -20,7 +20,9 @@ const MB = 1024 * 1024;
 let clean: { rss: number; digest: Record<string, string> };
 
 /** A target database for the CLI and a way to read it afterwards. */
-async function target(name: string): Promise<{ env: Record<string, string>; open(): Promise<Database>; close(db: Database): Promise<void> }> {
+async function target(
+  name: string,
+): Promise<{ env: Record<string, string>; open(): Promise<Database>; close(db: Database): Promise<void> }> {
   const t = await openTestDatabase();
   if (t.url) return { env: { DATABASE_URL: t.url }, open: async () => t.database, close: () => t.drop() };
   await t.database.close();
@@ -61,7 +63,7 @@ function countLines(file: string): number {
   const fd = fs.openSync(file, 'r');
   const buffer = Buffer.alloc(MB);
   let lines = 0;
-  for (let n; (n = fs.readSync(fd, buffer)) > 0; ) for (let i = 0; i < n; i++) if (buffer[i] === 0x0a) lines++;
+  for (let n; (n = fs.readSync(fd, buffer)) > 0;) for (let i = 0; i < n; i++) if (buffer[i] === 0x0a) lines++;
   fs.closeSync(fd);
   return lines;
 }
@@ -95,8 +97,16 @@ it('survives gzip bombs of zeros: over-long lines are rejected, memory stays bou
   expect(result.status, result.stderr).toBe(1);
   expect(result.stdout).toContain('Rejected records: 1025');
   expectBoundedRss(result.rss);
-  const rejects = fs.readFileSync(result.rejects, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-  expect(rejects[0]).toMatchObject({ file: `${SOURCE}/features/batch-1.jsonl.gz`, line: 1, reason: `line longer than MAX_LINE_BYTES (${16 * MB} bytes): ${1024 * MB} bytes` });
+  const rejects = fs
+    .readFileSync(result.rejects, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  expect(rejects[0]).toMatchObject({
+    file: `${SOURCE}/features/batch-1.jsonl.gz`,
+    line: 1,
+    reason: `line longer than MAX_LINE_BYTES (${16 * MB} bytes): ${1024 * MB} bytes`,
+  });
   expect(rejects[0].raw).toHaveLength(256); // its first bytes only
   expect(rejects.at(-1)).toMatchObject({ file: `${SOURCE}/explanations/batch-1.jsonl.gz`, line: 1024 });
   expect(rejects.at(-1).reason).toMatch(/^malformed JSON/);

@@ -3,8 +3,18 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../src/db/client.js';
 
 export const IMPORTED_TABLES = [
-  'Model', 'SourceRelease', 'SourceSet', 'Source', 'Neuron', 'Activation', 'Explanation',
-  'ExplanationType', 'ExplanationModelType', 'ExplanationScoreType', 'ExplanationScoreModel', 'EvalType',
+  'Model',
+  'SourceRelease',
+  'SourceSet',
+  'Source',
+  'Neuron',
+  'Activation',
+  'Explanation',
+  'ExplanationType',
+  'ExplanationModelType',
+  'ExplanationScoreType',
+  'ExplanationScoreModel',
+  'EvalType',
 ];
 
 /** Per table: row count and an md5 of all rows (timestamps that default to now() left out). */

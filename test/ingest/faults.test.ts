@@ -31,9 +31,12 @@ beforeAll(async () => {
     expected = await tableDigest(reference.database);
     // Every table the importer writes has a primary key: re-reading a file (a resumed or retried
     // one) relies on ON CONFLICT DO NOTHING.
-    const keyed = await queryRows<{ table: string }>(reference.database.db, sql`
+    const keyed = await queryRows<{ table: string }>(
+      reference.database.db,
+      sql`
       SELECT tc.table_name AS "table" FROM information_schema.table_constraints tc
-      WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public'`);
+      WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public'`,
+    );
     expect(IMPORTED_TABLES.filter((t) => !keyed.some((k) => k.table === t))).toEqual([]);
   } finally {
     await reference.drop();

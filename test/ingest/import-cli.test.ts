@@ -23,7 +23,8 @@ describe('npm run import', () => {
     const result = runImport(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Usage: npm run import -- <location> [options]');
-    for (const flag of ['--model', '--source', '--explanations', '--max-errors', '--rejects', '--max-line-bytes']) expect(result.stdout).toContain(flag);
+    for (const flag of ['--model', '--source', '--explanations', '--max-errors', '--rejects', '--max-line-bytes'])
+      expect(result.stdout).toContain(flag);
   });
 
   it('imports into the embedded database, writes the reject report and exits 1 when records were rejected', async () => {
@@ -34,7 +35,11 @@ describe('npm run import', () => {
     expect(result.status, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/\| Neuron \| 13 \| 10 \| 3 \|/);
     expect(result.stdout).toContain('Rejected records: 5');
-    const lines = fs.readFileSync(rejects, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = fs
+      .readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatchObject({ file: 'v1/gpt2-small/6-res-jb/features/batch-0.jsonl.gz', line: 11 });
     // In a pipe, progress is plain log lines.
@@ -56,7 +61,9 @@ describe('npm run import', () => {
     const blocked = runImport([exportDir, '--rejects', path.join(root, 'blocked.jsonl')], env);
     expect(blocked.status).toBe(1);
     expect(blocked.stdout).toContain('failed 1, blocked 2');
-    expect(blocked.stdout).toContain('Blocked, not loaded: v1/gpt2-small/6-res-jb/activations/batch-0.jsonl.gz (v1/gpt2-small/6-res-jb/features/batch-0.jsonl.gz was not imported)');
+    expect(blocked.stdout).toContain(
+      'Blocked, not loaded: v1/gpt2-small/6-res-jb/activations/batch-0.jsonl.gz (v1/gpt2-small/6-res-jb/features/batch-0.jsonl.gz was not imported)',
+    );
     fs.writeFileSync(features, good);
     const repaired = runImport([exportDir, '--rejects', path.join(root, 'blocked.jsonl')], env);
     expect(repaired.status, repaired.stdout).toBe(0);

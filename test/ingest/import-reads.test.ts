@@ -20,7 +20,13 @@ const ACTIVATIONS = 'v1/gpt2-small/7-res-jb/activations/batch-0.jsonl.gz';
 beforeAll(async () => {
   ctx = await buildTestApp();
   adminKey = (await userWithKey(ctx.database.db, 'boss', true)).key;
-  await writeSampleExport(root, { layers: [6, 7], featuresPerSource: 1000, activationsPerFeature: 16, tokensPerActivation: 8, explanationsPerFeature: 0 });
+  await writeSampleExport(root, {
+    layers: [6, 7],
+    featuresPerSource: 1000,
+    activationsPerFeature: 16,
+    tokensPerActivation: 8,
+    explanationsPerFeature: 0,
+  });
   // Source 6 is in already; source 7 is what the admin route will import.
   await importExport(ctx.database, { location: root, sources: ['6-res-jb'] });
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
@@ -31,7 +37,9 @@ afterAll(async () => {
 });
 
 it('answers a feature read while an import is writing a file', { timeout: 120_000 }, async () => {
-  const response = await fetch(`${base}/api/admin/import?location=${encodeURIComponent(root)}&sourceId=7-res-jb`, { headers: { 'x-api-key': adminKey } });
+  const response = await fetch(`${base}/api/admin/import?location=${encodeURIComponent(root)}&sourceId=7-res-jb`, {
+    headers: { 'x-api-key': adminKey },
+  });
   expect(response.status).toBe(200);
   let read: Promise<{ status: number; ms: number }> | undefined;
   let answered = false;

@@ -23,7 +23,10 @@ afterAll(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force:
 
 function readJsonl(file: string): Record<string, unknown>[] {
   const text = file.endsWith('.gz') ? gunzipSync(fs.readFileSync(file)).toString('utf8') : fs.readFileSync(file, 'utf8');
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 async function counts(db: TestContext['database']['db']) {
@@ -39,7 +42,13 @@ describe('round trip through the feature API', () => {
   beforeAll(async () => {
     ctx = await buildTestApp();
     root = tempDir();
-    await writeSampleExport(root, { layers: [6, 7], featuresPerSource: 40, activationsPerFeature: 3, tokensPerActivation: 12, explanationsPerFeature: 2 });
+    await writeSampleExport(root, {
+      layers: [6, 7],
+      featuresPerSource: 40,
+      activationsPerFeature: 3,
+      tokensPerActivation: 12,
+      explanationsPerFeature: 2,
+    });
   });
   afterAll(() => ctx?.close());
 
@@ -50,7 +59,10 @@ describe('round trip through the feature API', () => {
     expect(summary.files).toMatchObject({ imported: summary.files.total, failed: 0 });
     expect(await counts(ctx.database.db)).toEqual({ neurons: 80, activations: 240, explanations: 160 });
     // The tables that received rows have planner statistics (the embedded database has no autovacuum).
-    const analyzed = await queryRows<{ tablename: string }>(ctx.database.db, sql`SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public' AND tablename IN ('Neuron', 'Activation', 'Explanation')`);
+    const analyzed = await queryRows<{ tablename: string }>(
+      ctx.database.db,
+      sql`SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public' AND tablename IN ('Neuron', 'Activation', 'Explanation')`,
+    );
     expect(analyzed.map((r) => r.tablename).sort()).toEqual(['Activation', 'Explanation', 'Neuron']);
 
     const dir = path.join(root, 'v1', 'gpt2-small', '7-res-jb');
@@ -60,16 +72,34 @@ describe('round trip through the feature API', () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/api/feature/gpt2-small/7-res-jb/13' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    for (const key of ['maxActApprox', 'frac_nonzero', 'pos_str', 'pos_values', 'neg_str', 'neg_values', 'freq_hist_data_bar_heights', 'topkCosSimIndices', 'hookName', 'sourceSetName']) {
+    for (const key of [
+      'maxActApprox',
+      'frac_nonzero',
+      'pos_str',
+      'pos_values',
+      'neg_str',
+      'neg_values',
+      'freq_hist_data_bar_heights',
+      'topkCosSimIndices',
+      'hookName',
+      'sourceSetName',
+    ]) {
       expect(body[key], key).toEqual(feature[key]);
     }
     expect(body.source.saelensConfig).toEqual({ d_sae: 24576, hook_name: 'blocks.7.hook_resid_pre' });
     expect(body.model.createdAt).toBe('2024-03-01T12:34:56.789Z');
     const sortedActs = [...acts].sort((a, b) => (b.maxValue as number) - (a.maxValue as number));
-    expect(body.activations.map((a: Record<string, unknown>) => [a.id, a.tokens, a.values, a.maxValue])).toEqual(sortedActs.map((a) => [a.id, a.tokens, a.values, a.maxValue]));
-    expect(body.explanations.map((e: { description: string }) => e.description).sort()).toEqual(exps.map((e) => String(e.description).replace('\u0000', ' ')).sort());
+    expect(body.activations.map((a: Record<string, unknown>) => [a.id, a.tokens, a.values, a.maxValue])).toEqual(
+      sortedActs.map((a) => [a.id, a.tokens, a.values, a.maxValue]),
+    );
+    expect(body.explanations.map((e: { description: string }) => e.description).sort()).toEqual(
+      exps.map((e) => String(e.description).replace('\u0000', ' ')).sort(),
+    );
 
-    const [stored] = await queryRows<{ e: string }>(ctx.database.db, sql`SELECT "embedding"::text AS e FROM "Explanation" WHERE "id" = ${exps[0]!.id as string}`);
+    const [stored] = await queryRows<{ e: string }>(
+      ctx.database.db,
+      sql`SELECT "embedding"::text AS e FROM "Explanation" WHERE "id" = ${exps[0]!.id as string}`,
+    );
     const embedding = JSON.parse(stored!.e) as number[];
     const exported = JSON.parse(exps[0]!.embedding as string) as number[];
     expect(embedding).toHaveLength(256);
@@ -134,15 +164,24 @@ describe('bad data', () => {
     );
     const reasons = Object.fromEntries(rejects.map((r) => [where(r), r.reason]));
     expect(reasons['v1/gpt2-small/6-res-jb/features/batch-0.jsonl:21']).toMatch(/^malformed JSON/);
-    expect(reasons['v1/gpt2-small/6-res-jb/features/batch-0.jsonl:22']).toBe('maxActApprox: expected a finite number, got the string "very high"');
-    expect(reasons['v1/gpt2-small/6-res-jb/features/batch-0.jsonl:23']).toBe('parent missing: source 6-no-such-set of model gpt2-small is not in the database');
-    expect(reasons['v1/gpt2-small/6-res-jb/activations/batch-0.jsonl:41']).toBe('parent missing: feature gpt2-small/6-res-jb/88888888 is not in the database');
+    expect(reasons['v1/gpt2-small/6-res-jb/features/batch-0.jsonl:22']).toBe(
+      'maxActApprox: expected a finite number, got the string "very high"',
+    );
+    expect(reasons['v1/gpt2-small/6-res-jb/features/batch-0.jsonl:23']).toBe(
+      'parent missing: source 6-no-such-set of model gpt2-small is not in the database',
+    );
+    expect(reasons['v1/gpt2-small/6-res-jb/activations/batch-0.jsonl:41']).toBe(
+      'parent missing: feature gpt2-small/6-res-jb/88888888 is not in the database',
+    );
     expect(reasons['v1/gpt2-small/6-res-jb/activations/batch-0.jsonl:42']).toBe('values: expected an array, got the string "oops"');
     expect(rejects.every((r) => r.raw.length > 0)).toBe(true);
     expect(summary.rejected).toBe(5);
     expect(summary.tables.Neuron).toEqual({ lines: 23, inserted: 20, rejected: 3 });
     expect(await counts(database.db)).toEqual({ neurons: 20, activations: 40, explanations: 20 });
-    const recorded = await database.db.select().from(importedFile).where(sql`${importedFile.path} = 'v1/gpt2-small/6-res-jb/features/batch-0.jsonl'`);
+    const recorded = await database.db
+      .select()
+      .from(importedFile)
+      .where(sql`${importedFile.path} = 'v1/gpt2-small/6-res-jb/features/batch-0.jsonl'`);
     expect(recorded[0]).toMatchObject({ lines: 23, rowsInserted: 20, rejected: 3 });
   });
 
@@ -190,7 +229,10 @@ describe('HTTP source with an S3-style listing', () => {
     root = tempDir();
     await writeSampleExport(root, { layers: [6, 7], featuresPerSource: 15, activationsPerFeature: 2 });
     const files: string[] = [];
-    const walk = (dir: string) => fs.readdirSync(dir, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : files.push(path.relative(root, path.join(dir, e.name)))));
+    const walk = (dir: string) =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .forEach((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : files.push(path.relative(root, path.join(dir, e.name)))));
     walk(root);
     const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
     server = http.createServer((req, res) => {
@@ -206,7 +248,12 @@ describe('HTTP source with an S3-style listing', () => {
         res.end(
           `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bucket</Name><IsTruncated>${truncated}</IsTruncated>` +
             (truncated ? `<NextContinuationToken>${start + 4}</NextContinuationToken>` : '') +
-            page.map((key) => `<Contents><Key>${escape(key)}</Key><Size>${fs.statSync(path.join(root, key)).size}</Size><ETag>"etag-${escape(key)}"</ETag><LastModified>2024-01-01T00:00:00.000Z</LastModified></Contents>`).join('') +
+            page
+              .map(
+                (key) =>
+                  `<Contents><Key>${escape(key)}</Key><Size>${fs.statSync(path.join(root, key)).size}</Size><ETag>"etag-${escape(key)}"</ETag><LastModified>2024-01-01T00:00:00.000Z</LastModified></Contents>`,
+              )
+              .join('') +
             '</ListBucketResult>',
         );
         return;
@@ -224,16 +271,22 @@ describe('HTTP source with an S3-style listing', () => {
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-  it('imports one source folder, with the bucket\'s config, through paged listings', async () => {
+  it("imports one source folder, with the bucket's config, through paged listings", async () => {
     const { database, drop } = await openTestDatabase();
     try {
-      const summary = await importExport(database, { location: `${baseUrl}/v1/gpt2-small/7-res-jb/`, network: { allowPrivateAddresses: true } });
+      const summary = await importExport(database, {
+        location: `${baseUrl}/v1/gpt2-small/7-res-jb/`,
+        network: { allowPrivateAddresses: true },
+      });
       expect(summary.files.failed).toBe(0);
       expect(summary.tables.ExplanationType?.inserted).toBe(2);
       expect(await counts(database.db)).toEqual({ neurons: 15, activations: 30, explanations: 15 });
       expect(requests.some((r) => r.includes('continuation-token='))).toBe(true);
       expect(requests.some((r) => r.includes('prefix=v1%2Fconfig%2F'))).toBe(true);
-      const again = await importExport(database, { location: `${baseUrl}/v1/gpt2-small/7-res-jb/`, network: { allowPrivateAddresses: true } });
+      const again = await importExport(database, {
+        location: `${baseUrl}/v1/gpt2-small/7-res-jb/`,
+        network: { allowPrivateAddresses: true },
+      });
       expect(again.files.skipped).toBe(again.files.total);
     } finally {
       await drop();
@@ -243,7 +296,9 @@ describe('HTTP source with an S3-style listing', () => {
   it('says clearly when the URL has no v1 folder or the listing fails', async () => {
     const { database, drop } = await openTestDatabase();
     try {
-      await expect(importExport(database, { location: `${baseUrl}/elsewhere/` })).rejects.toThrow(/does not contain the export's v1\/ folder/);
+      await expect(importExport(database, { location: `${baseUrl}/elsewhere/` })).rejects.toThrow(
+        /does not contain the export's v1\/ folder/,
+      );
       await expect(importExport(database, { location: 'http://127.0.0.1:1/v1/' })).rejects.toThrow();
     } finally {
       await drop();

@@ -42,11 +42,31 @@ const requestsFor = (key: string) => s3.requests.filter((r) => r === `/bucket/${
 describe('address policy', () => {
   it('classifies non-public addresses, IPv4-mapped and NAT64 IPv6 included', () => {
     const cases: Record<string, string | undefined> = {
-      '10.0.0.1': 'private', '172.31.255.255': 'private', '192.168.1.1': 'private', '127.0.0.1': 'loopback', '127.255.0.9': 'loopback',
-      '169.254.169.254': 'link-local', '100.64.0.1': 'shared (CGNAT)', '0.0.0.0': 'unspecified', '224.0.0.1': 'multicast', '255.255.255.255': 'reserved',
-      '::1': 'loopback', '::': 'unspecified', 'fe80::1': 'link-local', 'fd12:3456::1': 'private (unique local)', 'ff02::1': 'multicast',
-      '::ffff:10.0.0.1': 'private', '::ffff:7f00:1': 'loopback', '::ffff:169.254.169.254': 'link-local', '64:ff9b::a9fe:a9fe': 'link-local', '2002:a00:1::1': 'private',
-      '8.8.8.8': undefined, '1.1.1.1': undefined, '172.32.0.1': undefined, '2606:4700:4700::1111': undefined, '::ffff:8.8.8.8': undefined,
+      '10.0.0.1': 'private',
+      '172.31.255.255': 'private',
+      '192.168.1.1': 'private',
+      '127.0.0.1': 'loopback',
+      '127.255.0.9': 'loopback',
+      '169.254.169.254': 'link-local',
+      '100.64.0.1': 'shared (CGNAT)',
+      '0.0.0.0': 'unspecified',
+      '224.0.0.1': 'multicast',
+      '255.255.255.255': 'reserved',
+      '::1': 'loopback',
+      '::': 'unspecified',
+      'fe80::1': 'link-local',
+      'fd12:3456::1': 'private (unique local)',
+      'ff02::1': 'multicast',
+      '::ffff:10.0.0.1': 'private',
+      '::ffff:7f00:1': 'loopback',
+      '::ffff:169.254.169.254': 'link-local',
+      '64:ff9b::a9fe:a9fe': 'link-local',
+      '2002:a00:1::1': 'private',
+      '8.8.8.8': undefined,
+      '1.1.1.1': undefined,
+      '172.32.0.1': undefined,
+      '2606:4700:4700::1111': undefined,
+      '::ffff:8.8.8.8': undefined,
     };
     for (const [address, kind] of Object.entries(cases)) expect(nonPublicKind(address), address).toBe(kind);
   });
@@ -56,7 +76,9 @@ describe('address policy', () => {
       const { lookup, asked } = resolver({ 'bucket.example.com': ['93.184.216.34', address] });
       const before = s3.requests.length;
       await expect(getExport(`http://bucket.example.com:${s3.port}/bucket/${FILE}`, { network: { lookup } })).rejects.toThrow(
-        new RegExp(`^GET http://bucket\\.example\\.com:${s3.port}/bucket/v1/config/eval_type\\.jsonl failed: ${address.replace(/[.:]/g, '\\$&')} is a .+ address, refused`),
+        new RegExp(
+          `^GET http://bucket\\.example\\.com:${s3.port}/bucket/v1/config/eval_type\\.jsonl failed: ${address.replace(/[.:]/g, '\\$&')} is a .+ address, refused`,
+        ),
       );
       expect(asked).toEqual(['bucket.example.com']);
       expect(s3.requests.length).toBe(before);
@@ -67,15 +89,19 @@ describe('address policy', () => {
     const { lookup, asked } = resolver({});
     const before = requestsFor(FILE);
     for (const host of ['127.0.0.1', '2130706433', '0x7f.1', '[::1]', '[::ffff:127.0.0.1]', '169.254.169.254', '10.1.2.3']) {
-      const error = await getExport(`http://${host}:${s3.port}/bucket/${FILE}`, { network: { lookup, connectTimeoutMs: 200 } }).catch((e: Error) => e);
+      const error = await getExport(`http://${host}:${s3.port}/bucket/${FILE}`, { network: { lookup, connectTimeoutMs: 200 } }).catch(
+        (e: Error) => e,
+      );
       expect(error, host).toBeInstanceOf(Error);
-      expect((error as Error).message, host).toMatch(/is a (loopback|link-local|private) address, refused \(set IMPORT_ALLOW_PRIVATE_ADDRESSES=true/);
+      expect((error as Error).message, host).toMatch(
+        /is a (loopback|link-local|private) address, refused \(set IMPORT_ALLOW_PRIVATE_ADDRESSES=true/,
+      );
     }
     expect(asked).toEqual([]);
     expect(requestsFor(FILE)).toBe(before);
   });
 
-  it('lets loopback through when private addresses are allowed (a lab\'s own object store)', async () => {
+  it("lets loopback through when private addresses are allowed (a lab's own object store)", async () => {
     const { lookup } = resolver({ 'minio.lab': ['127.0.0.1'] });
     const network: ExportNetworkOptions = { allowPrivateAddresses: true, lookup };
     expect(await getExportText(`http://minio.lab:${s3.port}/bucket/${FILE}`, { network })).toBe('{"name":"x"}\n');
@@ -92,9 +118,13 @@ describe('address policy', () => {
     s3.behave.set('v1/hop-file', { redirect: 'file:///etc/passwd' });
     s3.behave.set('v1/hop-ok', { redirect: `/bucket/${FILE}` });
     s3.behave.set('v1/loop', { redirect: '/bucket/v1/loop' });
-    await expect(getExport(at('v1/hop-internal'), { network })).rejects.toThrow(`GET http://internal.test:${s3.port}/bucket/${FILE} failed: 10.0.0.1 is a private address, refused`);
+    await expect(getExport(at('v1/hop-internal'), { network })).rejects.toThrow(
+      `GET http://internal.test:${s3.port}/bucket/${FILE} failed: 10.0.0.1 is a private address, refused`,
+    );
     expect(asked).toContain('internal.test');
-    await expect(getExport(at('v1/hop-metadata'), { network })).rejects.toThrow('GET http://169.254.169.254/latest/meta-data/ failed: 169.254.169.254 is a link-local address, refused');
+    await expect(getExport(at('v1/hop-metadata'), { network })).rejects.toThrow(
+      'GET http://169.254.169.254/latest/meta-data/ failed: 169.254.169.254 is a link-local address, refused',
+    );
     await expect(getExport(at('v1/hop-file'), { network })).rejects.toThrow('only http and https URLs can be imported');
     await expect(getExport(at('v1/loop'), { network })).rejects.toThrow('more than 5 redirects');
     // A redirect that stays within the policy is followed.
@@ -214,7 +244,9 @@ describe('npm run import over HTTP', () => {
     ]);
     expect(unreachable.status).toBe(1);
     expect(unreachable.reportLeft).toBe(false); // no empty reject report left behind
-    expect(unreachable.stderr.trim().split('\n')).toEqual(['GET http://127.0.0.1:1/ failed: connection refused (ECONNREFUSED 127.0.0.1:1)']);
+    expect(unreachable.stderr.trim().split('\n')).toEqual([
+      'GET http://127.0.0.1:1/ failed: connection refused (ECONNREFUSED 127.0.0.1:1)',
+    ]);
     expect(refused.status).toBe(1);
     expect(refused.stderr.trim().split('\n')).toEqual([
       `GET ${s3.url}/ failed: 127.0.0.1 is a loopback address, refused (set IMPORT_ALLOW_PRIVATE_ADDRESSES=true to import from your own network)`,

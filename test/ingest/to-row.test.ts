@@ -20,16 +20,25 @@ describe('toRow', () => {
   });
 
   it('names the field of a wrong type', () => {
-    expect(() => toRow(neuronSpec, { modelId: 'm', layer: 'l', index: '1', maxActApprox: 'high' })).toThrow(new RecordError('maxActApprox: expected a finite number, got the string "high"'));
-    expect(() => toRow(neuronSpec, { modelId: 'm', layer: 'l', index: '1', pos_values: [1, 'x'] })).toThrow(/pos_values\[1\]: expected a finite number/);
+    expect(() => toRow(neuronSpec, { modelId: 'm', layer: 'l', index: '1', maxActApprox: 'high' })).toThrow(
+      new RecordError('maxActApprox: expected a finite number, got the string "high"'),
+    );
+    expect(() => toRow(neuronSpec, { modelId: 'm', layer: 'l', index: '1', pos_values: [1, 'x'] })).toThrow(
+      /pos_values\[1\]: expected a finite number/,
+    );
     expect(() => toRow(neuronSpec, { modelId: 'm', index: '1' })).toThrow(/layer: required field is missing/);
     expect(() => toRow(neuronSpec, [1, 2])).toThrow(/expected a JSON object/);
   });
 
   it('rejects non-finite numbers (1e999 parses as Infinity), which would poison every read of the row', () => {
-    const record = (extra: object) => JSON.parse(`{"modelId":"m","layer":"l","index":"1",${JSON.stringify(extra).slice(1, -1)}}`.replace('"INF"', '1e999'));
-    expect(() => toRow(neuronSpec, record({ maxActApprox: 'INF' }))).toThrow(new RecordError('maxActApprox: expected a finite number, got number Infinity'));
-    expect(() => toRow(neuronSpec, record({ pos_values: [1, 'INF'] }))).toThrow(/pos_values\[1\]: expected a finite number, got number Infinity/);
+    const record = (extra: object) =>
+      JSON.parse(`{"modelId":"m","layer":"l","index":"1",${JSON.stringify(extra).slice(1, -1)}}`.replace('"INF"', '1e999'));
+    expect(() => toRow(neuronSpec, record({ maxActApprox: 'INF' }))).toThrow(
+      new RecordError('maxActApprox: expected a finite number, got number Infinity'),
+    );
+    expect(() => toRow(neuronSpec, record({ pos_values: [1, 'INF'] }))).toThrow(
+      /pos_values\[1\]: expected a finite number, got number Infinity/,
+    );
   });
 
   it('replaces NUL in text, as upstream does', () => {
@@ -50,16 +59,25 @@ describe('toRow', () => {
 
   it('reads Python isoformat dates as UTC', () => {
     const spec = tableSpec(sourceSet, 'SourceSet');
-    const row = toRow(spec, { modelId: 'm', name: 'n', description: '', creatorName: 'c', creatorId: 'x', createdAt: '2024-03-01T12:34:56.789000' });
+    const row = toRow(spec, {
+      modelId: 'm',
+      name: 'n',
+      description: '',
+      creatorName: 'c',
+      creatorId: 'x',
+      createdAt: '2024-03-01T12:34:56.789000',
+    });
     expect(col(spec, row, 'createdAt')).toBe('2024-03-01T12:34:56.789Z');
     expect(col(spec, row, 'urls')).toEqual([]);
-    expect(() => toRow(spec, { modelId: 'm', name: 'n', description: '', creatorName: 'c', creatorId: 'x', visibility: 'SECRET' })).toThrow(/visibility: expected one of PUBLIC, UNLISTED, PRIVATE/);
+    expect(() => toRow(spec, { modelId: 'm', name: 'n', description: '', creatorName: 'c', creatorId: 'x', visibility: 'SECRET' })).toThrow(
+      /visibility: expected one of PUBLIC, UNLISTED, PRIVATE/,
+    );
   });
 
   it('requires the activation essentials', () => {
     const spec = tableSpec(activation, 'Activation');
-    expect(() => toRow(spec, { id: 'a', modelId: 'm', layer: 'l', index: '1', tokens: ['x'], values: [1], maxValue: 1, minValue: 0, creatorId: 'c' })).toThrow(
-      /maxValueTokenIndex: required field is missing/,
-    );
+    expect(() =>
+      toRow(spec, { id: 'a', modelId: 'm', layer: 'l', index: '1', tokens: ['x'], values: [1], maxValue: 1, minValue: 0, creatorId: 'c' }),
+    ).toThrow(/maxValueTokenIndex: required field is missing/);
   });
 });

@@ -13,7 +13,10 @@ export async function listSourceSets(db: Db) {
 }
 
 export async function listSources(db: Db) {
-  return db.select().from(source).orderBy(asc(source.modelId), ...sourceLayerOrder);
+  return db
+    .select()
+    .from(source)
+    .orderBy(asc(source.modelId), ...sourceLayerOrder);
 }
 
 /** Features per source, keyed `modelId\u0000sourceId`. Scans the Neuron primary key index. */

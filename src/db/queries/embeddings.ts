@@ -27,8 +27,14 @@ export async function explanationsWithoutEmbedding(db: Db, filter: EmbeddingFilt
 
 export async function storeEmbeddings(db: Db, rows: Array<{ id: string; embedding: number[] }>) {
   if (rows.length === 0) return;
-  const ids = sql.join(rows.map((r) => sql`${r.id}`), sql`, `);
-  const vectors = sql.join(rows.map((r) => sql`${`[${r.embedding.join(',')}]`}`), sql`, `);
+  const ids = sql.join(
+    rows.map((r) => sql`${r.id}`),
+    sql`, `,
+  );
+  const vectors = sql.join(
+    rows.map((r) => sql`${`[${r.embedding.join(',')}]`}`),
+    sql`, `,
+  );
   // One statement for the batch: ids and vectors as two parallel arrays.
   await db.execute(sql`
     UPDATE "Explanation" AS e SET "embedding" = v.embedding::vector

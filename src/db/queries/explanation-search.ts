@@ -6,7 +6,11 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../../access/viewer.js';
 import { queryRows, type Db } from '../client.js';
 
-export type SearchScope = { kind: 'all' } | { kind: 'model'; modelId: string } | { kind: 'layers'; modelId: string; layers: string[] } | { kind: 'release'; releaseName: string };
+export type SearchScope =
+  | { kind: 'all' }
+  | { kind: 'model'; modelId: string }
+  | { kind: 'layers'; modelId: string; layers: string[] }
+  | { kind: 'release'; releaseName: string };
 
 export interface SearchHit {
   modelId: string;
@@ -25,7 +29,10 @@ function scopeCondition(scope: SearchScope): SQL {
     case 'model':
       return sql`e."modelId" = ${scope.modelId}`;
     case 'layers':
-      return sql`e."modelId" = ${scope.modelId} AND e."layer" IN (${sql.join(scope.layers.map((l) => sql`${l}`), sql`, `)})`;
+      return sql`e."modelId" = ${scope.modelId} AND e."layer" IN (${sql.join(
+        scope.layers.map((l) => sql`${l}`),
+        sql`, `,
+      )})`;
     case 'release':
       return sql`(e."modelId", e."layer") IN (
         SELECT s."modelId", s."id" FROM "Source" s JOIN "SourceSet" ss ON ss."modelId" = s."modelId" AND ss."name" = s."setName"
@@ -58,10 +65,20 @@ async function listedCondition(db: Db, viewer: Viewer | null): Promise<SQL> {
   );
   const conditions: SQL[] = [];
   if (hiddenSources.length > 0) {
-    conditions.push(sql`(e."modelId", e."layer") NOT IN (${sql.join(hiddenSources.map((h) => sql`(${h.modelId}, ${h.id})`), sql`, `)})`);
+    conditions.push(
+      sql`(e."modelId", e."layer") NOT IN (${sql.join(
+        hiddenSources.map((h) => sql`(${h.modelId}, ${h.id})`),
+        sql`, `,
+      )})`,
+    );
   }
   if (hiddenFeatures.length > 0) {
-    conditions.push(sql`(e."modelId", e."layer", e."index") NOT IN (${sql.join(hiddenFeatures.map((h) => sql`(${h.modelId}, ${h.layer}, ${h.index})`), sql`, `)})`);
+    conditions.push(
+      sql`(e."modelId", e."layer", e."index") NOT IN (${sql.join(
+        hiddenFeatures.map((h) => sql`(${h.modelId}, ${h.layer}, ${h.index})`),
+        sql`, `,
+      )})`,
+    );
   }
   return conditions.length > 0 ? sql.join(conditions, sql` AND `) : sql`true`;
 }
@@ -105,7 +122,14 @@ export async function searchByEmbedding(
   });
 }
 
-export async function searchByText(db: Db, query: string, scope: SearchScope, viewer: Viewer | null, limit: number, offset: number): Promise<SearchHit[]> {
+export async function searchByText(
+  db: Db,
+  query: string,
+  scope: SearchScope,
+  viewer: Viewer | null,
+  limit: number,
+  offset: number,
+): Promise<SearchHit[]> {
   const access = await listedCondition(db, viewer);
   const rows = await queryRows<SearchHit & { rank: number }>(
     db,

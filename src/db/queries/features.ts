@@ -101,7 +101,6 @@ export async function listExplanationsWithScores(db: Db, key: FeatureKey): Promi
   }));
 }
 
-
 /**
  * `(modelId, layer, index) IN (the keys)`, with the keys as one JSON parameter: a list of 3 × n
  * parameters cost more to build and parse than the query itself for a page of 50 features.

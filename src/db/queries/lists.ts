@@ -10,7 +10,12 @@ export async function insertList(db: Db, userId: string, name: string, descripti
 }
 
 export async function findList(db: Db, id: string) {
-  const [row] = await db.select({ list, userName: user.name }).from(list).leftJoin(user, eq(user.id, list.userId)).where(eq(list.id, id)).limit(1);
+  const [row] = await db
+    .select({ list, userName: user.name })
+    .from(list)
+    .leftJoin(user, eq(user.id, list.userId))
+    .where(eq(list.id, id))
+    .limit(1);
   return row;
 }
 
@@ -30,13 +35,24 @@ export async function insertListItems(db: Db, rows: Array<typeof listsOnNeurons.
 }
 
 export async function listItems(db: Db, listId: string) {
-  return db.select().from(listsOnNeurons).where(eq(listsOnNeurons.listId, listId)).orderBy(asc(listsOnNeurons.addedAt), asc(listsOnNeurons.modelId), asc(listsOnNeurons.layer), asc(listsOnNeurons.index));
+  return db
+    .select()
+    .from(listsOnNeurons)
+    .where(eq(listsOnNeurons.listId, listId))
+    .orderBy(asc(listsOnNeurons.addedAt), asc(listsOnNeurons.modelId), asc(listsOnNeurons.layer), asc(listsOnNeurons.index));
 }
 
 export async function deleteListItem(db: Db, listId: string, modelId: string, layer: string, index: string) {
   const [row] = await db
     .delete(listsOnNeurons)
-    .where(and(eq(listsOnNeurons.listId, listId), eq(listsOnNeurons.modelId, modelId), eq(listsOnNeurons.layer, layer), eq(listsOnNeurons.index, index)))
+    .where(
+      and(
+        eq(listsOnNeurons.listId, listId),
+        eq(listsOnNeurons.modelId, modelId),
+        eq(listsOnNeurons.layer, layer),
+        eq(listsOnNeurons.index, index),
+      ),
+    )
     .returning();
   return row;
 }

@@ -42,7 +42,9 @@ const settingsMatch = (key: SteerSettingsKey) => [
 
 const sameFeatures = (saved: SteeringFeature[], wanted: SteeringFeature[]) =>
   saved.length === wanted.length &&
-  saved.every((s) => wanted.some((w) => w.modelId === s.modelId && w.layer === s.layer && w.index === s.index && w.strength === s.strength));
+  saved.every((s) =>
+    wanted.some((w) => w.modelId === s.modelId && w.layer === s.layer && w.index === s.index && w.strength === s.strength),
+  );
 
 /**
  * The oldest saved output of `type` for these settings and input (`inputTextMd5` for completions,
@@ -55,14 +57,20 @@ export async function findSavedOutput(
   input: { inputTextMd5: string } | { inputTextChatTemplateMd5: string },
   features: SteeringFeature[],
 ): Promise<SteerOutputRow | undefined> {
-  const inputMatch = 'inputTextMd5' in input ? eq(steerOutput.inputTextMd5, input.inputTextMd5) : eq(steerOutput.inputTextChatTemplateMd5, input.inputTextChatTemplateMd5);
+  const inputMatch =
+    'inputTextMd5' in input
+      ? eq(steerOutput.inputTextMd5, input.inputTextMd5)
+      : eq(steerOutput.inputTextChatTemplateMd5, input.inputTextChatTemplateMd5);
   const candidates = await db
     .select()
     .from(steerOutput)
     .where(and(eq(steerOutput.type, type), inputMatch, ...settingsMatch(key)))
     .orderBy(steerOutput.createdAt, steerOutput.id);
   if (type === 'DEFAULT' || candidates.length === 0) return candidates[0];
-  const links = await listSteeringFeatures(db, candidates.map((c) => c.id));
+  const links = await listSteeringFeatures(
+    db,
+    candidates.map((c) => c.id),
+  );
   return candidates.find((c) => sameFeatures(links.get(c.id) ?? [], features));
 }
 
@@ -81,13 +89,22 @@ export async function findSteerOutput(db: Db, id: string): Promise<SteerOutputRo
 }
 
 /** Saves new outputs in one transaction; the STEERED one with its features. */
-export async function saveSteerOutputs(db: Db, outputs: Array<{ row: SteerOutputInsert & { id: string }; features: SteeringFeature[] }>): Promise<void> {
+export async function saveSteerOutputs(
+  db: Db,
+  outputs: Array<{ row: SteerOutputInsert & { id: string }; features: SteeringFeature[] }>,
+): Promise<void> {
   await db.transaction(async (tx) => {
     // DEFAULT rows first: a STEERED row may point at one (connectedDefaultOutputId).
-    for (const { row, features } of [...outputs].sort((a, b) => (a.row.type === 'DEFAULT' ? -1 : 0) - (b.row.type === 'DEFAULT' ? -1 : 0))) {
+    for (const { row, features } of [...outputs].sort(
+      (a, b) => (a.row.type === 'DEFAULT' ? -1 : 0) - (b.row.type === 'DEFAULT' ? -1 : 0),
+    )) {
       await tx.insert(steerOutput).values(row);
       // Duplicates (the same feature twice at one strength) collapse, as upstream's primary key does.
-      if (features.length > 0) await tx.insert(steerOutputToNeuron).values(features.map((f) => ({ ...f, steerOutputId: row.id }))).onConflictDoNothing();
+      if (features.length > 0)
+        await tx
+          .insert(steerOutputToNeuron)
+          .values(features.map((f) => ({ ...f, steerOutputId: row.id })))
+          .onConflictDoNothing();
     }
   });
 }

@@ -18,7 +18,10 @@ export async function findUserByName(db: Db, name: string): Promise<UserRow | un
 }
 
 export async function setUserRateLimit(db: Db, userId: string, group: string, limit: number | null): Promise<void> {
-  const update = limit === null ? sql`${user.rateLimits} - ${group}::text` : sql`${user.rateLimits} || jsonb_build_object(${group}::text, ${limit}::int)`;
+  const update =
+    limit === null
+      ? sql`${user.rateLimits} - ${group}::text`
+      : sql`${user.rateLimits} || jsonb_build_object(${group}::text, ${limit}::int)`;
   await db.update(user).set({ rateLimits: update }).where(eq(user.id, userId));
 }
 
@@ -34,7 +37,10 @@ export async function listApiKeys(db: Db, userId: string): Promise<ApiKeyRow[]> 
 /** Live keys whose shown prefix starts with `prefix`. */
 export async function findLiveKeysByPrefix(db: Db, prefix: string): Promise<ApiKeyRow[]> {
   const pattern = prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
-  return db.select().from(apiKey).where(and(like(apiKey.prefix, pattern), isNull(apiKey.revokedAt)));
+  return db
+    .select()
+    .from(apiKey)
+    .where(and(like(apiKey.prefix, pattern), isNull(apiKey.revokedAt)));
 }
 
 export async function revokeApiKey(db: Db, id: string): Promise<void> {
@@ -43,7 +49,12 @@ export async function revokeApiKey(db: Db, id: string): Promise<void> {
 
 /** The key with this hash and its user, in one query. */
 export async function findKeyWithUser(db: Db, hash: string) {
-  const [row] = await db.select({ key: apiKey, user }).from(apiKey).innerJoin(user, eq(user.id, apiKey.userId)).where(eq(apiKey.hash, hash)).limit(1);
+  const [row] = await db
+    .select({ key: apiKey, user })
+    .from(apiKey)
+    .innerJoin(user, eq(user.id, apiKey.userId))
+    .where(eq(apiKey.hash, hash))
+    .limit(1);
   return row;
 }
 

@@ -38,7 +38,11 @@ export const explanation = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    foreignKey({ name: 'Explanation_neuron_fkey', columns: [t.modelId, t.layer, t.index], foreignColumns: [neuron.modelId, neuron.layer, neuron.index] }).onDelete('cascade'),
+    foreignKey({
+      name: 'Explanation_neuron_fkey',
+      columns: [t.modelId, t.layer, t.index],
+      foreignColumns: [neuron.modelId, neuron.layer, neuron.index],
+    }).onDelete('cascade'),
     index('Explanation_modelId_layer_index_idx').on(t.modelId, t.layer, t.index),
     index('Explanation_typeName_explanationModelName_idx').on(t.typeName, t.explanationModelName),
     // Semantic search: approximate nearest neighbours by cosine distance.
@@ -63,7 +67,9 @@ export const explanationScore = pgTable(
     jsonDetails: text('jsonDetails').notNull().default(''),
     createdAt: createdAt(),
   },
-  (t) => [index('ExplanationScore_explanationId_type_model_idx').on(t.explanationId, t.explanationScoreTypeName, t.explanationScoreModelName)],
+  (t) => [
+    index('ExplanationScore_explanationId_type_model_idx').on(t.explanationId, t.explanationScoreTypeName, t.explanationScoreModelName),
+  ],
 );
 
 /** An explanation method, e.g. `oai_token-act-pair`, `eleuther_acts_top20`. */

@@ -62,12 +62,20 @@ export const neuron = pgTable(
   (t) => [
     // The primary key doubles as the index for a feature read by (modelId, layer, index) and a source's features.
     primaryKey({ name: 'Neuron_modelId_layer_index_key', columns: [t.modelId, t.layer, t.index] }),
-    foreignKey({ name: 'Neuron_modelId_layer_fkey', columns: [t.modelId, t.layer], foreignColumns: [source.modelId, source.id] }).onDelete('cascade'),
-    foreignKey({ name: 'Neuron_modelId_sourceSetName_fkey', columns: [t.modelId, t.sourceSetName], foreignColumns: [sourceSet.modelId, sourceSet.name] }).onDelete('cascade'),
+    foreignKey({ name: 'Neuron_modelId_layer_fkey', columns: [t.modelId, t.layer], foreignColumns: [source.modelId, source.id] }).onDelete(
+      'cascade',
+    ),
+    foreignKey({
+      name: 'Neuron_modelId_sourceSetName_fkey',
+      columns: [t.modelId, t.sourceSetName],
+      foreignColumns: [sourceSet.modelId, sourceSet.name],
+    }).onDelete('cascade'),
     index('Neuron_creatorId_hasVector_idx').on(t.creatorId, t.hasVector),
     // Features with their own PRIVATE or UNLISTED visibility are few: searches list them (to leave
     // them out) through this small index.
-    index('Neuron_not_public_idx').on(t.modelId, t.layer, t.index).where(sql`${t.visibility} <> 'PUBLIC'`),
+    index('Neuron_not_public_idx')
+      .on(t.modelId, t.layer, t.index)
+      .where(sql`${t.visibility} <> 'PUBLIC'`),
   ],
 );
 
@@ -103,7 +111,11 @@ export const activation = pgTable(
     qualifyingTokenIndex: integer('qualifyingTokenIndex'),
   },
   (t) => [
-    foreignKey({ name: 'Activation_neuron_fkey', columns: [t.modelId, t.layer, t.index], foreignColumns: [neuron.modelId, neuron.layer, neuron.index] }).onDelete('cascade'),
+    foreignKey({
+      name: 'Activation_neuron_fkey',
+      columns: [t.modelId, t.layer, t.index],
+      foreignColumns: [neuron.modelId, neuron.layer, neuron.index],
+    }).onDelete('cascade'),
     // A feature's activations strongest first: the order every read returns them in.
     index('Activation_feature_maxValue_idx').on(t.modelId, t.layer, t.index, t.maxValue.desc()),
   ],

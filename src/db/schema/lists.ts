@@ -33,7 +33,11 @@ export const listsOnNeurons = pgTable(
   },
   (t) => [
     primaryKey({ name: 'ListsOnNeurons_pkey', columns: [t.modelId, t.layer, t.index, t.listId] }),
-    foreignKey({ name: 'ListsOnNeurons_neuron_fkey', columns: [t.modelId, t.layer, t.index], foreignColumns: [neuron.modelId, neuron.layer, neuron.index] }).onDelete('cascade'),
+    foreignKey({
+      name: 'ListsOnNeurons_neuron_fkey',
+      columns: [t.modelId, t.layer, t.index],
+      foreignColumns: [neuron.modelId, neuron.layer, neuron.index],
+    }).onDelete('cascade'),
     index('ListsOnNeurons_listId_idx').on(t.listId),
   ],
 );

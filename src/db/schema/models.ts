@@ -127,9 +127,12 @@ export const source = pgTable(
   },
   (t) => [
     primaryKey({ name: 'Source_modelId_id_key', columns: [t.modelId, t.id] }),
-    foreignKey({ name: 'Source_modelId_setName_fkey', columns: [t.modelId, t.setName], foreignColumns: [sourceSet.modelId, sourceSet.name] }).onDelete('cascade'),
+    foreignKey({
+      name: 'Source_modelId_setName_fkey',
+      columns: [t.modelId, t.setName],
+      foreignColumns: [sourceSet.modelId, sourceSet.name],
+    }).onDelete('cascade'),
     index('Source_modelId_setName_idx').on(t.modelId, t.setName),
     index('Source_visibility_idx').on(t.visibility),
   ],
 );
-

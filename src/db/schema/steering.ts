@@ -1,6 +1,17 @@
 // Saved steering outputs (Prisma `SteerOutput`, `SteerOutputToNeuron`): the steering cache and the
 // results `/api/steer-load` reads back by id. Column names as upstream.
-import { boolean, doublePrecision, foreignKey, index, integer, pgEnum, pgTable, primaryKey, text, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 import { neuron } from './features.js';
 import { model } from './models.js';
@@ -39,8 +50,32 @@ export const steerOutput = pgTable(
     capMonitorOutput: text('capMonitorOutput'),
   },
   (t) => [
-    index('steerIndex').on(t.modelId, t.type, t.inputTextMd5, t.temperature, t.numTokens, t.freqPenalty, t.seed, t.strengthMultiplier, t.version, t.steerSpecialTokens, t.steerMethod),
-    index('steerIndex2').on(t.modelId, t.type, t.inputTextChatTemplateMd5, t.temperature, t.numTokens, t.freqPenalty, t.seed, t.strengthMultiplier, t.version, t.steerSpecialTokens, t.steerMethod),
+    index('steerIndex').on(
+      t.modelId,
+      t.type,
+      t.inputTextMd5,
+      t.temperature,
+      t.numTokens,
+      t.freqPenalty,
+      t.seed,
+      t.strengthMultiplier,
+      t.version,
+      t.steerSpecialTokens,
+      t.steerMethod,
+    ),
+    index('steerIndex2').on(
+      t.modelId,
+      t.type,
+      t.inputTextChatTemplateMd5,
+      t.temperature,
+      t.numTokens,
+      t.freqPenalty,
+      t.seed,
+      t.strengthMultiplier,
+      t.version,
+      t.steerSpecialTokens,
+      t.steerMethod,
+    ),
   ],
 );
 
@@ -58,7 +93,11 @@ export const steerOutputToNeuron = pgTable(
   },
   (t) => [
     primaryKey({ name: 'SteerOutputToNeuron_pkey', columns: [t.steerOutputId, t.modelId, t.layer, t.index, t.strength] }),
-    foreignKey({ name: 'SteerOutputToNeuron_neuron_fkey', columns: [t.modelId, t.layer, t.index], foreignColumns: [neuron.modelId, neuron.layer, neuron.index] }).onDelete('cascade'),
+    foreignKey({
+      name: 'SteerOutputToNeuron_neuron_fkey',
+      columns: [t.modelId, t.layer, t.index],
+      foreignColumns: [neuron.modelId, neuron.layer, neuron.index],
+    }).onDelete('cascade'),
     index('SteerOutputToNeuron_modelId_layer_index_idx').on(t.modelId, t.layer, t.index),
   ],
 );

@@ -44,5 +44,8 @@ export const rateLimitCounter = pgTable(
     windowStart: timestamp('windowStart', { precision: 3, mode: 'date' }).notNull(),
     count: integer('count').notNull(),
   },
-  (t) => [primaryKey({ name: 'RateLimitCounter_key_group_window_key', columns: [t.key, t.group, t.windowStart] }), index('RateLimitCounter_windowStart_idx').on(t.windowStart)],
+  (t) => [
+    primaryKey({ name: 'RateLimitCounter_key_group_window_key', columns: [t.key, t.group, t.windowStart] }),
+    index('RateLimitCounter_windowStart_idx').on(t.windowStart),
+  ],
 );

@@ -22,8 +22,20 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
  * exception class (08), shutdowns and restarts (57P01–57P03), too many connections (53300), and
  * node-pg's own messages for a connection lost or never made (they carry no code).
  */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down)/i;
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down)/i;
 
 type Classified = { status: number; code: ErrorCode; message: string; extra?: Record<string, unknown> };
 
@@ -42,7 +54,8 @@ function classifyDatabase(error: unknown): Classified | undefined {
     }
     // Class 22, data exceptions: a value the database cannot take (out of range, bad encoding).
     // Input checks should catch these first; this keeps one that slips through a 400, not a 500.
-    if (/^22[0-9A-Z]{3}$/.test(code)) return { status: 400, code: 'BAD_REQUEST', message: `The request holds a value the database cannot store: ${e.message}` };
+    if (/^22[0-9A-Z]{3}$/.test(code))
+      return { status: 400, code: 'BAD_REQUEST', message: `The request holds a value the database cannot store: ${e.message}` };
   }
   return undefined;
 }
@@ -52,7 +65,8 @@ function classify(error: FastifyError & { code?: string }): Classified {
   if (error.validation) return { status: 400, code: 'VALIDATION_ERROR', message: error.message };
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (mapped === 'INVALID_JSON') return { status: 400, code: mapped, message: `Request body is not valid JSON: ${error.message}` };
-  if (mapped === 'PAYLOAD_TOO_LARGE') return { status: 413, code: mapped, message: 'Request body is larger than this server accepts (BODY_LIMIT_BYTES).' };
+  if (mapped === 'PAYLOAD_TOO_LARGE')
+    return { status: 413, code: mapped, message: 'Request body is larger than this server accepts (BODY_LIMIT_BYTES).' };
   if (mapped) return { status: error.statusCode ?? 400, code: mapped, message: error.message };
   const database = classifyDatabase(error);
   if (database) return database;
@@ -62,7 +76,10 @@ function classify(error: FastifyError & { code?: string }): Classified {
 }
 
 export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string, extra?: Record<string, unknown>) {
-  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message, extra));
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(code, message, extra));
 }
 
 export default fp(

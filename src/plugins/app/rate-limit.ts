@@ -29,9 +29,12 @@ export default fp(
     const store = postgresRateLimitStore(fastify.db);
     fastify.decorateRequest('rateLimitRemaining', null);
 
-    const prune = setInterval(() => {
-      store.prune(Date.now() - 2 * windowMs).catch((error) => fastify.log.warn({ err: error }, 'rate limit: pruning old windows failed'));
-    }, Math.min(windowMs, 10 * 60_000));
+    const prune = setInterval(
+      () => {
+        store.prune(Date.now() - 2 * windowMs).catch((error) => fastify.log.warn({ err: error }, 'rate limit: pruning old windows failed'));
+      },
+      Math.min(windowMs, 10 * 60_000),
+    );
     prune.unref();
     fastify.addHook('onClose', async () => clearInterval(prune));
 
@@ -57,11 +60,21 @@ export default fp(
         if (count > limit) {
           const endpoint = groups[group]!.paths[0]!;
           const message = `Rate limit exceeded for this endpoint. The limit for this endpoint (${endpoint}) is ${limit} requests per ${windowText}. Ask this mirror's administrator to raise your limit.`;
-          reply.header('x-ratelimit-limit', limit).header('x-ratelimit-remaining', 0).header('x-ratelimit-reset', resetSeconds).header('retry-after', resetSeconds);
+          reply
+            .header('x-ratelimit-limit', limit)
+            .header('x-ratelimit-remaining', 0)
+            .header('x-ratelimit-reset', resetSeconds)
+            .header('retry-after', resetSeconds);
           return reply
             .code(429)
             .type('application/json; charset=utf-8')
-            .send({ endpoint, limitPerWindow: limit, requestWindow: windowText, remainingRequests: 0, ...errorBody('RATE_LIMITED', message) });
+            .send({
+              endpoint,
+              limitPerWindow: limit,
+              requestWindow: windowText,
+              remainingRequests: 0,
+              ...errorBody('RATE_LIMITED', message),
+            });
         }
       }
     });

@@ -13,10 +13,17 @@ import { LayoutError } from '../../../ingest/layout.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 
 const Query = Type.Object({
-  location: Type.String({ minLength: 1, description: 'Folder on the server, or HTTP(S) URL of a v1 export (e.g. an S3 bucket URL ending in `/v1/`).' }),
+  location: Type.String({
+    minLength: 1,
+    description: 'Folder on the server, or HTTP(S) URL of a v1 export (e.g. an S3 bucket URL ending in `/v1/`).',
+  }),
   modelId: Type.Optional(Type.String({ minLength: 1, description: 'Only this model.' })),
   sourceId: Type.Optional(Type.String({ minLength: 1, description: 'Only this source, e.g. `6-res-jb`.' })),
-  explanations: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('only')], { description: 'Load explanations too (true, default), not (false), or only them (only).' })),
+  explanations: Type.Optional(
+    Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('only')], {
+      description: 'Load explanations too (true, default), not (false), or only them (only).',
+    }),
+  ),
   maxErrors: Type.Optional(Type.Integer({ minimum: 0, description: 'Stop after this many rejected records.' })),
 });
 
@@ -72,12 +79,18 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
               totalBytes = Math.max(1, event.totalBytes);
               files = event.files.length;
             } else if (event.type === 'progress') {
-              send({ progress: Math.min(1, (doneBytes + event.bytesRead) / totalBytes), progressText: `(${filesDone + 1} of ${files}) Importing ${event.file.key}: ${event.lines} lines` });
+              send({
+                progress: Math.min(1, (doneBytes + event.bytesRead) / totalBytes),
+                progressText: `(${filesDone + 1} of ${files}) Importing ${event.file.key}: ${event.lines} lines`,
+              });
             } else if (event.type === 'file-done') {
               filesDone++;
               doneBytes += event.file.size;
               if (event.status === 'imported') fastify.featureCache.clear();
-              send({ progress: doneBytes / totalBytes, progressText: `(${filesDone} of ${files}) ${event.status}: ${event.file.key}${event.message ? ` (${event.message})` : ''}` });
+              send({
+                progress: doneBytes / totalBytes,
+                progressText: `(${filesDone} of ${files}) ${event.status}: ${event.file.key}${event.message ? ` (${event.message})` : ''}`,
+              });
             }
           },
           // The importer waits on this: a flood of rejects goes at the client's pace instead of piling up in memory.
@@ -90,7 +103,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       } catch (error) {
         if (cancel.signal.aborted) request.log.info({ location }, 'import cancelled: the client disconnected');
         // Network and layout failures are the caller's to fix: a warning, not an error with a stack.
-        else if (error instanceof ExportFetchError || error instanceof LayoutError) request.log.warn({ location, reason: (error as Error).message }, 'import failed');
+        else if (error instanceof ExportFetchError || error instanceof LayoutError)
+          request.log.warn({ location, reason: (error as Error).message }, 'import failed');
         else request.log.error({ err: error }, 'import failed');
         events?.send({ message: (error as Error).message }, 'error');
       } finally {

@@ -8,7 +8,13 @@ import { ExplanationScoreRow } from '../../../schemas/rows.js';
 
 const responses = { 200: Type.Object({ score: ExplanationScoreRow }), ...errorResponses(401, 404, 502, 503, 504) };
 const ExplanationId = Type.String({ minLength: 1, maxLength: 64 });
-const ScorerModel = Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'An ExplanationScoreModel name (fuzz and recall); embedding scoring uses EMBEDDING_MODEL.' }));
+const ScorerModel = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 256,
+    description: 'An ExplanationScoreModel name (fuzz and recall); embedding scoring uses EMBEDDING_MODEL.',
+  }),
+);
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   const services = () => ({ llm: fastify.llm, embeddings: fastify.embeddings, autointerp: fastify.autointerp });
@@ -24,7 +30,11 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Score an explanation',
         description: `Scorers: ${SCORER_TYPES.join(', ')}. Fuzz and recall (detection) ask the LLM at LLM_URL and score balanced accuracy; embedding uses EMBEDDING_URL and scores ROC AUC.`,
         security: KEY_REQUIRED,
-        body: Type.Object({ explanationId: ExplanationId, scorerType: Type.String({ minLength: 1, maxLength: 64 }), scorerModel: ScorerModel }),
+        body: Type.Object({
+          explanationId: ExplanationId,
+          scorerType: Type.String({ minLength: 1, maxLength: 64 }),
+          scorerModel: ScorerModel,
+        }),
         response: responses,
       },
     },

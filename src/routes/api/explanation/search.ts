@@ -33,13 +33,22 @@ const SearchResponse = Type.Object(
     resultsCount: Type.Integer(),
     hasMore: Type.Boolean(),
     nextOffset: Type.Optional(Type.Integer()),
-    searchMode: Type.Union([Type.Literal('semantic'), Type.Literal('fulltext')], { description: 'Mirror extension: fulltext when no embedding service is configured, or when it is not the model the stored embeddings came from.' }),
+    searchMode: Type.Union([Type.Literal('semantic'), Type.Literal('fulltext')], {
+      description:
+        'Mirror extension: fulltext when no embedding service is configured, or when it is not the model the stored embeddings came from.',
+    }),
     warning: Type.Optional(Type.String({ description: 'Why the search was not semantic, when an embedding service is configured.' })),
   },
   { title: 'ExplanationSearchResult' },
 );
 
-const ROUTES: Array<{ url: string; operationId: string; summary: string; body: TSchema; scope: (body: Record<string, unknown>) => SearchScope }> = [
+const ROUTES: Array<{
+  url: string;
+  operationId: string;
+  summary: string;
+  body: TSchema;
+  scope: (body: Record<string, unknown>) => SearchScope;
+}> = [
   {
     url: '/api/explanation/search',
     operationId: 'searchExplanations',
@@ -47,7 +56,13 @@ const ROUTES: Array<{ url: string; operationId: string; summary: string; body: T
     body: Type.Object({ modelId: ModelId, layers: Type.Array(SourceId, { minItems: 1, maxItems: 1000 }), query: Query, offset: Offset }),
     scope: (b) => ({ kind: 'layers', modelId: b.modelId as string, layers: b.layers as string[] }),
   },
-  { url: '/api/explanation/search-all', operationId: 'searchAllExplanations', summary: 'Search all explanations', body: Type.Object({ query: Query, offset: Offset }), scope: () => ({ kind: 'all' }) },
+  {
+    url: '/api/explanation/search-all',
+    operationId: 'searchAllExplanations',
+    summary: 'Search all explanations',
+    body: Type.Object({ query: Query, offset: Offset }),
+    scope: () => ({ kind: 'all' }),
+  },
   {
     url: '/api/explanation/search-model',
     operationId: 'searchModelExplanations',
@@ -94,7 +109,15 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
             : undefined;
         // One more than a page tells whether there is a next one.
         const hits = embeddings
-          ? await searchByEmbedding(fastify.db, (await embeddings.embed([query]))[0]!, where, request.viewer, RESULTS_PER_PAGE + 1, offset, fastify.config.searchEfSearch)
+          ? await searchByEmbedding(
+              fastify.db,
+              (await embeddings.embed([query]))[0]!,
+              where,
+              request.viewer,
+              RESULTS_PER_PAGE + 1,
+              offset,
+              fastify.config.searchEfSearch,
+            )
           : await searchByText(fastify.db, query, where, request.viewer, RESULTS_PER_PAGE + 1, offset);
         const page = hits.slice(0, RESULTS_PER_PAGE);
         const features = await readFeatures(fastify.db, page, request.viewer, 3);
@@ -102,7 +125,11 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         const hasMore = hits.length > RESULTS_PER_PAGE;
         return {
           request: params,
-          results: page.map((hit) => ({ ...hit, cosine_similarity: hit.cosine_similarity === null ? null : Number(hit.cosine_similarity), neuron: byKey.get(`${hit.modelId}\u0000${hit.layer}\u0000${hit.index}`) ?? null })),
+          results: page.map((hit) => ({
+            ...hit,
+            cosine_similarity: hit.cosine_similarity === null ? null : Number(hit.cosine_similarity),
+            neuron: byKey.get(`${hit.modelId}\u0000${hit.layer}\u0000${hit.index}`) ?? null,
+          })),
           resultsCount: page.length,
           hasMore,
           ...(hasMore ? { nextOffset: offset + RESULTS_PER_PAGE } : {}),

@@ -9,9 +9,12 @@ import { errorResponses, KEY_OPTIONAL, ModelId, SourceId } from '../../../schema
 
 const MAX_TEXT_CHARS = 65_536;
 const MAX_TEXTS = 256;
-const Text = Type.Union([Type.String({ maxLength: MAX_TEXT_CHARS }), Type.Array(Type.String({ maxLength: MAX_TEXT_CHARS }), { maxItems: MAX_TEXTS })], {
-  description: `The text to search with, or several (at most ${MAX_TEXTS}); several are searched in one batch without joining features.`,
-});
+const Text = Type.Union(
+  [Type.String({ maxLength: MAX_TEXT_CHARS }), Type.Array(Type.String({ maxLength: MAX_TEXT_CHARS }), { maxItems: MAX_TEXTS })],
+  {
+    description: `The text to search with, or several (at most ${MAX_TEXTS}); several are searched in one batch without joining features.`,
+  },
+);
 const SetName = Type.String({ minLength: 1, maxLength: 256, description: 'Source set (SAE set), e.g. `res-jb`.' });
 const Result = Type.Object(
   {
@@ -21,13 +24,19 @@ const Result = Type.Object(
     values: Type.Array(Type.Number()),
     maxValue: Type.Number(),
     maxValueIndex: Type.Integer(),
-    neuron: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'The feature: Neuron row, top activation, explanations, model.' })),
+    neuron: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'The feature: Neuron row, top activation, explanations, model.' }),
+    ),
   },
   { additionalProperties: true },
 );
 const SearchResponse = Type.Union([
   Type.Object({ tokens: Type.Array(Type.String()), result: Type.Array(Result), sortIndexes: Type.Array(Type.Integer()) }),
-  Type.Object({ results: Type.Array(Type.Object({ tokens: Type.Array(Type.String()), result: Type.Array(Result), sortIndexes: Type.Array(Type.Integer()) })) }),
+  Type.Object({
+    results: Type.Array(
+      Type.Object({ tokens: Type.Array(Type.String()), result: Type.Array(Result), sortIndexes: Type.Array(Type.Integer()) }),
+    ),
+  }),
 ]);
 const errors = errorResponses(401, 404, 429, 502, 503, 504);
 
@@ -51,8 +60,15 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           modelId: ModelId,
           sourceSet: SetName,
           text: Text,
-          selectedLayers: Type.Optional(Type.Array(SourceId, { maxItems: 1024, description: 'Sources to search; empty or absent: all of the set.' })),
-          sortIndexes: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 100_000 }), { maxItems: 1024, description: 'Token positions to rank by (sum of activations there); empty: rank by max activation.' })),
+          selectedLayers: Type.Optional(
+            Type.Array(SourceId, { maxItems: 1024, description: 'Sources to search; empty or absent: all of the set.' }),
+          ),
+          sortIndexes: Type.Optional(
+            Type.Array(Type.Integer({ minimum: 0, maximum: 100_000 }), {
+              maxItems: 1024,
+              description: 'Token positions to rank by (sum of activations there); empty: rank by max activation.',
+            }),
+          ),
           ignoreBos: Type.Optional(Type.Boolean({ default: true })),
           densityThreshold: Type.Optional(Type.Number({ description: 'Between 0 and 1, or -1 (default) for no filter.' })),
           numResults: Type.Optional(Type.Integer({ description: `1 to 100, default ${DEFAULT_NUM_RESULTS}.` })),
@@ -95,7 +111,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         operationId: 'search',
         summary: 'Top features for a text (docs page form of search-all)',
         description:
-          'The docs page\'s search. The same search and answer as POST /api/search-all, with these field names: `model` = `modelId`, `sae_set` = `sourceSet`, `text` = `text`, `top_k` = `numResults` ' +
+          "The docs page's search. The same search and answer as POST /api/search-all, with these field names: `model` = `modelId`, `sae_set` = `sourceSet`, `text` = `text`, `top_k` = `numResults` " +
           `(default ${DEFAULT_NUM_RESULTS}); every source of the set is searched, ranked by max activation, BOS ignored, no density filter.`,
         security: KEY_OPTIONAL,
         body: Type.Object({
@@ -113,7 +129,16 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         db,
         inference,
         fastify.featureCache,
-        { modelId: body.model, sourceSet: body.sae_set, text: body.text, selectedLayers: [], sortIndexes: [], ignoreBos: true, densityThreshold: NO_DENSITY_THRESHOLD, numResults: body.top_k ?? DEFAULT_NUM_RESULTS },
+        {
+          modelId: body.model,
+          sourceSet: body.sae_set,
+          text: body.text,
+          selectedLayers: [],
+          sortIndexes: [],
+          ignoreBos: true,
+          densityThreshold: NO_DENSITY_THRESHOLD,
+          numResults: body.top_k ?? DEFAULT_NUM_RESULTS,
+        },
         request.viewer,
         publicUrl,
       );
@@ -144,7 +169,11 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: {
           200: Type.Union([
             Type.Object({ source: Type.String(), results: Type.Array(Type.Object({}, { additionalProperties: true })) }),
-            Type.Object({ results: Type.Array(Type.Object({ source: Type.String(), results: Type.Array(Type.Object({}, { additionalProperties: true })) })) }),
+            Type.Object({
+              results: Type.Array(
+                Type.Object({ source: Type.String(), results: Type.Array(Type.Object({}, { additionalProperties: true })) }),
+              ),
+            }),
           ]),
           ...errors,
         },
@@ -155,7 +184,14 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       return searchTopkByToken(
         db,
         inference,
-        { modelId: body.modelId, source: body.source, text: body.text, numResults: body.numResults ?? 10, ignoreBos: body.ignoreBos ?? true, densityThreshold: body.densityThreshold ?? 0.01 },
+        {
+          modelId: body.modelId,
+          source: body.source,
+          text: body.text,
+          numResults: body.numResults ?? 10,
+          ignoreBos: body.ignoreBos ?? true,
+          densityThreshold: body.densityThreshold ?? 0.01,
+        },
         request.viewer,
         publicUrl,
       );

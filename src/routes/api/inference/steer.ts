@@ -29,19 +29,43 @@ const Feature = (strength = Type.Number()) => Type.Object({ modelId: ModelId, la
 const settings = {
   modelId: ModelId,
   temperature: Type.Number({ minimum: 0, maximum: STEER_TEMPERATURE_MAX }),
-  freq_penalty: Type.Optional(Type.Number({ minimum: -2, maximum: 2, default: STEER_FREQ_PENALTY, description: 'Accepted and part of the cache key; no inference backend applies it.' })),
+  freq_penalty: Type.Optional(
+    Type.Number({
+      minimum: -2,
+      maximum: 2,
+      default: STEER_FREQ_PENALTY,
+      description: 'Accepted and part of the cache key; no inference backend applies it.',
+    }),
+  ),
   seed: Type.Number({ minimum: -STEER_SEED_LIMIT, maximum: STEER_SEED_LIMIT }),
   strength_multiplier: Type.Number({ minimum: 0, maximum: STEER_STRENGTH_MULTIPLIER_MAX }),
   stream: Type.Optional(Type.Boolean({ default: false, description: 'Answer with server-sent events, each frame the result so far.' })),
-  steer_method: Type.Optional(Type.Union(STEER_METHODS.map((m) => Type.Literal(m)), { default: 'SIMPLE_ADDITIVE' })),
+  steer_method: Type.Optional(
+    Type.Union(
+      STEER_METHODS.map((m) => Type.Literal(m)),
+      { default: 'SIMPLE_ADDITIVE' },
+    ),
+  ),
 };
 const Logprobs = Type.Union([Type.Array(Type.Object({}, { additionalProperties: true })), Type.Null()]);
 const ChatMessage = Type.Object({
   content: Type.String(),
-  role: Type.Union([Type.Literal('user'), Type.Literal('assistant'), Type.Literal('system'), Type.Literal('model'), Type.Literal('developer')]),
+  role: Type.Union([
+    Type.Literal('user'),
+    Type.Literal('assistant'),
+    Type.Literal('system'),
+    Type.Literal('model'),
+    Type.Literal('developer'),
+  ]),
 });
 const TemplateMessage = Type.Object({ content: Type.String(), role: Type.String() });
-const ChatOutput = Type.Union([Type.Object({ raw: Type.String(), chatTemplate: Type.Union([Type.Array(TemplateMessage), Type.Null()]), logprobs: Logprobs }, { additionalProperties: true }), Type.Null()]);
+const ChatOutput = Type.Union([
+  Type.Object(
+    { raw: Type.String(), chatTemplate: Type.Union([Type.Array(TemplateMessage), Type.Null()]), logprobs: Logprobs },
+    { additionalProperties: true },
+  ),
+  Type.Null(),
+]);
 const errors = errorResponses(401, 404, 429, 502, 503, 504);
 const features = (list: Array<{ modelId: string; layer: string; index: number | string; strength: number }>) =>
   list.map((f) => ({ modelId: f.modelId, layer: f.layer, index: normalizeIndex(f.index), strength: f.strength }));
@@ -70,7 +94,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         for await (const result of prepared.run(abort.signal)) events.send(result);
       } catch (error) {
         if (abort.signal.aborted) return reply;
-        if (error instanceof ApiError) events.send({ ...errorBody(error.code, error.message, error.extra), statusCode: error.statusCode }, 'error');
+        if (error instanceof ApiError)
+          events.send({ ...errorBody(error.code, error.message, error.extra), statusCode: error.statusCode }, 'error');
         else {
           request.log.error({ err: error }, 'steering stream failed');
           events.send({ ...errorBody('INTERNAL_ERROR', INTERNAL_ERROR_MESSAGE), statusCode: 500 }, 'error');
@@ -213,7 +238,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         tags: ['Steering'],
         operationId: 'steerLoad',
         summary: 'Load a saved steering result',
-        description: 'A saved result by the `id` /api/steer or /api/steer-chat returned, in steer-chat\'s shape, with its settings and features. Not rate limited.',
+        description:
+          "A saved result by the `id` /api/steer or /api/steer-chat returned, in steer-chat's shape, with its settings and features. Not rate limited.",
         security: KEY_OPTIONAL,
         body: Type.Object({ steerOutputId: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: { 200: Type.Object({ id: Type.String() }, { additionalProperties: true }), ...errorResponses(401, 404) },

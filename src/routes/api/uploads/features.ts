@@ -45,14 +45,21 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           summary,
           description:
             'Up to 128 features of one source with top/bottom logits, explanations and activations (with quantile bins). Stored in one transaction: all or nothing. ' +
-            'Only the source set\'s creator may upload. Features that exist already are left unchanged.' +
+            "Only the source set's creator may upload. Features that exist already are left unchanged." +
             (streamed
               ? ' With `Content-Type: application/x-ndjson`, a whole source in one request: a first line `{"modelId", "source"}`, then one feature per line; ' +
                 'streamed and written 128 features at a time in one transaction (at most UPLOAD_STREAM_LIMIT_BYTES, default 1 GiB).'
               : ''),
           security: KEY_REQUIRED,
           body: streamed
-            ? ({ content: { 'application/json': { schema: FeatureUploadBody }, 'application/x-ndjson': { schema: { description: 'NDJSON: a header line {"modelId", "source"}, then one feature per line' } } } } as unknown as typeof FeatureUploadBody)
+            ? ({
+                content: {
+                  'application/json': { schema: FeatureUploadBody },
+                  'application/x-ndjson': {
+                    schema: { description: 'NDJSON: a header line {"modelId", "source"}, then one feature per line' },
+                  },
+                },
+              } as unknown as typeof FeatureUploadBody)
             : FeatureUploadBody,
           response: { 200: MessageResponse, ...errorResponses(401, 403, 404, 413, 415) },
         },
@@ -62,7 +69,10 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         const whole = streamed && body instanceof Readable;
         // Only JSON and NDJSON are schema-checked; any other body Fastify parsed (text/plain) is refused here.
         if (!whole && (typeof body !== 'object' || body === null || Array.isArray(body))) {
-          throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the upload as application/json (the upload-batch body) or application/x-ndjson (a whole source).');
+          throw new ApiError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'Send the upload as application/json (the upload-batch body) or application/x-ndjson (a whole source).',
+          );
         }
         let created: number;
         if (whole) {
@@ -100,17 +110,31 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       const { modelId, source: layer, activations } = request.body;
       const index = normalizeIndex(request.body.index);
-      const vector = (await canReadFeature(fastify.db, { modelId, layer, index }, request.viewer)) ? await findNeuron(fastify.db, modelId, layer, index) : undefined;
+      const vector = (await canReadFeature(fastify.db, { modelId, layer, index }, request.viewer))
+        ? await findNeuron(fastify.db, modelId, layer, index)
+        : undefined;
       if (!vector) throw new ApiError('NOT_FOUND', 'Vector not found.');
       if (vector.creatorId !== request.viewer!.id) throw new ApiError('FORBIDDEN', 'User is not the creator of the vector.');
       for (const a of activations) {
-        if (a.tokens.length !== a.values.length) throw new ApiError('BAD_REQUEST', 'Activations tokens length does not match values length.');
+        if (a.tokens.length !== a.values.length)
+          throw new ApiError('BAD_REQUEST', 'Activations tokens length does not match values length.');
       }
       const created = await insertActivations(
         fastify.db,
         activations.map((a) => {
           const maxValue = Math.max(...a.values);
-          return { id: createId(), tokens: a.tokens, values: a.values, modelId, layer, index, creatorId: request.viewer!.id, maxValue, maxValueTokenIndex: a.values.indexOf(maxValue), minValue: Math.min(...a.values) };
+          return {
+            id: createId(),
+            tokens: a.tokens,
+            values: a.values,
+            modelId,
+            layer,
+            index,
+            creatorId: request.viewer!.id,
+            maxValue,
+            maxValueTokenIndex: a.values.indexOf(maxValue),
+            minValue: Math.min(...a.values),
+          };
         }),
       );
       fastify.featureCache.clear();

@@ -36,7 +36,11 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       preValidation: fastify.requireUser,
       schema: {
         ...about('newList', 'Create a list'),
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 256 }), description: Type.Optional(Type.String({ maxLength: 4096 })), testText: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])) }),
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 256 }),
+          description: Type.Optional(Type.String({ maxLength: 4096 })),
+          testText: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+        }),
         response: { 200: ListRow, ...errors },
       },
     },
@@ -50,7 +54,10 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post(
     '/api/list/list',
-    { preValidation: fastify.requireUser, schema: { ...about('listLists', 'Your lists'), response: { 200: Type.Array(ListRow), ...errors } } },
+    {
+      preValidation: fastify.requireUser,
+      schema: { ...about('listLists', 'Your lists'), response: { 200: Type.Array(ListRow), ...errors } },
+    },
     async (request) => listListsOf(fastify.db, request.viewer!.id),
   );
 
@@ -62,17 +69,36 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         ...about('addFeaturesToList', 'Add features to your list (at most 100 a request)'),
         body: Type.Object({
           listId: ListId,
-          featuresToAdd: Type.Array(Type.Object({ modelId: ModelId, layer: SourceId, index: FeatureIndex, description: Type.Optional(Type.Union([Type.String(), Type.Null()])) }), { minItems: 1, maxItems: 100 }),
+          featuresToAdd: Type.Array(
+            Type.Object({
+              modelId: ModelId,
+              layer: SourceId,
+              index: FeatureIndex,
+              description: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            }),
+            { minItems: 1, maxItems: 100 },
+          ),
         }),
-        response: { 200: Type.Array(Type.Object({ modelId: Type.String(), layer: Type.String(), index: Type.String(), listId: Type.String() }, open)), ...errors },
+        response: {
+          200: Type.Array(Type.Object({ modelId: Type.String(), layer: Type.String(), index: Type.String(), listId: Type.String() }, open)),
+          ...errors,
+        },
       },
     },
     async (request) => {
       const viewer = request.viewer!;
       await ownedList(request.body.listId, viewer);
-      const items = request.body.featuresToAdd.map((f) => ({ modelId: f.modelId, layer: f.layer, index: normalizeIndex(f.index), description: f.description ?? null, listId: request.body.listId, userId: viewer.id }));
+      const items = request.body.featuresToAdd.map((f) => ({
+        modelId: f.modelId,
+        layer: f.layer,
+        index: normalizeIndex(f.index),
+        description: f.description ?? null,
+        listId: request.body.listId,
+        userId: viewer.id,
+      }));
       for (const item of items) {
-        if (!(await canReadFeature(fastify.db, item, viewer))) throw new ApiError('NOT_FOUND', `Feature ${item.modelId}/${item.layer}/${item.index} not found.`);
+        if (!(await canReadFeature(fastify.db, item, viewer)))
+          throw new ApiError('NOT_FOUND', `Feature ${item.modelId}/${item.layer}/${item.index} not found.`);
       }
       const added = await insertListItems(fastify.db, items);
       fastify.featureCache.clear();
@@ -116,7 +142,13 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       await ownedList(request.body.listId, request.viewer!);
-      const removed = await deleteListItem(fastify.db, request.body.listId, request.body.modelId, request.body.layer, normalizeIndex(request.body.index));
+      const removed = await deleteListItem(
+        fastify.db,
+        request.body.listId,
+        request.body.modelId,
+        request.body.layer,
+        normalizeIndex(request.body.index),
+      );
       if (!removed) throw new ApiError('NOT_FOUND', 'That feature is not in the list.');
       fastify.featureCache.clear();
       return removed;
@@ -125,7 +157,14 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post(
     '/api/list/delete',
-    { preValidation: fastify.requireUser, schema: { ...about('deleteList', 'Delete your list'), body: Type.Object({ listId: ListId }), response: { 200: Type.Boolean(), ...errors } } },
+    {
+      preValidation: fastify.requireUser,
+      schema: {
+        ...about('deleteList', 'Delete your list'),
+        body: Type.Object({ listId: ListId }),
+        response: { 200: Type.Boolean(), ...errors },
+      },
+    },
     async (request) => {
       await ownedList(request.body.listId, request.viewer!);
       await deleteList(fastify.db, request.body.listId);

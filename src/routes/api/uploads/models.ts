@@ -15,7 +15,14 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     '/api/model/new',
     {
       preValidation: fastify.requireUser,
-      schema: { tags: ['Models'], operationId: 'newModel', summary: 'Create a model', security: KEY_REQUIRED, body: NewModelBody, response: { 200: ModelRow, ...errorResponses(401) } },
+      schema: {
+        tags: ['Models'],
+        operationId: 'newModel',
+        summary: 'Create a model',
+        security: KEY_REQUIRED,
+        body: NewModelBody,
+        response: { 200: ModelRow, ...errorResponses(401) },
+      },
     },
     async (request) => {
       const body = request.body;
@@ -61,7 +68,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       if (name.includes('--')) throw new ApiError('BAD_REQUEST', 'Name cannot contain double hyphens', { path: 'name' });
       const model = await findModel(fastify.db, modelId);
       if (!model || !canRead(model, request.viewer)) throw new ApiError('BAD_REQUEST', 'Model not found', { path: 'modelId' });
-      if (await findSourceSet(fastify.db, modelId, name)) throw new ApiError('BAD_REQUEST', 'Source set name already exists for this model.', { path: 'name' });
+      if (await findSourceSet(fastify.db, modelId, name))
+        throw new ApiError('BAD_REQUEST', 'Source set name already exists for this model.', { path: 'name' });
       const viewer = request.viewer!;
       await insertSourceSetWithSources(
         fastify.db,

@@ -55,8 +55,10 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         schema: {
           tags: ['Vectors'],
           operationId,
-          summary: url === '/api/vector/new' ? 'Upload a steering vector' : 'Upload a steering vector (docs page path; same as /api/vector/new)',
-          description: 'Stored in source `<layerNumber>-neuronpedia-resid-pre` (or `-post`) under a new random index. The vector must have the model\'s dimension.',
+          summary:
+            url === '/api/vector/new' ? 'Upload a steering vector' : 'Upload a steering vector (docs page path; same as /api/vector/new)',
+          description:
+            "Stored in source `<layerNumber>-neuronpedia-resid-pre` (or `-post`) under a new random index. The vector must have the model's dimension.",
           security: KEY_REQUIRED,
           body: NewVectorBody,
           response: { 200: NewVectorResponse, ...errorResponses(401) },
@@ -115,7 +117,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         tags: ['Vectors'],
         operationId: 'getVector',
-        summary: 'Get a stored vector, or an SAE feature\'s vector from the inference server',
+        summary: "Get a stored vector, or an SAE feature's vector from the inference server",
         description:
           'An uploaded vector as stored (bit-identical). For an SAE feature, the inference server computes the decoder vector (`/v1/util/sae-vector`) and the answer has no createdAt or creatorId, as upstream; ' +
           '503 when no inference server is configured for the model.',
@@ -135,13 +137,31 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       // An SAE feature's vector is not stored: the inference server computes it (upstream's answer shape).
       let fromModel: SaeVector | undefined;
       try {
-        fromModel = await fetchSaeVector(fastify.db, fastify.inference, key.modelId, key.layer, key.index, request.viewer, fastify.config.publicUrl);
+        fromModel = await fetchSaeVector(
+          fastify.db,
+          fastify.inference,
+          key.modelId,
+          key.layer,
+          key.index,
+          request.viewer,
+          fastify.config.publicUrl,
+        );
       } catch (error) {
         if (error instanceof ApiError && error.code === 'NOT_FOUND') throw notFound();
         throw error;
       }
       if (!fromModel) throw notFound();
-      return { vector: { modelId: key.modelId, layer: key.layer, index: key.index, vectorLabel: '', hookName: fromModel.hookName, vector: fromModel.vector, vectorDefaultSteerStrength: 10 } };
+      return {
+        vector: {
+          modelId: key.modelId,
+          layer: key.layer,
+          index: key.index,
+          vectorLabel: '',
+          hookName: fromModel.hookName,
+          vector: fromModel.vector,
+          vectorDefaultSteerStrength: 10,
+        },
+      };
     },
   );
 
@@ -160,9 +180,12 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const key = { modelId: request.body.modelId, layer: request.body.source, index: normalizeIndex(request.body.index) };
-      const neuron = (await canReadFeature(fastify.db, key, request.viewer)) ? await findNeuron(fastify.db, key.modelId, key.layer, key.index) : undefined;
+      const neuron = (await canReadFeature(fastify.db, key, request.viewer))
+        ? await findNeuron(fastify.db, key.modelId, key.layer, key.index)
+        : undefined;
       if (!neuron || !neuron.hasVector) throw notFound();
-      if (neuron.creatorId !== request.viewer!.id && !request.viewer!.admin) throw new ApiError('FORBIDDEN', 'Only the creator of a vector can delete it.');
+      if (neuron.creatorId !== request.viewer!.id && !request.viewer!.admin)
+        throw new ApiError('FORBIDDEN', 'Only the creator of a vector can delete it.');
       await deleteNeuron(fastify.db, key.modelId, key.layer, key.index);
       fastify.featureCache.clear();
       return { message: 'Success' };
