@@ -121,17 +121,15 @@ describe('with AUTOINTERP_URL', () => {
       const user = await userWithKey(wrong.database.db, 'bob');
       await seedSource(wrong.database.db, { features: 1, activationsPerFeature: 2 });
       const now = new Date();
-      await wrong.database.db
-        .insert(explanationType)
-        .values({
-          name: 'eleuther_acts_top20',
-          displayName: 'x',
-          description: 'x',
-          creatorName: 'x',
-          creatorId: 'x',
-          createdAt: now,
-          updatedAt: now,
-        });
+      await wrong.database.db.insert(explanationType).values({
+        name: 'eleuther_acts_top20',
+        displayName: 'x',
+        description: 'x',
+        creatorName: 'x',
+        creatorId: 'x',
+        createdAt: now,
+        updatedAt: now,
+      });
       await wrong.database.db
         .insert(explanationModelType)
         .values({ name: 'm', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });

@@ -45,39 +45,33 @@ describe('POST /api/explanation/generate', () => {
     alice = await userWithKey(ctx.database.db, 'alice');
     await seedSource(ctx.database.db, { features: 3, activationsPerFeature: 0 });
     const now = new Date();
-    await ctx.database.db
-      .insert(explanationType)
-      .values({
-        name: 'eleuther_acts_top20',
-        displayName: 'x',
-        description: 'x',
-        creatorName: 'x',
-        creatorId: 'x',
-        createdAt: now,
-        updatedAt: now,
-      });
-    await ctx.database.db
-      .insert(explanationType)
-      .values({
-        name: 'oai_token-act-pair',
-        displayName: 'x',
-        description: 'x',
-        creatorName: 'x',
-        creatorId: 'x',
-        createdAt: now,
-        updatedAt: now,
-      });
-    await ctx.database.db
-      .insert(explanationModelType)
-      .values({
-        name: 'gpt-4o-mini',
-        displayName: 'x',
-        description: 'x',
-        creatorName: 'x',
-        openRouterModelId: 'openai/gpt-4o-mini',
-        createdAt: now,
-        updatedAt: now,
-      });
+    await ctx.database.db.insert(explanationType).values({
+      name: 'eleuther_acts_top20',
+      displayName: 'x',
+      description: 'x',
+      creatorName: 'x',
+      creatorId: 'x',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await ctx.database.db.insert(explanationType).values({
+      name: 'oai_token-act-pair',
+      displayName: 'x',
+      description: 'x',
+      creatorName: 'x',
+      creatorId: 'x',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await ctx.database.db.insert(explanationModelType).values({
+      name: 'gpt-4o-mini',
+      displayName: 'x',
+      description: 'x',
+      creatorName: 'x',
+      openRouterModelId: 'openai/gpt-4o-mini',
+      createdAt: now,
+      updatedAt: now,
+    });
     // Feature 1: 25 examples, "dog" is the strongest token of each; 3 duplicates to drop.
     const rows = Array.from({ length: 28 }, (_, i) => {
       const n = i % 25;
@@ -145,20 +139,18 @@ describe('POST /api/explanation/generate', () => {
     llm.garbleNext = 1;
     const retried = await generate({ ...body, index: 2 });
     expect(retried.statusCode).toBe(400); // feature 2 has no activations
-    await ctx.database.db
-      .insert(activation)
-      .values({
-        id: 'act-f0',
-        modelId: 'gpt2-small',
-        layer: '6-res-jb',
-        index: '0',
-        tokens: ['a', ' cat'],
-        values: [0, 3],
-        maxValue: 3,
-        maxValueTokenIndex: 1,
-        minValue: 0,
-        creatorId: 'x',
-      });
+    await ctx.database.db.insert(activation).values({
+      id: 'act-f0',
+      modelId: 'gpt2-small',
+      layer: '6-res-jb',
+      index: '0',
+      tokens: ['a', ' cat'],
+      values: [0, 3],
+      maxValue: 3,
+      maxValueTokenIndex: 1,
+      minValue: 0,
+      creatorId: 'x',
+    });
     llm.garbleNext = 1;
     const ok = await generate({ ...body, index: 0 });
     expect(ok.statusCode).toBe(200);
@@ -189,17 +181,15 @@ describe('POST /api/explanation/generate', () => {
       const user = await userWithKey(slowCtx.database.db, 'sam');
       await seedSource(slowCtx.database.db, { features: 1, activationsPerFeature: 2 });
       const now = new Date();
-      await slowCtx.database.db
-        .insert(explanationType)
-        .values({
-          name: 'eleuther_acts_top20',
-          displayName: 'x',
-          description: 'x',
-          creatorName: 'x',
-          creatorId: 'x',
-          createdAt: now,
-          updatedAt: now,
-        });
+      await slowCtx.database.db.insert(explanationType).values({
+        name: 'eleuther_acts_top20',
+        displayName: 'x',
+        description: 'x',
+        creatorName: 'x',
+        creatorId: 'x',
+        createdAt: now,
+        updatedAt: now,
+      });
       await slowCtx.database.db
         .insert(explanationModelType)
         .values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
@@ -248,17 +238,15 @@ describe('without an LLM', () => {
     try {
       const user = await userWithKey(ctx.database.db, 'u');
       const now = new Date();
-      await ctx.database.db
-        .insert(explanationType)
-        .values({
-          name: 'eleuther_acts_top20',
-          displayName: 'x',
-          description: 'x',
-          creatorName: 'x',
-          creatorId: 'x',
-          createdAt: now,
-          updatedAt: now,
-        });
+      await ctx.database.db.insert(explanationType).values({
+        name: 'eleuther_acts_top20',
+        displayName: 'x',
+        description: 'x',
+        creatorName: 'x',
+        creatorId: 'x',
+        createdAt: now,
+        updatedAt: now,
+      });
       await ctx.database.db
         .insert(explanationModelType)
         .values({ name: 'm', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });

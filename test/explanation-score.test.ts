@@ -54,17 +54,15 @@ describe('POST /api/explanation/score', () => {
         .insert(explanationScoreType)
         .values({ name, displayName: name, description: name, creatorName: 'x', creatorId: 'x', createdAt: now, updatedAt: now });
     }
-    await ctx.database.db
-      .insert(explanationScoreModel)
-      .values({
-        name: 'gpt-4o-mini',
-        displayName: 'x',
-        description: 'x',
-        creatorName: 'x',
-        openRouterModelId: 'openai/gpt-4o-mini',
-        createdAt: now,
-        updatedAt: now,
-      });
+    await ctx.database.db.insert(explanationScoreModel).values({
+      name: 'gpt-4o-mini',
+      displayName: 'x',
+      description: 'x',
+      creatorName: 'x',
+      openRouterModelId: 'openai/gpt-4o-mini',
+      createdAt: now,
+      updatedAt: now,
+    });
     // Feature 1: " dog" is the only active token of 20 examples; 5 examples never fire and have no dog.
     const rows = [
       ...Array.from({ length: 20 }, (_, i) => ({ tokens: [`w${i}`, ' the', ' dog', ' ran'], values: [0, 0, 1 + i, 0] })),

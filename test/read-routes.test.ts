@@ -19,16 +19,14 @@ const post = (url: string, payload: unknown) => ctx.app.inject({ method: 'POST',
 beforeAll(async () => {
   ctx = await buildTestApp();
   const db = ctx.database.db;
-  await db
-    .insert(sourceRelease)
-    .values({
-      name: 'gpt2sm-res-jb',
-      visibility: 'PUBLIC',
-      description: 'Residual SAEs',
-      urls: [],
-      creatorName: 'Joseph Bloom',
-      creatorId: BOT_ID,
-    });
+  await db.insert(sourceRelease).values({
+    name: 'gpt2sm-res-jb',
+    visibility: 'PUBLIC',
+    description: 'Residual SAEs',
+    urls: [],
+    creatorName: 'Joseph Bloom',
+    creatorId: BOT_ID,
+  });
   await seedSource(db, { features: 5, activationsPerFeature: 6 });
   await seedSource(db, { layerNumber: 7, features: 2 });
   await db.update(sourceSet).set({ releaseName: 'gpt2sm-res-jb' }).where(eq(sourceSet.name, 'res-jb'));

@@ -19,17 +19,15 @@ beforeAll(async () => {
   alice = await userWithKey(ctx.database.db, 'alice');
   bob = await userWithKey(ctx.database.db, 'bob');
   const now = new Date();
-  await ctx.database.db
-    .insert(explanationType)
-    .values({
-      name: 'np_max-act-logits',
-      displayName: 'x',
-      description: 'x',
-      creatorName: 'x',
-      creatorId: 'x',
-      createdAt: now,
-      updatedAt: now,
-    });
+  await ctx.database.db.insert(explanationType).values({
+    name: 'np_max-act-logits',
+    displayName: 'x',
+    description: 'x',
+    creatorName: 'x',
+    creatorId: 'x',
+    createdAt: now,
+    updatedAt: now,
+  });
   await ctx.database.db
     .insert(explanationModelType)
     .values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });

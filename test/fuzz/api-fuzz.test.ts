@@ -64,19 +64,17 @@ beforeAll(async () => {
   const db = database.db;
   await seedSource(db, { features: 3 });
   const now = new Date();
-  await db
-    .insert(explanationType)
-    .values(
-      ['np_max-act-logits', 'eleuther_acts_top20'].map((name) => ({
-        name,
-        displayName: 'x',
-        description: 'x',
-        creatorName: 'x',
-        creatorId: 'x',
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
+  await db.insert(explanationType).values(
+    ['np_max-act-logits', 'eleuther_acts_top20'].map((name) => ({
+      name,
+      displayName: 'x',
+      description: 'x',
+      creatorName: 'x',
+      creatorId: 'x',
+      createdAt: now,
+      updatedAt: now,
+    })),
+  );
   await db
     .insert(explanationModelType)
     .values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });

@@ -18,17 +18,15 @@ export async function insertSourceSetWithSources(db: Db, set: typeof sourceSet.$
   await db.transaction(async (tx) => {
     await tx.insert(sourceSet).values(set);
     if (layers > 0) {
-      await tx
-        .insert(source)
-        .values(
-          Array.from({ length: layers }, (_, layer) => ({
-            id: `${layer}-${set.name}`,
-            modelId: set.modelId,
-            setName: set.name,
-            creatorId: set.creatorId,
-            visibility: set.visibility,
-          })),
-        );
+      await tx.insert(source).values(
+        Array.from({ length: layers }, (_, layer) => ({
+          id: `${layer}-${set.name}`,
+          modelId: set.modelId,
+          setName: set.name,
+          creatorId: set.creatorId,
+          visibility: set.visibility,
+        })),
+      );
     }
   });
 }
