@@ -4,9 +4,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/client.js';
-import { DataDirLockedError } from '../src/db/data-dir-lock.js';
-import { runMigrations } from '../src/db/migrate.js';
+import { withCliDatabase } from '../src/cli-database.js';
 import { findUserByName } from '../src/db/queries/users.js';
 import { importExport, type Reject } from '../src/ingest/import-export.js';
 import { formatSummary, progressReporter } from '../src/ingest/progress.js';
@@ -80,51 +78,42 @@ await runCli(async () => {
     return usage('--max-line-bytes must be a positive whole number.');
 
   const config = loadConfig();
-  let database;
-  try {
-    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  } catch (error) {
-    if (error instanceof DataDirLockedError) {
-      throw new DataDirLockedError(error.dataDir, error.owner); // its message already says to go through the server
-    }
-    throw error;
-  }
-  const rejectsPath = values.rejects ?? 'import-rejects.jsonl';
-  const rejectsFile = fs.createWriteStream(rejectsPath);
-  let rejected = 0;
-  try {
-    await runMigrations(database);
+  await withCliDatabase(async (database) => {
     let ownerId: string | undefined;
     if (values['private-to']) {
       const owner = await findUserByName(database.db, values['private-to'].toLowerCase());
       if (!owner) return usage(`No user named ${values['private-to']} (create one with: npm run user -- create ${values['private-to']}).`);
       ownerId = owner.id;
     }
-    const summary = await importExport(database, {
-      location: positionals[0]!,
-      models: values.model?.split(','),
-      sources: values.source?.split(','),
-      explanations,
-      maxErrors,
-      batchSize,
-      maxLineBytes: maxLineBytes ?? config.maxLineBytes,
-      network: config.importNetwork,
-      visibility: ownerId ? 'PRIVATE' : undefined,
-      ownerId,
-      onEvent: progressReporter(),
-      onReject: async (r: Reject) => {
-        rejected++;
-        // Wait for the disk when the report falls behind: a flood of rejects must not pile up in memory.
-        if (!rejectsFile.write(JSON.stringify(r) + '\n')) await once(rejectsFile, 'drain');
-      },
-    });
-    console.log(formatSummary(summary, process.resourceUsage().maxRSS * 1024));
-    if (rejected > 0) console.log(`Rejected records are listed in ${rejectsPath}`);
-    if (rejected > 0 || summary.files.failed > 0 || summary.files.changed > 0 || summary.files.blocked > 0) process.exitCode = 1;
-  } finally {
-    await new Promise((resolve) => rejectsFile.end(resolve));
-    // An empty report is no report, also when the import stopped with an error.
-    if (rejected === 0) fs.rmSync(rejectsPath, { force: true });
-    await database.close();
-  }
+    const rejectsPath = values.rejects ?? 'import-rejects.jsonl';
+    const rejectsFile = fs.createWriteStream(rejectsPath);
+    let rejected = 0;
+    try {
+      const summary = await importExport(database, {
+        location: positionals[0]!,
+        models: values.model?.split(','),
+        sources: values.source?.split(','),
+        explanations,
+        maxErrors,
+        batchSize,
+        maxLineBytes: maxLineBytes ?? config.maxLineBytes,
+        network: config.importNetwork,
+        visibility: ownerId ? 'PRIVATE' : undefined,
+        ownerId,
+        onEvent: progressReporter(),
+        onReject: async (r: Reject) => {
+          rejected++;
+          // Wait for the disk when the report falls behind: a flood of rejects must not pile up in memory.
+          if (!rejectsFile.write(JSON.stringify(r) + '\n')) await once(rejectsFile, 'drain');
+        },
+      });
+      console.log(formatSummary(summary, process.resourceUsage().maxRSS * 1024));
+      if (rejected > 0) console.log(`Rejected records are listed in ${rejectsPath}`);
+      if (rejected > 0 || summary.files.failed > 0 || summary.files.changed > 0 || summary.files.blocked > 0) process.exitCode = 1;
+    } finally {
+      await new Promise((resolve) => rejectsFile.end(resolve));
+      // An empty report is no report, also when the import stopped with an error.
+      if (rejected === 0) fs.rmSync(rejectsPath, { force: true });
+    }
+  });
 });
