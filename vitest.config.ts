@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
+    // @fastify/autoload imports the route files itself; run through Vitest, its import() goes to
+    // Vitest's loader, which reads TypeScript and shares one copy of each module with the tests.
+    server: { deps: { inline: ['@fastify/autoload'] } },
   },
 });

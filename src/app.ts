@@ -1,4 +1,6 @@
 // The application as a Fastify plugin: the server and the tests register exactly this.
+import path from 'node:path';
+import autoload from '@fastify/autoload';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
@@ -12,7 +14,6 @@ import rateLimit from './plugins/app/rate-limit.js';
 import compress from './plugins/external/compress.js';
 import cors from './plugins/external/cors.js';
 import swagger from './plugins/external/swagger.js';
-import { routes } from './routes/index.js';
 import { ErrorResponse } from './schemas/common.js';
 import { addSharedSchema, validatorCompiler } from './validation.js';
 
@@ -34,7 +35,13 @@ async function app(fastify: FastifyInstance, options: AppOptions): Promise<void>
   await fastify.register(cors);
   await fastify.register(compress);
   await fastify.register(swagger);
-  for (const route of routes) await fastify.register(route);
+  // One file per route under routes/, named after its URL (routes/README.md). Each file registers
+  // its full URL, so folders add no prefix; files named `_*` are helpers, not routes.
+  await fastify.register(autoload, {
+    dir: path.join(import.meta.dirname, 'routes'),
+    dirNameRoutePrefix: false,
+    ignorePattern: /(?:^|\/)_[^/]*$/,
+  });
 }
 
 // Not encapsulated: the app is the whole server, and tests reach its decorators (db, caches).

@@ -1,9 +1,9 @@
 // GET /health: answers 200 only when the database answers a query.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { sql } from 'drizzle-orm';
 import { sendError } from '../plugins/app/errors.js';
 import { errorResponses } from '../schemas/common.js';
+import { HealthResponse } from '../schemas/health.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
@@ -14,7 +14,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         operationId: 'health',
         summary: 'Liveness and database check',
         response: {
-          200: Type.Object({ status: Type.Literal('healthy'), database: Type.Union([Type.Literal('postgres'), Type.Literal('pglite')]) }),
+          200: HealthResponse,
           ...errorResponses(503),
         },
       },

@@ -1,3 +1,4 @@
+// Response schema of GET /api/models (the catalog).
 import { Type } from 'typebox';
 import { ModelRow, SourceRow, SourceSetRow } from './rows.js';
 

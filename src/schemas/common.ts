@@ -12,6 +12,18 @@ export const FloatArray = Type.Array(Type.Number());
 export const IntArray = Type.Array(Type.Integer());
 export const StringArray = Type.Array(Type.String());
 
+/** Longest text the inference routes accept in one string. */
+export const MAX_TEXT_CHARS = 65_536;
+
+/** `visibility` of what a user uploads. */
+export const OptionalVisibility = Type.Optional(
+  Type.Union([Type.Literal('PUBLIC'), Type.Literal('UNLISTED'), Type.Literal('PRIVATE')], {
+    description: 'Who may read it (mirror extension). Default PRIVATE: only you and admins; neuronpedia.org makes uploads UNLISTED.',
+  }),
+);
+
+export const MessageResponse = Type.Object({ message: Type.String() }, { additionalProperties: true });
+
 export const ModelId = Type.String({ minLength: 1, maxLength: 128, description: 'Model id, e.g. `gpt2-small`.' });
 export const SourceId = Type.String({
   minLength: 1,

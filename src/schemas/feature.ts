@@ -1,3 +1,4 @@
+// Request and response schemas of /api/feature/*.
 import { Type } from 'typebox';
 import { FeatureIndexParam, ModelId, Nullable, SourceId } from './common.js';
 import { ActivationRow, ExplanationScoreRow, ModelRow, neuronColumns, SourceRow, SourceSetRow } from './rows.js';
@@ -41,3 +42,38 @@ export const FeatureResponse = Type.Object(
   },
   { additionalProperties: true, title: 'Feature' },
 );
+
+const Logit = Type.Object({ token: Type.String(), value: Type.Number() });
+
+export const FeatureUploadBody = Type.Object({
+  modelId: ModelId,
+  source: SourceId,
+  features: Type.Array(
+    Type.Object({
+      index: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
+      density: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
+      topLogits: Type.Optional(Type.Union([Type.Array(Logit, { maxItems: 20 }), Type.Null()])),
+      bottomLogits: Type.Optional(Type.Union([Type.Array(Logit, { maxItems: 20 }), Type.Null()])),
+      explanations: Type.Optional(
+        Type.Array(
+          Type.Object({
+            text: Type.String({ minLength: 1, maxLength: 512 }),
+            methodName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            modelName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+          }),
+        ),
+      ),
+      activations: Type.Array(
+        Type.Object({
+          tokens: Type.Array(Type.String(), { minItems: 1, maxItems: 1024 }),
+          values: Type.Array(Type.Number(), { minItems: 1, maxItems: 1024 }),
+          quantileMax: Type.Optional(Type.Union([Type.Number({ maximum: 99999999 }), Type.Null()])),
+          quantileMin: Type.Optional(Type.Union([Type.Number({ maximum: 99999999 }), Type.Null()])),
+          quantileFraction: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
+        }),
+        { minItems: 1 },
+      ),
+    }),
+    { minItems: 1, maxItems: 128 },
+  ),
+});

@@ -1,3 +1,4 @@
+// Request and response schemas of POST /api/features (a batch read).
 import { Type } from 'typebox';
 import { FeatureIndex, ModelId, Nullable, SourceId } from './common.js';
 import { neuronColumns } from './rows.js';

@@ -11,7 +11,7 @@ import type { Db } from '../db/client.js';
 import { ApiError } from '../errors.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
 import { ModelId, SourceId } from '../schemas/common.js';
-import { FeatureUploadBody } from '../schemas/uploads.js';
+import { FeatureUploadBody } from '../schemas/feature.js';
 import { splitLines } from '../streams/lines.js';
 import { compileStrictValidator, findUnstorableText, formatSchemaErrors, UNSTORABLE_TEXT_MESSAGE } from '../validation.js';
 import { featureRows, insertFeatureRows, uploadTarget } from './features-upload.js';

@@ -9,7 +9,7 @@ import type { Db } from '../db/client.js';
 import { findSourceSet, listSourcesOfSet } from '../db/queries/sources.js';
 import { activation, explanation, explanationModelType, explanationType, neuron } from '../db/schema/index.js';
 import { ApiError } from '../errors.js';
-import type { FeatureUploadBody } from '../schemas/uploads.js';
+import type { FeatureUploadBody } from '../schemas/feature.js';
 import { DEFAULT_CREATOR_ID } from '../constants.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
 

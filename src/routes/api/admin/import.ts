@@ -4,28 +4,13 @@
 // `event: error`. Admin key only: upstream also lets any caller on the server's machine in, but on
 // a shared lab machine that would let every local user write into the mirror.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { openEventStream, type EventStream } from '../../../http/event-stream.js';
 import { ApiError } from '../../../errors.js';
 import { ExportFetchError } from '../../../ingest/export-http.js';
 import { importExport } from '../../../ingest/import-export.js';
 import { LayoutError } from '../../../ingest/layout.js';
+import { ImportQuery } from '../../../schemas/admin.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
-
-const Query = Type.Object({
-  location: Type.String({
-    minLength: 1,
-    description: 'Folder on the server, or HTTP(S) URL of a v1 export (e.g. an S3 bucket URL ending in `/v1/`).',
-  }),
-  modelId: Type.Optional(Type.String({ minLength: 1, description: 'Only this model.' })),
-  sourceId: Type.Optional(Type.String({ minLength: 1, description: 'Only this source, e.g. `6-res-jb`.' })),
-  explanations: Type.Optional(
-    Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('only')], {
-      description: 'Load explanations too (true, default), not (false), or only them (only).',
-    }),
-  ),
-  maxErrors: Type.Optional(Type.Integer({ minimum: 0, description: 'Stop after this many rejected records.' })),
-});
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   let running = false;
@@ -42,7 +27,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           'Admin key only. One import at a time; closing the connection cancels it. ' +
           'HTTP(S) locations must resolve to public addresses unless IMPORT_ALLOW_PRIVATE_ADDRESSES is set, and time out after IMPORT_CONNECT_TIMEOUT_MS / IMPORT_IDLE_TIMEOUT_MS.',
         security: KEY_REQUIRED,
-        querystring: Query,
+        querystring: ImportQuery,
         produces: ['text/event-stream'],
         response: { ...errorResponses(401, 403, 409) },
       },

@@ -1,33 +1,13 @@
-// POST /api/explanation/generate (the real server's body) and the docs page's
-// POST /api/explanation-type/eleuther_acts_top20: one implementation.
+// POST /api/explanation/generate: an explanation written by an LLM. Also serves the docs page's
+// alias POST /api/explanation-type/eleuther_acts_top20 (its body without explanationType).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import type { Static } from 'typebox';
+import type { Viewer } from '../../../access/viewer.js';
 import { generateExplanation } from '../../../explain/generate.js';
-import { errorResponses, FeatureIndex, KEY_REQUIRED, ModelId, normalizeIndex, SourceId } from '../../../schemas/common.js';
+import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/common.js';
+import { GenerateEleutherActsTop20Body, GenerateExplanationBody, GenerateExplanationResponse } from '../../../schemas/explanation.js';
 
-const ExplanationRow = Type.Object(
-  {
-    id: Type.String(),
-    modelId: Type.String(),
-    layer: Type.String(),
-    index: Type.String(),
-    description: Type.String(),
-    typeName: Type.Union([Type.String(), Type.Null()]),
-    explanationModelName: Type.Union([Type.String(), Type.Null()]),
-  },
-  { additionalProperties: true },
-);
-const responses = { 200: Type.Object({ explanation: ExplanationRow }), ...errorResponses(401, 404, 502, 503, 504) };
-const common = {
-  modelId: ModelId,
-  layer: SourceId,
-  index: FeatureIndex,
-  explanationModelName: Type.String({
-    minLength: 1,
-    maxLength: 256,
-    description: 'An ExplanationModelType name; its openRouterModelId (or name) is the model asked.',
-  }),
-};
+const responses = { 200: GenerateExplanationResponse, ...errorResponses(401, 404, 502, 503, 504) };
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   const services = () => ({
@@ -36,6 +16,19 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     autointerp: fastify.autointerp,
     publicUrl: fastify.config.publicUrl,
   });
+
+  /** The one handler of both paths. */
+  async function generate(body: Static<typeof GenerateEleutherActsTop20Body>, explanationType: string, viewer: Viewer) {
+    const { modelId, layer, explanationModelName } = body;
+    const created = await generateExplanation(
+      fastify.db,
+      { modelId, layer, index: normalizeIndex(body.index), explanationType, explanationModelName },
+      viewer,
+      services(),
+    );
+    fastify.featureCache.clear();
+    return { explanation: created };
+  }
 
   fastify.post(
     '/api/explanation/generate',
@@ -49,25 +42,11 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         description:
           'Supported type: eleuther_acts_top20 (top 20 distinct activating examples, marked tokens). Needs LLM_URL; 503 otherwise.',
         security: KEY_REQUIRED,
-        body: Type.Object({
-          ...common,
-          explanationType: Type.String({ minLength: 1, maxLength: 256 }),
-          useOpenRouter: Type.Optional(Type.Boolean()),
-        }),
+        body: GenerateExplanationBody,
         response: responses,
       },
     },
-    async (request) => {
-      const { modelId, layer, explanationType, explanationModelName } = request.body;
-      const created = await generateExplanation(
-        fastify.db,
-        { modelId, layer, index: normalizeIndex(request.body.index), explanationType, explanationModelName },
-        request.viewer!,
-        services(),
-      );
-      fastify.featureCache.clear();
-      return { explanation: created };
-    },
+    async (request) => generate(request.body, request.body.explanationType, request.viewer!),
   );
 
   fastify.post(
@@ -81,21 +60,11 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Write an eleuther_acts_top20 explanation (docs page path)',
         description: 'The same as POST /api/explanation/generate with explanationType eleuther_acts_top20.',
         security: KEY_REQUIRED,
-        body: Type.Object(common),
+        body: GenerateEleutherActsTop20Body,
         response: responses,
       },
     },
-    async (request) => {
-      const { modelId, layer, explanationModelName } = request.body;
-      const created = await generateExplanation(
-        fastify.db,
-        { modelId, layer, index: normalizeIndex(request.body.index), explanationType: 'eleuther_acts_top20', explanationModelName },
-        request.viewer!,
-        services(),
-      );
-      fastify.featureCache.clear();
-      return { explanation: created };
-    },
+    async (request) => generate(request.body, 'eleuther_acts_top20', request.viewer!),
   );
 };
 

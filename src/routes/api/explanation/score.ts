@@ -1,20 +1,11 @@
-// POST /api/explanation/score (the real server's body) and the docs page's
-// POST /api/score-type/{eleuther_fuzz,eleuther_recall,eleuther_embedding}: one implementation.
+// POST /api/explanation/score: scores an explanation. Also serves the docs page's aliases
+// POST /api/score-type/{eleuther_fuzz,eleuther_recall,eleuther_embedding} (scorerType in the path).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { scoreExplanation, SCORER_TYPES } from '../../../explain/score.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
-import { ExplanationScoreRow } from '../../../schemas/rows.js';
+import { ScoreExplanationBody, ScoreExplanationResponse, ScoreTypeBody } from '../../../schemas/explanation.js';
 
-const responses = { 200: Type.Object({ score: ExplanationScoreRow }), ...errorResponses(401, 404, 502, 503, 504) };
-const ExplanationId = Type.String({ minLength: 1, maxLength: 64 });
-const ScorerModel = Type.Optional(
-  Type.String({
-    minLength: 1,
-    maxLength: 256,
-    description: 'An ExplanationScoreModel name (fuzz and recall); embedding scoring uses EMBEDDING_MODEL.',
-  }),
-);
+const responses = { 200: ScoreExplanationResponse, ...errorResponses(401, 404, 502, 503, 504) };
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   const services = () => ({ llm: fastify.llm, embeddings: fastify.embeddings, autointerp: fastify.autointerp });
@@ -30,11 +21,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Score an explanation',
         description: `Scorers: ${SCORER_TYPES.join(', ')}. Fuzz and recall (detection) ask the LLM at LLM_URL and score balanced accuracy; embedding uses EMBEDDING_URL and scores ROC AUC.`,
         security: KEY_REQUIRED,
-        body: Type.Object({
-          explanationId: ExplanationId,
-          scorerType: Type.String({ minLength: 1, maxLength: 64 }),
-          scorerModel: ScorerModel,
-        }),
+        body: ScoreExplanationBody,
         response: responses,
       },
     },
@@ -57,7 +44,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           summary: `Score an explanation with ${scorerType} (docs page path)`,
           description: `The same as POST /api/explanation/score with scorerType ${scorerType}.`,
           security: KEY_REQUIRED,
-          body: Type.Object({ explanationId: ExplanationId, scorerModel: ScorerModel }),
+          body: ScoreTypeBody,
           response: responses,
         },
       },

@@ -1,11 +1,10 @@
 // POST /api/activation/get: all activations of one feature, strongest first.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { canReadFeature } from '../../../access/readable-sources.js';
 import { listActivations } from '../../../db/queries/features.js';
 import { ApiError, notFoundMessage } from '../../../errors.js';
-import { errorResponses, FeatureIndex, ModelId, normalizeIndex, SourceId } from '../../../schemas/common.js';
-import { FeatureActivation } from '../../../schemas/feature.js';
+import { GetActivationsBody, GetActivationsResponse } from '../../../schemas/activation.js';
+import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
@@ -16,9 +15,9 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         operationId: 'getActivations',
         summary: 'Get activations',
         description: 'All activations of a feature, maxValue descending. 404 when there are none or the caller may not read the source.',
-        security: [{}, { apiKey: [] }, { bearer: [] }],
-        body: Type.Object({ modelId: ModelId, source: SourceId, index: FeatureIndex }),
-        response: { 200: Type.Array(FeatureActivation), ...errorResponses(401, 404) },
+        security: KEY_OPTIONAL,
+        body: GetActivationsBody,
+        response: { 200: GetActivationsResponse, ...errorResponses(401, 404) },
       },
     },
     async (request) => {

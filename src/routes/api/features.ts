@@ -1,8 +1,8 @@
 // POST /api/features: a batch of features in one request.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { readFeatures } from '../../../features/read-features.js';
-import { errorResponses, normalizeIndex } from '../../../schemas/common.js';
-import { FeaturesRequest, FeaturesResponse } from '../../../schemas/features.js';
+import { readFeatures } from '../../features/read-features.js';
+import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../schemas/common.js';
+import { FeaturesRequest, FeaturesResponse } from '../../schemas/features.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
@@ -14,7 +14,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Get many features',
         description:
           'Features with their explanations and activations (strongest first), in request order. Features that do not exist or that the caller may not read are left out.',
-        security: [{}, { apiKey: [] }, { bearer: [] }],
+        security: KEY_OPTIONAL,
         body: FeaturesRequest,
         response: { 200: FeaturesResponse, ...errorResponses(401, 413) },
       },

@@ -1,16 +1,13 @@
-// POST /api/feature/upload-batch and the docs page's /api/upload/dashboard (same body: one source's
-// features, at most 128 a request), and POST /api/activation/upload-batch (activations of a vector).
+// POST /api/feature/upload-batch: features (dashboards) of one source, at most 128 a request. Also
+// serves the docs page's alias POST /api/upload/dashboard: the same body, or a whole source as NDJSON.
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createId } from '@paralleldrive/cuid2';
-import { canReadFeature } from '../../../access/readable-sources.js';
-import { findNeuron, insertActivations } from '../../../db/queries/uploads.js';
 import { analyzeTables } from '../../../db/analyze.js';
 import { ApiError } from '../../../errors.js';
-import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/common.js';
-import { ActivationUploadBody, FeatureUploadBody, MessageResponse } from '../../../schemas/uploads.js';
+import { errorResponses, KEY_REQUIRED, MessageResponse } from '../../../schemas/common.js';
+import { FeatureUploadBody } from '../../../schemas/feature.js';
 import { uploadDashboardStream } from '../../../uploads/dashboard-stream.js';
 import { uploadFeatures } from '../../../uploads/features-upload.js';
 
@@ -93,54 +90,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     );
   }
-
-  fastify.post(
-    '/api/activation/upload-batch',
-    {
-      preValidation: fastify.requireUser,
-      schema: {
-        tags: ['Activations'],
-        operationId: 'uploadActivations',
-        summary: 'Upload activations of one of your vectors',
-        security: KEY_REQUIRED,
-        body: ActivationUploadBody,
-        response: { 200: MessageResponse, ...errorResponses(401, 403, 404) },
-      },
-    },
-    async (request) => {
-      const { modelId, source: layer, activations } = request.body;
-      const index = normalizeIndex(request.body.index);
-      const vector = (await canReadFeature(fastify.db, { modelId, layer, index }, request.viewer))
-        ? await findNeuron(fastify.db, modelId, layer, index)
-        : undefined;
-      if (!vector) throw new ApiError('NOT_FOUND', 'Vector not found.');
-      if (vector.creatorId !== request.viewer!.id) throw new ApiError('FORBIDDEN', 'User is not the creator of the vector.');
-      for (const a of activations) {
-        if (a.tokens.length !== a.values.length)
-          throw new ApiError('BAD_REQUEST', 'Activations tokens length does not match values length.');
-      }
-      const created = await insertActivations(
-        fastify.db,
-        activations.map((a) => {
-          const maxValue = Math.max(...a.values);
-          return {
-            id: createId(),
-            tokens: a.tokens,
-            values: a.values,
-            modelId,
-            layer,
-            index,
-            creatorId: request.viewer!.id,
-            maxValue,
-            maxValueTokenIndex: a.values.indexOf(maxValue),
-            minValue: Math.min(...a.values),
-          };
-        }),
-      );
-      fastify.featureCache.clear();
-      return { message: `${created} activations created.` };
-    },
-  );
 };
 
 export default route;

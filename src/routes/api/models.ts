@@ -1,8 +1,8 @@
 // GET /api/models: the catalog of models, source sets and sources this mirror holds.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listCatalog } from '../../../catalog/list-catalog.js';
-import { CatalogResponse } from '../../../schemas/catalog.js';
-import { errorResponses } from '../../../schemas/common.js';
+import { listCatalog } from '../../catalog/list-catalog.js';
+import { CatalogResponse } from '../../schemas/catalog.js';
+import { errorResponses, KEY_OPTIONAL } from '../../schemas/common.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
@@ -15,7 +15,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         description:
           'Models the caller may see, each with its source sets and their sources, with feature counts. A mirror extension (neuronpedia.org has no such route). ' +
           'PRIVATE and UNLISTED entries are listed only to their creator and admins.',
-        security: [{}, { apiKey: [] }, { bearer: [] }],
+        security: KEY_OPTIONAL,
         response: { 200: CatalogResponse, ...errorResponses(401) },
       },
     },

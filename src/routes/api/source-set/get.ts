@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canRead, canReadAll, isListedTo } from '../../../access/viewer.js';
 import { findSourceSet, listSourcesOfSet } from '../../../db/queries/sources.js';
 import { ApiError, notFoundMessage } from '../../../errors.js';
-import { errorResponses } from '../../../schemas/common.js';
+import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';
 import { SourceSetParams, SourceSetResponse } from '../../../schemas/source-set.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -17,7 +17,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         description:
           'A source set (e.g. `res-jb`) with its sources (ordered by layer), its release and its model. ' +
           'The real server answers 200 `null` for an unknown set; this mirror answers 404, which clients already handle.',
-        security: [{}, { apiKey: [] }, { bearer: [] }],
+        security: KEY_OPTIONAL,
         params: SourceSetParams,
         response: { 200: SourceSetResponse, ...errorResponses(401, 404) },
       },

@@ -5,7 +5,7 @@ import { ApiError, notFoundMessage } from '../../../errors.js';
 import { FeatureCache } from '../../../features/feature-cache.js';
 import { readFeature } from '../../../features/read-feature.js';
 import { sendReusableJson } from '../../../http/send-json-text.js';
-import { errorResponses, normalizeIndex } from '../../../schemas/common.js';
+import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
 import { FeatureParams, FeatureResponse } from '../../../schemas/feature.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -19,7 +19,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         description:
           'A feature (SAE latent or neuron) with its model, source, source set, activations (strongest first) and explanations with scores. ' +
           '`layer` is the source id, e.g. `6-res-jb`. Private features answer 404 to anyone but their owner.',
-        security: [{}, { apiKey: [] }, { bearer: [] }],
+        security: KEY_OPTIONAL,
         params: FeatureParams,
         response: { 200: FeatureResponse, ...errorResponses(401, 404) },
       },

@@ -1,0 +1,13 @@
+// Lists are changed only by their owner (or an admin). Not a route: autoload skips files named `_*`.
+import type { Viewer } from '../../../access/viewer.js';
+import type { Db } from '../../../db/client.js';
+import { findList } from '../../../db/queries/lists.js';
+import { ApiError } from '../../../errors.js';
+
+/** The list, when the viewer may change it; 404 or 403 otherwise. */
+export async function ownedList(db: Db, listId: string, viewer: Viewer) {
+  const found = await findList(db, listId);
+  if (!found) throw new ApiError('NOT_FOUND', 'List not found.');
+  if (found.list.userId !== viewer.id && !viewer.admin) throw new ApiError('FORBIDDEN', 'You do not own this list.');
+  return found;
+}

@@ -1,0 +1,26 @@
+// POST /api/list/list: your lists.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { listListsOf } from '../../../db/queries/lists.js';
+import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
+import { ListRows } from '../../../schemas/list.js';
+
+const errors = errorResponses(401, 403, 404);
+
+const route: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.post(
+    '/api/list/list',
+    {
+      preValidation: fastify.requireUser,
+      schema: {
+        tags: ['Lists'],
+        operationId: 'listLists',
+        summary: 'Your lists',
+        security: KEY_REQUIRED,
+        response: { 200: ListRows, ...errors },
+      },
+    },
+    async (request) => listListsOf(fastify.db, request.viewer!.id),
+  );
+};
+
+export default route;
