@@ -8,6 +8,7 @@ import type { Database } from './db/client.js';
 import auth from './plugins/app/auth.js';
 import context from './plugins/app/context.js';
 import errors from './plugins/app/errors.js';
+import featureCacheInvalidation from './plugins/app/feature-cache-invalidation.js';
 import inputGuard from './plugins/app/input-guard.js';
 import jsonBody from './plugins/app/json-body.js';
 import rateLimit from './plugins/app/rate-limit.js';
@@ -32,6 +33,7 @@ async function app(fastify: FastifyInstance, options: AppOptions): Promise<void>
   await fastify.register(inputGuard);
   await fastify.register(auth);
   await fastify.register(rateLimit);
+  await fastify.register(featureCacheInvalidation);
   await fastify.register(cors);
   await fastify.register(compress);
   await fastify.register(swagger);

@@ -2,6 +2,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activation, neuron } from '../src/db/schema/index.js';
+import { FeatureCache } from '../src/features/feature-cache.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import {
   ACTIVATION_FIELDS,
@@ -162,6 +163,30 @@ describe('cache', () => {
     ctx.app.featureCache.clear();
     const third = (await get('/api/feature/gpt2-small/6-res-jb/1')).json();
     expect(third.activations).toHaveLength(59);
+  });
+
+  it('a successful write through the API clears it (one hook, for every route that declares it writes), a refused one does not', async () => {
+    const { userWithKey } = await import('./fixtures/users.js');
+    const { key } = await userWithKey(ctx.database.db, 'cache-writer');
+    const post = (url: string, payload: object) => ctx.app.inject({ method: 'POST', url, payload, headers: { 'x-api-key': key } });
+    const url = '/api/feature/gpt2-small/6-res-jb/2';
+    const before = await get(url);
+    expect(before.json().lists ?? []).toEqual([]);
+    const list = (await post('/api/list/new', { name: 'cache check' })).json();
+    // Refused (no such feature): nothing changed, and the cached read is served as it was.
+    expect(
+      (await post('/api/list/add-features', { listId: list.id, featuresToAdd: [{ modelId: 'gpt2-small', layer: '6-res-jb', index: 999 }] }))
+        .statusCode,
+    ).toBe(404);
+    const cached = () => ctx.app.featureCache.get(FeatureCache.key('gpt2-small', '6-res-jb', '2'));
+    expect(cached()).toBeDefined();
+    const added = await post('/api/list/add-features', {
+      listId: list.id,
+      featuresToAdd: [{ modelId: 'gpt2-small', layer: '6-res-jb', index: 2 }],
+    });
+    expect(added.statusCode).toBe(200);
+    expect(cached()).toBeUndefined();
+    expect((await get(url)).json().lists.map((l: { listId: string }) => l.listId)).toEqual([list.id]);
   });
 
   it('still refuses a private feature when the cache holds it', async () => {

@@ -15,6 +15,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/activation/upload-batch',
     {
+      config: { clearsFeatureCache: true },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Activations'],
@@ -55,7 +56,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           };
         }),
       );
-      fastify.featureCache.clear();
       return { message: `${created} activations created.` };
     },
   );

@@ -26,14 +26,13 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       viewer,
       services(),
     );
-    fastify.featureCache.clear();
     return { explanation: created };
   }
 
   fastify.post(
     '/api/explanation/generate',
     {
-      config: { rateLimitGroup: 'explanation-generate' },
+      config: { rateLimitGroup: 'explanation-generate', clearsFeatureCache: true },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Explanations'],
@@ -52,7 +51,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/explanation-type/eleuther_acts_top20',
     {
-      config: { rateLimitGroup: 'explanation-generate' },
+      config: { rateLimitGroup: 'explanation-generate', clearsFeatureCache: true },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Explanations'],

@@ -13,7 +13,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/explanation/score',
     {
-      config: { rateLimitGroup: 'explanation-score' },
+      config: { rateLimitGroup: 'explanation-score', clearsFeatureCache: true },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Explanations'],
@@ -27,7 +27,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const score = await scoreExplanation(fastify.db, request.body, request.viewer!, services());
-      fastify.featureCache.clear();
       return { score };
     },
   );
@@ -36,7 +35,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     fastify.post(
       `/api/score-type/${scorerType}`,
       {
-        config: { rateLimitGroup: 'explanation-score' },
+        config: { rateLimitGroup: 'explanation-score', clearsFeatureCache: true },
         preValidation: fastify.requireUser,
         schema: {
           tags: ['Explanations'],
@@ -50,7 +49,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       },
       async (request) => {
         const score = await scoreExplanation(fastify.db, { ...request.body, scorerType }, request.viewer!, services());
-        fastify.featureCache.clear();
         return { score };
       },
     );

@@ -35,6 +35,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     fastify.post(
       url,
       {
+        config: { clearsFeatureCache: true },
         preValidation: fastify.requireUser,
         schema: {
           tags: ['Features'],
@@ -85,7 +86,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         }
         // A whole source is a bulk write: refresh the planner's statistics, as an import does.
         if (whole && created > 0) await analyzeTables(fastify.db, ['Neuron', 'Activation', 'Explanation']);
-        fastify.featureCache.clear();
         return { message: `${created} features created.` };
       },
     );

@@ -13,6 +13,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/list/add-features',
     {
+      config: { clearsFeatureCache: true },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Lists'],
@@ -39,7 +40,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           throw new ApiError('NOT_FOUND', `Feature ${item.modelId}/${item.layer}/${item.index} not found.`);
       }
       const added = await insertListItems(fastify.db, items);
-      fastify.featureCache.clear();
       return added;
     },
   );

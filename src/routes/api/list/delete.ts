@@ -11,6 +11,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/list/delete',
     {
+      config: { clearsFeatureCache: true },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Lists'],
@@ -24,7 +25,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       await ownedList(fastify.db, request.body.listId, request.viewer!);
       await deleteList(fastify.db, request.body.listId);
-      fastify.featureCache.clear();
       return true;
     },
   );

@@ -12,6 +12,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/list/remove',
     {
+      config: { clearsFeatureCache: true },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Lists'],
@@ -32,7 +33,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         normalizeIndex(request.body.index),
       );
       if (!removed) throw new ApiError('NOT_FOUND', 'That feature is not in the list.');
-      fastify.featureCache.clear();
       return removed;
     },
   );

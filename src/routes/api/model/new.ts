@@ -10,6 +10,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/model/new',
     {
+      config: { clearsFeatureCache: true },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Models'],
@@ -40,7 +41,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         createdAt: now,
         updatedAt: now,
       });
-      fastify.featureCache.clear();
       return created;
     },
   );

@@ -10,6 +10,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/api/vector/delete',
     {
+      config: { clearsFeatureCache: true },
       preValidation: fastify.requireUser,
       schema: {
         tags: ['Vectors'],
@@ -29,7 +30,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       if (neuron.creatorId !== request.viewer!.id && !request.viewer!.admin)
         throw new ApiError('FORBIDDEN', 'Only the creator of a vector can delete it.');
       await deleteNeuron(fastify.db, key.modelId, key.layer, key.index);
-      fastify.featureCache.clear();
       return { message: 'Success' };
     },
   );

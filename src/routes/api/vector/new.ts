@@ -19,6 +19,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     fastify.post(
       url,
       {
+        config: { clearsFeatureCache: true },
         preValidation: fastify.requireUser,
         schema: {
           tags: ['Vectors'],
@@ -58,7 +59,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
             visibility: body.visibility ?? 'PRIVATE',
           });
           if (!vector) continue;
-          fastify.featureCache.clear();
           return {
             message: 'Success',
             url: `${fastify.config.publicUrl}/${vector.modelId}/${vector.layer}/${vector.index}`,

@@ -1,0 +1,21 @@
+// Routes that change what a feature read shows declare `clearsFeatureCache`; one hook clears the
+// feature cache when such a request succeeds, just before its answer goes out, so the writer's next
+// read (and everyone else's) is never served from before the write. Streaming routes that answer
+// while they write (the admin import) clear it themselves as they go.
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A successful request changes features, their explanations, scores, activations or lists. */
+    clearsFeatureCache?: boolean;
+  }
+}
+
+export default fp(
+  async (fastify) => {
+    fastify.addHook('onSend', async (request, reply) => {
+      if (request.routeOptions.config.clearsFeatureCache && reply.statusCode < 400) fastify.featureCache.clear();
+    });
+  },
+  { name: 'feature-cache-invalidation', dependencies: ['context'] },
+);
