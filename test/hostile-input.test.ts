@@ -3,12 +3,13 @@
 // things, searches that would list UNLISTED ones, and an upload that is one enormous line.
 // Each case failed (500, a leak, or a crashed process) before its fix.
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { list, neuron } from '../src/db/schema/index.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { seedSource } from './fixtures/seed.js';
+import { expectError } from './fixtures/error-body.js';
+import { gzipMembers } from './fixtures/gzip.js';
 import { userWithKey } from './fixtures/users.js';
 
 const STREAM_LIMIT = 64 * 1024 * 1024;
@@ -22,13 +23,6 @@ let admin: Awaited<ReturnType<typeof userWithKey>>;
 const postRaw = (url: string, text: string, key?: string, contentType = 'application/json') =>
   ctx.app.inject({ method: 'POST', url, payload: text, headers: { 'content-type': contentType, ...(key ? { 'x-api-key': key } : {}) } });
 const post = (url: string, payload: unknown, key?: string) => postRaw(url, JSON.stringify(payload), key);
-
-function expectError(res: { statusCode: number; json(): Record<string, unknown> }, status: number, code: string) {
-  expect(res.statusCode).toBe(status);
-  const body = res.json();
-  expect(body).toMatchObject({ code, error: expect.any(String) });
-  expect(body.message).toBe(body.error);
-}
 
 const feature = (index: number, values: string) =>
   `{"index":${index},"activations":[{"tokens":["a","b"],"values":${values}}],"topLogits":[{"token":"x","value":1}]}`;
@@ -261,21 +255,6 @@ describe('UNLISTED data is readable by name, never listed', () => {
   });
 });
 
-/** A gzip stream of `header`, then `bytes` of `fill`, then `tail`, built without holding the inflated text. */
-async function gzipOf(header: string, fill: Buffer, bytes: number, tail: string): Promise<Buffer> {
-  const gzip = createGzip({ level: 9 });
-  const out: Buffer[] = [];
-  gzip.on('data', (chunk: Buffer) => out.push(chunk));
-  const done = new Promise((resolve) => gzip.on('end', resolve));
-  gzip.write(header);
-  for (let written = 0; written < bytes; written += fill.length) {
-    if (!gzip.write(fill)) await new Promise((resolve) => gzip.once('drain', resolve));
-  }
-  gzip.end(tail);
-  await done;
-  return Buffer.concat(out);
-}
-
 /** Runs `work` while sampling this process's RSS; returns its result and the growth in bytes. */
 async function rssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growth: number }> {
   const before = process.memoryUsage().rss;
@@ -301,12 +280,11 @@ describe('an upload that is one enormous line', () => {
 
   it('is a 413 naming MAX_LINE_BYTES, with memory flat, and the server keeps serving', { timeout: 120_000 }, async () => {
     // ~600 MB of one letter on line 2 (past V8's longest string): a .gz of well under a megabyte.
-    const bomb = await gzipOf(
-      '{"modelId":"alice-model","source":"0-alicescope"}\n{"index":1,"x":"',
-      Buffer.alloc(1 << 20, 'a'),
-      600 << 20,
-      '"}\n',
-    );
+    const bomb = gzipMembers([
+      { data: '{"modelId":"alice-model","source":"0-alicescope"}\n{"index":1,"x":"' },
+      { data: Buffer.alloc(1 << 20, 'a'), copies: 600 },
+      { data: '"}\n' },
+    ]);
     expect(bomb.length).toBeLessThan(2 << 20);
     const { result, growth } = await rssGrowth(() => upload(bomb));
     expectError(result, 413, 'PAYLOAD_TOO_LARGE');
@@ -317,19 +295,22 @@ describe('an upload that is one enormous line', () => {
   });
 
   it('past UPLOAD_STREAM_LIMIT_BYTES (counted after decompression) is a 413, not a 500', { timeout: 60_000 }, async () => {
-    const blankLines = await gzipOf(
-      '{"modelId":"alice-model","source":"0-alicescope"}\n',
-      Buffer.from(' '.repeat(1023) + '\n'),
-      STREAM_LIMIT + (1 << 20),
-      '',
-    );
+    // 65 MiB of blank lines (1,024 lines of 1 KiB a copy) after the header.
+    const blankLines = gzipMembers([
+      { data: '{"modelId":"alice-model","source":"0-alicescope"}\n' },
+      { data: (' '.repeat(1023) + '\n').repeat(1024), copies: STREAM_LIMIT / (1 << 20) + 1 },
+    ]);
     const res = await upload(blankLines);
     expectError(res, 413, 'PAYLOAD_TOO_LARGE');
     expect(res.json().message).toMatch(/UPLOAD_STREAM_LIMIT_BYTES \(67108864 bytes, counted after decompression\)/);
   });
 
   it('a compressed JSON bomb to a JSON route is a 413 at BODY_LIMIT_BYTES, counted after decompression', async () => {
-    const bomb = await gzipOf('[{"modelId":"', Buffer.alloc(1 << 20, 'a'), 32 << 20, '","layer":"x","index":1}]');
+    const bomb = gzipMembers([
+      { data: '[{"modelId":"' },
+      { data: Buffer.alloc(1 << 20, 'a'), copies: 32 },
+      { data: '","layer":"x","index":1}]' },
+    ]);
     const res = await ctx.app.inject({
       method: 'POST',
       url: '/api/features',

@@ -5,6 +5,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeClientError } from '../src/http/client-error.js';
 import { buildTestApp, type TestContext } from './helper.js';
+import { expectErrorBody } from './fixtures/error-body.js';
 import { rawHttpRequest, rawRequest } from './fixtures/raw-http.js';
 import { seedSource } from './fixtures/seed.js';
 
@@ -14,13 +15,6 @@ beforeAll(async () => {
   await seedSource(ctx.database.db, { activationsPerFeature: 20, tokensPerActivation: 32 });
 });
 afterAll(() => ctx?.close());
-
-function expectErrorBody(body: Record<string, unknown>, code: string) {
-  expect(body.code).toBe(code);
-  expect(typeof body.error).toBe('string');
-  expect(body.message).toBe(body.error);
-  expect(JSON.stringify(body)).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack trace
-}
 
 describe('errors', () => {
   it('answers unknown routes with a JSON 404', async () => {

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { writeSampleExport } from '../../src/sample/sample-export.js';
 import { openTestDatabase } from '../helper.js';
+import { gzipMembers } from '../fixtures/gzip.js';
 import { tableDigest } from './digest.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'np-bad-files-'));
@@ -49,13 +49,10 @@ async function runImport(location: string, name: string) {
   }
 }
 
-/** A multi-member gzip file inflating to `copies` × `block`, written in a blink. */
+/** A gzip file inflating to `copies` × `block`, written in a blink. */
 function gzipRepeated(file: string, block: Buffer, copies: number) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const member = gzipSync(block, { level: 9 });
-  const fd = fs.openSync(file, 'w');
-  for (let i = 0; i < copies; i++) fs.writeSync(fd, member);
-  fs.closeSync(fd);
+  fs.writeFileSync(file, gzipMembers([{ data: block, copies }]));
 }
 
 /** Counts the lines of a file without holding it. */
