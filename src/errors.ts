@@ -1,33 +1,36 @@
 // Errors the API answers with. Every error body is `{error, message, code}`: `error` and `message`
 // as the real server writes them (clients read either), `code` a stable identifier for scripts.
 
-export const ERROR_CODES = {
-  BAD_REQUEST: 400,
-  VALIDATION_ERROR: 400,
-  INVALID_JSON: 400,
-  UNAUTHORIZED: 401,
-  INVALID_API_KEY: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  ROUTE_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  REQUEST_TIMEOUT: 408,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  REQUEST_HEADERS_TOO_LARGE: 431,
-  INTERNAL_ERROR: 500,
-  UPSTREAM_ERROR: 502,
-  SERVICE_NOT_CONFIGURED: 503,
-  DATABASE_UNAVAILABLE: 503,
-  UPSTREAM_TIMEOUT: 504,
-} as const;
+/** Stable identifiers for everything that can go wrong; the HTTP edge maps each to a status
+ * (`src/http/status.ts`), so no service or client below the routes knows HTTP statuses. */
+export const ERROR_CODE_LIST = [
+  'BAD_REQUEST',
+  'VALIDATION_ERROR',
+  'INVALID_JSON',
+  'UNAUTHORIZED',
+  'INVALID_API_KEY',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'ROUTE_NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'REQUEST_TIMEOUT',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'REQUEST_HEADERS_TOO_LARGE',
+  'INTERNAL_ERROR',
+  'UPSTREAM_ERROR',
+  'SERVICE_NOT_CONFIGURED',
+  'DATABASE_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
+] as const;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+export type ErrorCode = (typeof ERROR_CODE_LIST)[number];
 
-export class ApiError extends Error {
-  readonly statusCode: number;
+/** An expected failure, thrown anywhere (routes, services, model-service clients) and answered by
+ * the one error handler as `{error, message, code}` with the status its code maps to. */
+export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -35,8 +38,65 @@ export class ApiError extends Error {
     readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
-    this.name = 'ApiError';
-    this.statusCode = ERROR_CODES[code];
+    this.name = new.target.name;
+  }
+}
+
+/** Input the operation cannot take (the schema let it through, the data says no). */
+export class InvalidInput extends DomainError {
+  constructor(message: string, extra?: Record<string, unknown>) {
+    super('BAD_REQUEST', message, extra);
+  }
+}
+
+/**
+ * Missing, or not the caller's to see: the two must look the same. Without a message the error
+ * handler answers the real server's text, which names this mirror's `PUBLIC_URL`.
+ */
+export class NotFound extends DomainError {
+  constructor(message?: string) {
+    super('NOT_FOUND', message ?? '');
+  }
+  get usesDefaultMessage(): boolean {
+    return this.message === '';
+  }
+}
+
+export class Forbidden extends DomainError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class Conflict extends DomainError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+
+export class TooLarge extends DomainError {
+  constructor(message: string, extra?: Record<string, unknown>) {
+    super('PAYLOAD_TOO_LARGE', message, extra);
+  }
+}
+
+/** A model service (or other optional part) that this mirror has no setting for. */
+export class NotConfigured extends DomainError {
+  constructor(message: string) {
+    super('SERVICE_NOT_CONFIGURED', message);
+  }
+}
+
+/** A model service answered with an error, or something that is not its protocol. */
+export class UpstreamFailed extends DomainError {
+  constructor(message: string, extra?: Record<string, unknown>) {
+    super('UPSTREAM_ERROR', message, extra);
+  }
+}
+
+export class UpstreamTimeout extends DomainError {
+  constructor(message: string) {
+    super('UPSTREAM_TIMEOUT', message);
   }
 }
 

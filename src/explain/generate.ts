@@ -8,7 +8,7 @@ import type { Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { listActivations, type FeatureKey } from '../db/queries/features.js';
 import { explanation, explanationModelType, explanationType } from '../db/schema/index.js';
-import { ApiError, notFoundMessage } from '../errors.js';
+import { InvalidInput, NotConfigured, NotFound, UpstreamFailed } from '../errors.js';
 import type { AutointerpClient } from '../upstream/autointerp.js';
 import type { ChatClient } from '../upstream/chat.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
@@ -29,29 +29,24 @@ export interface Services {
   embeddings: EmbeddingClient | undefined;
   /** When set, the autointerp server writes the explanation (it takes precedence over `llm`). */
   autointerp?: AutointerpClient;
-  publicUrl: string;
 }
 
 export async function generateExplanation(db: Db, request: GenerateRequest, viewer: Viewer, services: Services) {
   const [type] = await db.select().from(explanationType).where(eq(explanationType.name, request.explanationType)).limit(1);
-  if (!type) throw new ApiError('BAD_REQUEST', 'Unsupported explanation type');
+  if (!type) throw new InvalidInput('Unsupported explanation type');
   const [model] = await db.select().from(explanationModelType).where(eq(explanationModelType.name, request.explanationModelName)).limit(1);
-  if (!model) throw new ApiError('BAD_REQUEST', 'Unsupported explanation model');
+  if (!model) throw new InvalidInput('Unsupported explanation model');
   if (!SUPPORTED_TYPES.includes(type.name)) {
-    throw new ApiError(
-      'BAD_REQUEST',
-      `This mirror does not generate ${type.name} explanations yet; supported: ${SUPPORTED_TYPES.join(', ')}.`,
-    );
+    throw new InvalidInput(`This mirror does not generate ${type.name} explanations yet; supported: ${SUPPORTED_TYPES.join(', ')}.`);
   }
   const { llm, autointerp } = services;
   if (!llm && !autointerp) {
-    throw new ApiError(
-      'SERVICE_NOT_CONFIGURED',
+    throw new NotConfigured(
       'Explanation generation needs an LLM: set LLM_URL to an OpenAI-compatible endpoint (and LLM_API_KEY if it needs one), or AUTOINTERP_URL to an autointerp server.',
     );
   }
   const key = { modelId: request.modelId, layer: request.layer, index: request.index };
-  if (!(await canReadFeature(db, key, viewer))) throw new ApiError('NOT_FOUND', notFoundMessage(services.publicUrl));
+  if (!(await canReadFeature(db, key, viewer))) throw new NotFound();
   const [existing] = await db
     .select({ id: explanation.id })
     .from(explanation)
@@ -65,10 +60,10 @@ export async function generateExplanation(db: Db, request: GenerateRequest, view
       ),
     )
     .limit(1);
-  if (existing) throw new ApiError('BAD_REQUEST', 'An auto-interp with this explanation type and model already exists.');
+  if (existing) throw new InvalidInput('An auto-interp with this explanation type and model already exists.');
 
   const examples = selectExamples(await listActivations(db, key));
-  if (examples.length === 0) throw new ApiError('BAD_REQUEST', 'This feature has no activations to explain.');
+  if (examples.length === 0) throw new InvalidInput('This feature has no activations to explain.');
   const messages = explainerMessages(examples);
   const llmModel = model.openRouterModelId ?? model.name;
   // An answer that does not parse is asked for once more, then reported; never stored.
@@ -85,8 +80,7 @@ export async function generateExplanation(db: Db, request: GenerateRequest, view
     : async () => parseExplanation(await llm!.complete(llmModel, messages, { maxTokens: 500, temperature: 1.0 }));
   let description: string | undefined;
   for (let attempt = 0; attempt < 2 && description === undefined; attempt++) description = await ask();
-  if (description === undefined)
-    throw new ApiError('UPSTREAM_ERROR', 'The LLM answered twice without an "[EXPLANATION]:" line; nothing was stored.');
+  if (description === undefined) throw new UpstreamFailed('The LLM answered twice without an "[EXPLANATION]:" line; nothing was stored.');
 
   const embedding = services.embeddings ? (await services.embeddings.embed([description]))[0]! : null;
   const now = new Date();

@@ -7,7 +7,7 @@ import type { Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { listActivations } from '../db/queries/features.js';
 import { explanation, explanationScore, explanationScoreModel } from '../db/schema/index.js';
-import { ApiError } from '../errors.js';
+import { InvalidInput, NotConfigured, NotFound } from '../errors.js';
 import type { AutointerpClient, ClassifierBreakdown } from '../upstream/autointerp.js';
 import type { ChatClient } from '../upstream/chat.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
@@ -60,36 +60,30 @@ async function scorerModelRow(db: Db, scorer: ScorerType, name: string | undefin
     valid.length > 0
       ? `Valid models are: ${valid.join(', ')}.`
       : "This mirror knows no score models yet: import the export's v1/config/explanation_score_model.jsonl.";
-  throw new ApiError(
-    'BAD_REQUEST',
-    name ? `Unsupported explanation score model: ${name}. ${choices}` : `${scorer} needs a scorerModel. ${choices}`,
-  );
+  throw new InvalidInput(name ? `Unsupported explanation score model: ${name}. ${choices}` : `${scorer} needs a scorerModel. ${choices}`);
 }
 
 export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Viewer, services: ScoreServices) {
   // The three scorers this mirror implements need no ExplanationScoreType row (a fresh mirror may
   // hold only some of them); anything else is refused with the list.
   if (!(SCORER_TYPES as readonly string[]).includes(request.scorerType)) {
-    throw new ApiError(
-      'BAD_REQUEST',
+    throw new InvalidInput(
       `Unsupported explanation score type: ${request.scorerType}. This mirror scores with ${SCORER_TYPES.join(', ')}.`,
     );
   }
   const scorer = request.scorerType as ScorerType;
   const { autointerp } = services;
   if (scorer === 'eleuther_embedding' && !services.embeddings && !autointerp) {
-    throw new ApiError(
-      'SERVICE_NOT_CONFIGURED',
+    throw new NotConfigured(
       'Embedding scoring needs an embedding service: set EMBEDDING_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.',
     );
   }
   if (scorer !== 'eleuther_embedding' && !services.llm && !autointerp) {
-    throw new ApiError('SERVICE_NOT_CONFIGURED', 'Scoring with an LLM needs LLM_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
+    throw new NotConfigured('Scoring with an LLM needs LLM_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
   }
 
   const [target] = await db.select().from(explanation).where(eq(explanation.id, request.explanationId)).limit(1);
-  if (!target || !(await canReadFeature(db, target, viewer)))
-    throw new ApiError('NOT_FOUND', `Explanation not found: ${request.explanationId}`);
+  if (!target || !(await canReadFeature(db, target, viewer))) throw new NotFound(`Explanation not found: ${request.explanationId}`);
 
   let modelName: string;
   let llmModel = '';
@@ -111,7 +105,7 @@ export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Vi
       ),
     )
     .limit(1);
-  if (existing) throw new ApiError('BAD_REQUEST', 'Explanation score using this same method and model already exists');
+  if (existing) throw new InvalidInput('Explanation score using this same method and model already exists');
 
   const data = scoringSamples(await listActivations(db, target));
   let result: { value: number; details: Array<Record<string, unknown>> };

@@ -9,7 +9,7 @@
 // per example of that batch (upstream demands exactly 5 even for a shorter last batch).
 import type { ChatClient, ChatMessage } from '../upstream/chat.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
-import { ApiError } from '../errors.js';
+import { InvalidInput, UpstreamFailed } from '../errors.js';
 import { selectExamples, type ExampleActivation } from './explainer.js';
 
 export const BATCH_SIZE = 5;
@@ -35,10 +35,7 @@ export function scoringSamples(activations: ExampleActivation[]): { activating: 
     .filter((e) => e.maxValue > 0)
     .map((e): Sample => ({ tokens: e.tokens, values: e.values.map((v) => (v * 10) / e.maxValue), groundTruth: true, distance: 1 }));
   if (activating.length === 0 || zero.length === 0) {
-    throw new ApiError(
-      'BAD_REQUEST',
-      'Scoring needs at least one activating example and one example where the feature does not fire (maxValue 0).',
-    );
+    throw new InvalidInput('Scoring needs at least one activating example and one example where the feature does not fire (maxValue 0).');
   }
   return { activating, zero };
 }
@@ -182,8 +179,7 @@ export async function classifierScore(
     for (let attempt = 0; attempt < 2 && !predictions; attempt++) {
       predictions = parsePredictions(await llm.complete(model, messages, { maxTokens: 500, temperature: 1.0 }), batch.length);
     }
-    if (!predictions)
-      throw new ApiError('UPSTREAM_ERROR', 'The LLM answered twice without a list of 0/1 per example; no score was stored.');
+    if (!predictions) throw new UpstreamFailed('The LLM answered twice without a list of 0/1 per example; no score was stored.');
     batch.forEach(({ sample, text }, i) => {
       const prediction = predictions![i]!;
       details.push({

@@ -6,7 +6,8 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { ERROR_CODES, errorBody, type ErrorCode } from '../errors.js';
+import { errorBody, type ErrorCode } from '../errors.js';
+import { STATUS_OF_CODE } from './status.js';
 
 interface ParserError extends Error {
   code?: string;
@@ -41,7 +42,7 @@ export function clientErrorHandler(this: FastifyInstance, error: ParserError, so
     socket.destroy();
     return;
   }
-  const status = ERROR_CODES[code];
+  const status = STATUS_OF_CODE[code];
   const body = JSON.stringify(errorBody(code, message));
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,

@@ -5,7 +5,7 @@ import { inferenceModelName, readableSource } from '../access/inference-access.j
 import { canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { findNeurons, type FeatureKey } from '../db/queries/features.js';
-import { ApiError, notFoundMessage } from '../errors.js';
+import { NotFound } from '../errors.js';
 import type { InferenceClient } from './client.js';
 
 interface SingleResult {
@@ -67,12 +67,11 @@ export async function activationForText(
   text: string | string[],
   ignoreBos: boolean,
   viewer: Viewer | null,
-  publicUrl: string,
 ) {
-  const { model, sourceSet } = await readableSource(db, key.modelId, key.layer, viewer, publicUrl);
+  const { model, sourceSet } = await readableSource(db, key.modelId, key.layer, viewer);
   const [neuron] = await findNeurons(db, [key]);
   // A missing feature and one the caller may not read give the same 404, and neither reaches the model.
-  if (!neuron || !canReadAll([featureGuard(neuron)], viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
+  if (!neuron || !canReadAll([featureGuard(neuron)], viewer)) throw new NotFound();
   const isVector = neuron.vector.length > 0;
   // A vector needs only the model; an SAE feature needs a server with its source set loaded.
   const target = { modelId: model.id, sourceSet: isVector ? undefined : sourceSet?.name };
@@ -98,9 +97,8 @@ export async function activationsOfSource(
   sourceId: string,
   prompts: string[],
   viewer: Viewer | null,
-  publicUrl: string,
 ) {
-  const { model, sourceSet } = await readableSource(db, modelId, sourceId, viewer, publicUrl);
+  const { model, sourceSet } = await readableSource(db, modelId, sourceId, viewer);
   return inference.post<{ results: Array<{ tokens: string[]; activeFeatures?: Record<string, Array<[number, number]>> | null }> }>(
     { modelId: model.id, sourceSet: sourceSet?.name },
     '/v1/activation/source',

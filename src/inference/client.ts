@@ -4,7 +4,7 @@
 // its message, no answer within the timeout 504. A request never waits longer than a host's
 // timeout per host tried.
 import { createParser } from 'eventsource-parser';
-import { ApiError } from '../errors.js';
+import { DomainError, NotConfigured, UpstreamFailed, UpstreamTimeout } from '../errors.js';
 import type { InferenceHost, InferenceHosts, InferenceTarget } from './hosts.js';
 
 export const INFERENCE_SETTINGS_HINT = 'INFERENCE_HOSTS (e.g. INFERENCE_HOSTS=gpt2-small=http://127.0.0.1:5002) or INFERENCE_HOSTS_FILE';
@@ -19,9 +19,9 @@ class HostAnswered extends Error {
   }
 }
 
-function notConfigured(target: InferenceTarget): ApiError {
+function notConfigured(target: InferenceTarget): DomainError {
   const what = target.sourceSet ? `model "${target.modelId}" (source set "${target.sourceSet}")` : `model "${target.modelId}"`;
-  return new ApiError('SERVICE_NOT_CONFIGURED', `No inference server is configured for ${what}. Set ${INFERENCE_SETTINGS_HINT}.`);
+  return new NotConfigured(`No inference server is configured for ${what}. Set ${INFERENCE_SETTINGS_HINT}.`);
 }
 
 /** The inference server's `{error}` (or FastAPI's `{detail}`), else the status. */
@@ -37,8 +37,8 @@ function errorMessage(status: number, text: string): string {
   return `The inference server answered HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`;
 }
 
-function upstreamError(status: number, message: string): ApiError {
-  return new ApiError('UPSTREAM_ERROR', status === 401 ? `${message} (check INFERENCE_SECRET)` : message, { upstreamStatus: status });
+function upstreamError(status: number, message: string): DomainError {
+  return new UpstreamFailed(status === 401 ? `${message} (check INFERENCE_SECRET)` : message, { upstreamStatus: status });
 }
 
 const isTimeout = (error: unknown) => (error as Error)?.name === 'TimeoutError';
@@ -60,7 +60,7 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
     const candidates = hosts.candidates(target);
     if (candidates.length === 0) throw notConfigured(target);
     const payload = JSON.stringify(body);
-    let last: ApiError | undefined;
+    let last: DomainError | undefined;
     for (const host of candidates) {
       if (signal?.aborted) throw signal.reason;
       const timer = new AbortController();
@@ -93,8 +93,8 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
         if (signal?.aborted) throw signal.reason;
         hosts.markFailed(host);
         last = timer.signal.aborted
-          ? new ApiError('UPSTREAM_TIMEOUT', `The inference server did not answer within ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`)
-          : new ApiError('UPSTREAM_ERROR', `The inference service is unavailable. Please try again shortly. (${describe(host, error)})`);
+          ? new UpstreamTimeout(`The inference server did not answer within ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`)
+          : new UpstreamFailed(`The inference service is unavailable. Please try again shortly. (${describe(host, error)})`);
       }
     }
     throw last!;
@@ -109,11 +109,8 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
         return JSON.parse(text) as T;
       } catch (error) {
         if (timer.signal.aborted || isTimeout(error))
-          throw new ApiError(
-            'UPSTREAM_TIMEOUT',
-            `The inference server did not finish answering within ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`,
-          );
-        throw new ApiError('UPSTREAM_ERROR', `The inference server sent an answer that is not JSON (${describe(host, error)}).`);
+          throw new UpstreamTimeout(`The inference server did not finish answering within ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`);
+        throw new UpstreamFailed(`The inference server sent an answer that is not JSON (${describe(host, error)}).`);
       } finally {
         done();
       }
@@ -138,15 +135,15 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
           rearm();
           parser.feed(decoder.decode(chunk, { stream: true }));
-          if (bad) throw new ApiError('UPSTREAM_ERROR', `The inference server sent an event that is not JSON (${bad.message}).`);
+          if (bad) throw new UpstreamFailed(`The inference server sent an event that is not JSON (${bad.message}).`);
           yield* frames.splice(0);
         }
       } catch (error) {
-        if (error instanceof ApiError) throw error;
+        if (error instanceof DomainError) throw error;
         if (signal?.aborted) throw signal.reason;
         if (timer.signal.aborted)
-          throw new ApiError('UPSTREAM_TIMEOUT', `The inference server sent nothing for ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`);
-        throw new ApiError('UPSTREAM_ERROR', `The inference server closed the stream before it finished (${describe(host, error)}).`);
+          throw new UpstreamTimeout(`The inference server sent nothing for ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`);
+        throw new UpstreamFailed(`The inference server closed the stream before it finished (${describe(host, error)}).`);
       } finally {
         done();
         timer.abort();

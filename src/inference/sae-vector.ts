@@ -22,9 +22,8 @@ export async function fetchSaeVector(
   sourceId: string,
   index: string,
   viewer: Viewer | null,
-  publicUrl: string,
 ): Promise<SaeVector | undefined> {
-  const { model, source } = await readableSource(db, modelId, sourceId, viewer, publicUrl);
+  const { model, source } = await readableSource(db, modelId, sourceId, viewer);
   if (isVectorSourceSet(source.setName)) return undefined;
   return inference.post<SaeVector>({ modelId: model.id, sourceSet: source.setName ?? undefined }, '/v1/util/sae-vector', {
     model: inferenceModelName(model),

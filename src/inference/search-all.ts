@@ -5,7 +5,7 @@
 import { inferenceModelName, readableSourceSetWithSources } from '../access/inference-access.js';
 import { canRead, canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
-import { ApiError } from '../errors.js';
+import { InvalidInput } from '../errors.js';
 import type { FeatureKey } from '../db/queries/features.js';
 import { listFeaturesJson, type FeatureJsonRow } from '../db/queries/features-json.js';
 import type { FeatureCache } from '../features/feature-cache.js';
@@ -45,13 +45,12 @@ interface InferenceAllResult {
 
 /** Upstream's checks and messages, in its order. */
 export function checkSearchAll(request: SearchAllRequest): void {
-  if (request.text === '' || (Array.isArray(request.text) && request.text.length === 0))
-    throw new ApiError('BAD_REQUEST', 'Missing search text.');
-  if (request.numResults < 1) throw new ApiError('BAD_REQUEST', 'numResults must be greater than 0.');
-  if (request.numResults > MAX_NUM_RESULTS) throw new ApiError('BAD_REQUEST', 'numResults must be less than 100.');
+  if (request.text === '' || (Array.isArray(request.text) && request.text.length === 0)) throw new InvalidInput('Missing search text.');
+  if (request.numResults < 1) throw new InvalidInput('numResults must be greater than 0.');
+  if (request.numResults > MAX_NUM_RESULTS) throw new InvalidInput('numResults must be less than 100.');
   const threshold = request.densityThreshold;
   if (threshold !== NO_DENSITY_THRESHOLD && (threshold <= 0 || threshold >= 1))
-    throw new ApiError('BAD_REQUEST', 'densityThreshold must be between 0 and 1.');
+    throw new InvalidInput('densityThreshold must be between 0 and 1.');
 }
 
 const resultOf = (modelId: string, a: InferenceFeature) => ({
@@ -94,10 +93,9 @@ export async function searchAll(
   cache: FeatureCache,
   request: SearchAllRequest,
   viewer: Viewer | null,
-  publicUrl: string,
 ): Promise<string> {
   checkSearchAll(request);
-  const { model, sources } = await readableSourceSetWithSources(db, cache, request.modelId, request.sourceSet, viewer, publicUrl);
+  const { model, sources } = await readableSourceSetWithSources(db, cache, request.modelId, request.sourceSet, viewer);
   const readableLayers = new Set(sources.filter((s) => canRead(s, viewer)).map((s) => s.id));
   const selectedLayers = [...request.selectedLayers].sort();
   const sortIndexes = [...request.sortIndexes].sort((a, b) => a - b);

@@ -6,7 +6,7 @@ import { inferenceModelName, readableSource } from '../access/inference-access.j
 import { canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { findNeurons, listLatestMachineExplanations } from '../db/queries/features.js';
-import { ApiError } from '../errors.js';
+import { InvalidInput } from '../errors.js';
 import type { InferenceClient } from './client.js';
 
 export interface TopkRequest {
@@ -28,20 +28,12 @@ interface InferenceTopk {
   }>;
 }
 
-export async function searchTopkByToken(
-  db: Db,
-  inference: InferenceClient,
-  request: TopkRequest,
-  viewer: Viewer | null,
-  publicUrl: string,
-) {
+export async function searchTopkByToken(db: Db, inference: InferenceClient, request: TopkRequest, viewer: Viewer | null) {
   // Upstream reads `densityThreshold || -1`: 0 turns the filter off.
   const threshold = request.densityThreshold || -1;
-  if (threshold !== -1 && (threshold <= 0 || threshold >= 1))
-    throw new ApiError('BAD_REQUEST', 'densityThreshold must be between 0 and 1.');
-  if (request.text === '' || (Array.isArray(request.text) && request.text.length === 0))
-    throw new ApiError('BAD_REQUEST', 'Missing search text.');
-  const { model, sourceSet } = await readableSource(db, request.modelId, request.source, viewer, publicUrl);
+  if (threshold !== -1 && (threshold <= 0 || threshold >= 1)) throw new InvalidInput('densityThreshold must be between 0 and 1.');
+  if (request.text === '' || (Array.isArray(request.text) && request.text.length === 0)) throw new InvalidInput('Missing search text.');
+  const { model, sourceSet } = await readableSource(db, request.modelId, request.source, viewer);
   const target = { modelId: model.id, sourceSet: sourceSet?.name };
   const common = { model: inferenceModelName(model), source: request.source, topK: request.numResults, ignoreBos: request.ignoreBos };
   const rowsOf = (r: InferenceTopk) =>

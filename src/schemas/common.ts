@@ -1,7 +1,7 @@
 // Building blocks shared by the route schemas. These schemas validate requests, serialize responses
 // and generate openapi.json: one source of truth.
 import { Type, type TSchema } from 'typebox';
-import { ERROR_CODES } from '../errors.js';
+import { ERROR_CODE_LIST } from '../errors.js';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -51,7 +51,7 @@ export const ErrorResponse = Type.Object(
     error: Type.String({ description: 'Human-readable message (the real server reads this key).' }),
     message: Type.String({ description: 'The same message (other real-server routes use this key).' }),
     code: Type.Union(
-      Object.keys(ERROR_CODES).map((code) => Type.Literal(code)),
+      ERROR_CODE_LIST.map((code) => Type.Literal(code)),
       { description: 'Stable machine-readable error code.' },
     ),
   },

@@ -7,7 +7,7 @@ import { inferenceModelName, readableModel } from '../access/inference-access.js
 import type { Viewer } from '../access/viewer.js';
 import { findSavedOutput, saveSteerOutputs, type SteeringFeature, type SteerSettingsKey } from '../db/queries/steering.js';
 import type { SteerOutputType } from '../db/schema/index.js';
-import { ApiError } from '../errors.js';
+import { InvalidInput } from '../errors.js';
 import type { PreparedSteer, SteerServices } from './completion.js';
 import { mergeStreams } from './merge-streams.js';
 import {
@@ -112,21 +112,21 @@ export async function prepareChat(
       ? STEER_MAX_PROMPT_CHARS_THINKING
       : STEER_MAX_PROMPT_CHARS;
   if (chars(request.defaultChatMessages) > maxChars || chars(request.steeredChatMessages) > maxChars)
-    throw new ApiError('BAD_REQUEST', ERROR_STEER_MAX_PROMPT_CHARS);
-  const model = await readableModel(db, request.modelId, viewer, publicUrl);
+    throw new InvalidInput(ERROR_STEER_MAX_PROMPT_CHARS);
+  const model = await readableModel(db, request.modelId, viewer);
   if (model.thinking) {
     if (request.n_tokens > STEER_N_TOKENS_MAX_THINKING)
-      throw new ApiError('BAD_REQUEST', `For thinking models the max n_tokens is ${STEER_N_TOKENS_MAX_THINKING}`);
+      throw new InvalidInput(`For thinking models the max n_tokens is ${STEER_N_TOKENS_MAX_THINKING}`);
   } else if (request.isAssistantAxis) {
     if (request.n_tokens > STEER_N_TOKENS_MAX_ASSISTANT_AXIS)
-      throw new ApiError('BAD_REQUEST', `For assistant axis models the max n_tokens is ${STEER_N_TOKENS_MAX_ASSISTANT_AXIS}`);
+      throw new InvalidInput(`For assistant axis models the max n_tokens is ${STEER_N_TOKENS_MAX_ASSISTANT_AXIS}`);
   } else if (LARGE_LLM_MODELS.includes(model.id)) {
     if (request.n_tokens > STEER_N_TOKENS_MAX_LARGE_LLM)
-      throw new ApiError('BAD_REQUEST', `For large LLM models the max n_tokens is ${STEER_N_TOKENS_MAX_LARGE_LLM}`);
+      throw new InvalidInput(`For large LLM models the max n_tokens is ${STEER_N_TOKENS_MAX_LARGE_LLM}`);
   } else if (request.n_tokens > STEER_N_TOKENS_MAX) {
-    throw new ApiError('BAD_REQUEST', `The max n_tokens for non-thinking models is ${STEER_N_TOKENS_MAX}`);
+    throw new InvalidInput(`The max n_tokens for non-thinking models is ${STEER_N_TOKENS_MAX}`);
   }
-  const steering = await resolveSteering(db, model.id, request.features, viewer, publicUrl);
+  const steering = await resolveSteering(db, model.id, request.features, viewer);
 
   const key: SteerSettingsKey = {
     modelId: model.id,

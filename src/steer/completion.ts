@@ -8,7 +8,7 @@ import type { Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { findSavedOutput, saveSteerOutputs, type SteeringFeature, type SteerSettingsKey } from '../db/queries/steering.js';
 import type { SteerOutputType } from '../db/schema/index.js';
-import { ApiError } from '../errors.js';
+import { InvalidInput } from '../errors.js';
 import type { InferenceClient } from '../inference/client.js';
 import { mergeStreams } from './merge-streams.js';
 import {
@@ -73,10 +73,10 @@ export async function prepareCompletion(
 ): Promise<PreparedSteer<CompletionResult>> {
   const { db, inference, publicUrl } = services;
   if (LARGE_LLM_MODELS.includes(request.modelId) && request.n_tokens > STEER_N_TOKENS_MAX_LARGE_LLM) {
-    throw new ApiError('BAD_REQUEST', `For large LLM models the max n_tokens is ${STEER_N_TOKENS_MAX_LARGE_LLM}`);
+    throw new InvalidInput(`For large LLM models the max n_tokens is ${STEER_N_TOKENS_MAX_LARGE_LLM}`);
   }
-  const model = await readableModel(db, request.modelId, viewer, publicUrl);
-  const steering = await resolveSteering(db, model.id, request.features, viewer, publicUrl);
+  const model = await readableModel(db, request.modelId, viewer);
+  const steering = await resolveSteering(db, model.id, request.features, viewer);
 
   const key: SteerSettingsKey = {
     modelId: model.id,

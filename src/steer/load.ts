@@ -7,7 +7,7 @@ import type { Db } from '../db/client.js';
 import { findNeurons, listExplanationRows } from '../db/queries/features.js';
 import { findSavedOutput, findSteerOutput, listSteeringFeatures } from '../db/queries/steering.js';
 import { findModel } from '../db/queries/uploads.js';
-import { ApiError } from '../errors.js';
+import { InvalidInput, NotFound } from '../errors.js';
 import { parseLogprobs, shareUrlOf } from './steer-common.js';
 
 const outputOf = (row: { outputText: string; outputTextChatTemplate: string | null; logprobs: string | null }) => ({
@@ -19,7 +19,7 @@ const outputOf = (row: { outputText: string; outputTextChatTemplate: string | nu
 const keyOf = (f: { modelId: string; layer: string; index: string }) => `${f.modelId}\u0000${f.layer}\u0000${f.index}`;
 
 export async function loadSteerOutput(db: Db, id: string, viewer: Viewer | null, publicUrl: string) {
-  const notFound = new ApiError('NOT_FOUND', `No steering result with id "${id}".`);
+  const notFound = new NotFound(`No steering result with id "${id}".`);
   const steered = await findSteerOutput(db, id);
   if (!steered) throw notFound;
   const [model, links] = await Promise.all([findModel(db, steered.modelId), listSteeringFeatures(db, [steered.id])]);
@@ -52,7 +52,7 @@ export async function loadSteerOutput(db: Db, id: string, viewer: Viewer | null,
         : { inputTextMd5: steered.inputTextMd5 ?? '' },
       [],
     ));
-  if (!defaultOutput) throw new ApiError('BAD_REQUEST', 'Unable to find default steer output');
+  if (!defaultOutput) throw new InvalidInput('Unable to find default steer output');
 
   const axis = [steered, defaultOutput].flatMap((row) => (row.capMonitorOutput ? [JSON.parse(row.capMonitorOutput) as object] : []));
   return {

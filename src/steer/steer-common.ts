@@ -2,7 +2,7 @@
 // logprob normalisation, the share URL, and running one output type on an inference server,
 // streamed or not.
 import { createHash } from 'node:crypto';
-import { ApiError } from '../errors.js';
+import { UpstreamFailed } from '../errors.js';
 import type { InferenceClient } from '../inference/client.js';
 import type { InferenceTarget } from '../inference/hosts.js';
 
@@ -66,7 +66,7 @@ export async function* runOutputType<T extends { type: string }, F extends { out
 ): AsyncGenerator<{ output: T; frame: F }> {
   const pick = (frame: F) => {
     const output = frame?.outputs?.find((o) => o.type === type);
-    if (!output) throw new ApiError('UPSTREAM_ERROR', `The inference server's answer has no ${type} output.`);
+    if (!output) throw new UpstreamFailed(`The inference server's answer has no ${type} output.`);
     return { output, frame };
   };
   if (!stream) {
@@ -78,5 +78,5 @@ export async function* runOutputType<T extends { type: string }, F extends { out
     frames++;
     yield pick(frame);
   }
-  if (frames === 0) throw new ApiError('UPSTREAM_ERROR', `The inference server's stream ended without a ${type} output.`);
+  if (frames === 0) throw new UpstreamFailed(`The inference server's stream ended without a ${type} output.`);
 }

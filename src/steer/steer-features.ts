@@ -7,7 +7,7 @@ import type { Db } from '../db/client.js';
 import { findNeurons, type NeuronRow } from '../db/queries/features.js';
 import type { SteeringFeature } from '../db/queries/steering.js';
 import { setNameOfSource } from '../uploads/features-upload.js';
-import { ApiError, notFoundMessage } from '../errors.js';
+import { InvalidInput, NotFound } from '../errors.js';
 import type { InferenceTarget } from '../inference/hosts.js';
 
 export interface ResolvedSteering {
@@ -27,19 +27,17 @@ export async function resolveSteering(
   modelId: string,
   features: SteeringFeature[],
   viewer: Viewer | null,
-  publicUrl: string,
 ): Promise<ResolvedSteering> {
   const [readable, neurons] = await Promise.all([readableSources(db, features, viewer), findNeurons(db, features)]);
   const byKey = new Map<string, NeuronRow>(neurons.map((n) => [keyOf(n), n]));
   const resolved = features.map((feature) => {
     const neuron = byKey.get(keyOf(feature));
     if (!neuron || !readable.has(sourceKey(feature.modelId, feature.layer)) || !canReadAll([featureGuard(neuron)], viewer))
-      throw new ApiError('NOT_FOUND', notFoundMessage(publicUrl));
+      throw new NotFound();
     return { feature, neuron };
   });
   const vectors = resolved.filter((r) => r.neuron.vector.length > 0);
-  if (vectors.length > 0 && vectors.length < resolved.length)
-    throw new ApiError('BAD_REQUEST', "Can't steer both vector and non-vector features");
+  if (vectors.length > 0 && vectors.length < resolved.length) throw new InvalidInput("Can't steer both vector and non-vector features");
   const hasVector = vectors.length > 0;
   const first = features[0];
   return {

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
-import { ApiError } from '../errors.js';
+import { DomainError, InvalidInput, TooLarge } from '../errors.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
 import { ModelId, SourceId } from '../schemas/common.js';
 import { FeatureUploadBody } from '../schemas/feature.js';
@@ -39,20 +39,17 @@ async function* limited(body: Readable, { maxBytes, maxLineBytes }: StreamLimits
   let line = 1;
   let lineBytes = 0;
   // One byte of slack: a line's \r before its \n is not part of it.
-  const tooLong = () => new ApiError('PAYLOAD_TOO_LARGE', `line ${line} is longer than MAX_LINE_BYTES (${maxLineBytes} bytes).`);
+  const tooLong = () => new TooLarge(`line ${line} is longer than MAX_LINE_BYTES (${maxLineBytes} bytes).`);
   // Checks the bytes are UTF-8 (across chunk boundaries); the splitter's own decoding is lenient.
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     if (bytes > maxBytes)
-      throw new ApiError(
-        'PAYLOAD_TOO_LARGE',
-        `Upload is larger than UPLOAD_STREAM_LIMIT_BYTES (${maxBytes} bytes, counted after decompression).`,
-      );
+      throw new TooLarge(`Upload is larger than UPLOAD_STREAM_LIMIT_BYTES (${maxBytes} bytes, counted after decompression).`);
     try {
       utf8.decode(chunk, { stream: true });
     } catch {
-      throw new ApiError('INVALID_JSON', `The upload is not valid UTF-8 (at or after line ${line}).`);
+      throw new DomainError('INVALID_JSON', `The upload is not valid UTF-8 (at or after line ${line}).`);
     }
     let start = 0;
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
@@ -68,7 +65,7 @@ async function* limited(body: Readable, { maxBytes, maxLineBytes }: StreamLimits
   try {
     utf8.decode();
   } catch {
-    throw new ApiError('INVALID_JSON', 'The upload is not valid UTF-8 (it ends inside a character).');
+    throw new DomainError('INVALID_JSON', 'The upload is not valid UTF-8 (it ends inside a character).');
   }
 }
 
@@ -87,25 +84,24 @@ export async function uploadDashboardStream(
       const { value: line, done } = await lines.next();
       if (done) return undefined;
       lineNumber = line.number;
-      if ('tooLong' in line)
-        throw new ApiError('PAYLOAD_TOO_LARGE', `line ${line.number} is longer than MAX_LINE_BYTES (${limits.maxLineBytes} bytes).`);
+      if ('tooLong' in line) throw new TooLarge(`line ${line.number} is longer than MAX_LINE_BYTES (${limits.maxLineBytes} bytes).`);
       if (!line.text.trim()) continue;
       let value: unknown;
       try {
         value = JSON.parse(line.text);
       } catch (error) {
-        throw new ApiError('INVALID_JSON', `line ${lineNumber}: not valid JSON: ${(error as Error).message}`);
+        throw new DomainError('INVALID_JSON', `line ${lineNumber}: not valid JSON: ${(error as Error).message}`);
       }
       const where = findUnstorableText(value, `line ${lineNumber}`);
-      if (where !== undefined) throw new ApiError('VALIDATION_ERROR', `${where} ${UNSTORABLE_TEXT_MESSAGE}.`);
+      if (where !== undefined) throw new DomainError('VALIDATION_ERROR', `${where} ${UNSTORABLE_TEXT_MESSAGE}.`);
       return value;
     }
   };
 
   const header = await next();
-  if (header === undefined) throw new ApiError('BAD_REQUEST', 'The upload is empty: the first line must be {"modelId", "source"}.');
+  if (header === undefined) throw new InvalidInput('The upload is empty: the first line must be {"modelId", "source"}.');
   if (!validateHeader(header))
-    throw new ApiError('VALIDATION_ERROR', formatSchemaErrors(validateHeader.errors as never, `line ${lineNumber}`).message);
+    throw new DomainError('VALIDATION_ERROR', formatSchemaErrors(validateHeader.errors as never, `line ${lineNumber}`).message);
   const { modelId, source } = header as { modelId: string; source: string };
   const target = await uploadTarget(db, modelId, source, viewer);
 
@@ -121,16 +117,15 @@ export async function uploadDashboardStream(
     };
     for (let feature = await next(); feature !== undefined; feature = await next()) {
       if (!validateFeature(feature))
-        throw new ApiError('VALIDATION_ERROR', formatSchemaErrors(validateFeature.errors as never, `line ${lineNumber}`).message);
+        throw new DomainError('VALIDATION_ERROR', formatSchemaErrors(validateFeature.errors as never, `line ${lineNumber}`).message);
       const item = feature as Feature;
-      if (seen.has(item.index))
-        throw new ApiError('BAD_REQUEST', `line ${lineNumber}: All indexes must be unique (index ${item.index} repeats).`);
+      if (seen.has(item.index)) throw new InvalidInput(`line ${lineNumber}: All indexes must be unique (index ${item.index} repeats).`);
       seen.add(item.index);
       batch.push(item);
       if (batch.length >= BATCH) await flush();
     }
     await flush();
-    if (seen.size === 0) throw new ApiError('BAD_REQUEST', 'The upload has no features after its first line.');
+    if (seen.size === 0) throw new InvalidInput('The upload has no features after its first line.');
     return created;
   });
 }

@@ -8,7 +8,7 @@ import { canReadAll, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/client.js';
 import { findSourceSet, listSourcesOfSet } from '../db/queries/sources.js';
 import { activation, explanation, explanationModelType, explanationType, neuron } from '../db/schema/index.js';
-import { ApiError } from '../errors.js';
+import { Forbidden, InvalidInput, NotFound } from '../errors.js';
 import type { FeatureUploadBody } from '../schemas/feature.js';
 import { DEFAULT_CREATOR_ID } from '../constants.js';
 import type { EmbeddingClient } from '../upstream/embeddings.js';
@@ -34,8 +34,7 @@ async function checkNames(db: Db, table: typeof explanationType | typeof explana
   const missing = [...names].filter((n) => !known.has(n));
   if (missing.length > 0) {
     const all = (await db.select({ name: table.name }).from(table)).map((r) => r.name);
-    throw new ApiError(
-      'BAD_REQUEST',
+    throw new InvalidInput(
       `Invalid Explanation ${label} Names: ${missing.join(', ')}. Valid ${label === 'Method' ? 'methods' : 'models'} are: ${all.join(', ')}.`,
     );
   }
@@ -57,11 +56,10 @@ export async function uploadTarget(db: Db, modelIdRaw: string, sourceRaw: string
   const setName = setNameOfSource(sourceId);
   const found = await findSourceSet(db, modelId, setName);
   // Someone else's private set (or model) answers exactly as a missing one: its existence is private too.
-  if (!found || !canReadAll([found.model, found.sourceSet], viewer)) throw new ApiError('NOT_FOUND', 'Source set not found.');
-  if (found.sourceSet.creatorId !== viewer.id && !viewer.admin)
-    throw new ApiError('FORBIDDEN', 'User is not the creator of this source set.');
+  if (!found || !canReadAll([found.model, found.sourceSet], viewer)) throw new NotFound('Source set not found.');
+  if (found.sourceSet.creatorId !== viewer.id && !viewer.admin) throw new Forbidden('User is not the creator of this source set.');
   const sources = await listSourcesOfSet(db, modelId, setName);
-  if (!sources.some((s) => s.id === sourceId)) throw new ApiError('NOT_FOUND', 'Source not found.');
+  if (!sources.some((s) => s.id === sourceId)) throw new NotFound('Source not found.');
   return { modelId, sourceId, setName, viewer };
 }
 
@@ -71,8 +69,7 @@ export async function featureRows(db: Db, target: UploadTarget, features: Featur
   for (const feature of features) {
     for (const act of feature.activations) {
       if (act.tokens.length !== act.values.length) {
-        throw new ApiError(
-          'BAD_REQUEST',
+        throw new InvalidInput(
           `One of the activations tokens lengths does not match its values length. Activation text: ${act.tokens.join(', ')}`,
         );
       }
@@ -156,8 +153,7 @@ export async function insertFeatureRows(tx: Db, rows: Awaited<ReturnType<typeof 
 
 export async function uploadFeatures(db: Db, body: Body, viewer: Viewer, embeddings?: EmbeddingClient): Promise<number> {
   const target = await uploadTarget(db, body.modelId, body.source, viewer);
-  if (new Set(body.features.map((f) => f.index)).size !== body.features.length)
-    throw new ApiError('BAD_REQUEST', 'All indexes must be unique.');
+  if (new Set(body.features.map((f) => f.index)).size !== body.features.length) throw new InvalidInput('All indexes must be unique.');
   const rows = await featureRows(db, target, body.features, embeddings);
   // All or nothing: one transaction.
   return db.transaction((tx) => insertFeatureRows(tx as unknown as Db, rows));

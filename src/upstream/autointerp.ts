@@ -1,7 +1,7 @@
 // Client for Neuronpedia's autointerp server (apps/autointerp): /v1/explain/default,
 // /v1/score/fuzz-detection and /v1/score/embedding, authenticated with X-SECRET-KEY. A lab that
 // already runs it can point the mirror at it instead of an LLM endpoint (AUTOINTERP_URL).
-import { ApiError } from '../errors.js';
+import { UpstreamFailed, UpstreamTimeout } from '../errors.js';
 
 export interface AutointerpSettings {
   url: string;
@@ -56,15 +56,15 @@ export function autointerpClient(settings: AutointerpSettings, fetchImpl: typeof
       });
     } catch (error) {
       if ((error as Error).name === 'TimeoutError')
-        throw new ApiError('UPSTREAM_TIMEOUT', `The autointerp service did not answer within ${settings.timeoutMs} ms.`);
-      throw new ApiError('UPSTREAM_ERROR', AUTOINTERP_UNAVAILABLE);
+        throw new UpstreamTimeout(`The autointerp service did not answer within ${settings.timeoutMs} ms.`);
+      throw new UpstreamFailed(AUTOINTERP_UNAVAILABLE);
     }
     const text = await response.text();
-    if (!response.ok) throw new ApiError('UPSTREAM_ERROR', `${AUTOINTERP_UNAVAILABLE} (HTTP ${response.status}: ${text.slice(0, 200)})`);
+    if (!response.ok) throw new UpstreamFailed(`${AUTOINTERP_UNAVAILABLE} (HTTP ${response.status}: ${text.slice(0, 200)})`);
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ApiError('UPSTREAM_ERROR', `${AUTOINTERP_UNAVAILABLE} (answer is not JSON)`);
+      throw new UpstreamFailed(`${AUTOINTERP_UNAVAILABLE} (answer is not JSON)`);
     }
   }
   const key = settings.openRouterKey ? { openrouterKey: settings.openRouterKey } : {};

@@ -1,6 +1,6 @@
 // Client for an OpenAI-compatible `/v1/chat/completions` endpoint. Retries 429 and 5xx with
 // backoff; a timeout becomes 504 and any other failure 502, so callers never hang.
-import { ApiError } from '../errors.js';
+import { UpstreamFailed, UpstreamTimeout } from '../errors.js';
 
 export interface ChatSettings {
   url: string;
@@ -38,7 +38,7 @@ export function chatClient(settings: ChatSettings, fetchImpl: typeof fetch = fet
           });
         } catch (error) {
           if ((error as Error).name === 'TimeoutError')
-            throw new ApiError('UPSTREAM_TIMEOUT', `The LLM did not answer within ${settings.timeoutMs} ms (LLM_TIMEOUT_MS).`);
+            throw new UpstreamTimeout(`The LLM did not answer within ${settings.timeoutMs} ms (LLM_TIMEOUT_MS).`);
           lastError = (error as Error).message;
           continue;
         }
@@ -47,16 +47,16 @@ export function chatClient(settings: ChatSettings, fetchImpl: typeof fetch = fet
           lastError = `HTTP ${response.status}: ${text.slice(0, 200)}`;
           continue;
         }
-        if (!response.ok) throw new ApiError('UPSTREAM_ERROR', `The LLM answered HTTP ${response.status}: ${text.slice(0, 300)}`);
+        if (!response.ok) throw new UpstreamFailed(`The LLM answered HTTP ${response.status}: ${text.slice(0, 300)}`);
         try {
           const content = (JSON.parse(text) as { choices?: Array<{ message?: { content?: unknown } }> }).choices?.[0]?.message?.content;
           if (typeof content === 'string') return content;
         } catch {
           // falls through to the error below
         }
-        throw new ApiError('UPSTREAM_ERROR', 'The LLM answered something that is not a chat completion.');
+        throw new UpstreamFailed('The LLM answered something that is not a chat completion.');
       }
-      throw new ApiError('UPSTREAM_ERROR', `The LLM is unavailable after ${settings.retries + 1} attempts: ${lastError}`);
+      throw new UpstreamFailed(`The LLM is unavailable after ${settings.retries + 1} attempts: ${lastError}`);
     },
   };
 }

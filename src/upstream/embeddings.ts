@@ -1,7 +1,7 @@
 // Client for an OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, vLLM, llama.cpp, Ollama…).
 // Explanation embeddings are 256-dimensional to match Neuronpedia's exports (text-embedding-3-large
 // at 256 dimensions); the request asks for that size with `dimensions`.
-import { ApiError } from '../errors.js';
+import { UpstreamFailed, UpstreamTimeout } from '../errors.js';
 
 export interface EmbeddingSettings {
   /** Base URL up to and including `/v1`, e.g. `http://localhost:8000/v1`. */
@@ -33,24 +33,23 @@ export function embeddingClient(settings: EmbeddingSettings, fetchImpl: typeof f
       });
     } catch (error) {
       if ((error as Error).name === 'TimeoutError')
-        throw new ApiError('UPSTREAM_TIMEOUT', `The embedding service did not answer within ${settings.timeoutMs} ms.`);
-      throw new ApiError('UPSTREAM_ERROR', `The embedding service is unavailable: ${(error as Error).message}`);
+        throw new UpstreamTimeout(`The embedding service did not answer within ${settings.timeoutMs} ms.`);
+      throw new UpstreamFailed(`The embedding service is unavailable: ${(error as Error).message}`);
     }
     const text = await response.text();
-    if (!response.ok) throw new ApiError('UPSTREAM_ERROR', `The embedding service answered HTTP ${response.status}: ${text.slice(0, 300)}`);
+    if (!response.ok) throw new UpstreamFailed(`The embedding service answered HTTP ${response.status}: ${text.slice(0, 300)}`);
     let body: { data?: Array<{ index?: number; embedding?: unknown }> };
     try {
       body = JSON.parse(text);
     } catch {
-      throw new ApiError('UPSTREAM_ERROR', 'The embedding service answered something that is not JSON.');
+      throw new UpstreamFailed('The embedding service answered something that is not JSON.');
     }
     const data = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     if (data.length !== texts.length)
-      throw new ApiError('UPSTREAM_ERROR', `The embedding service returned ${data.length} embeddings for ${texts.length} texts.`);
+      throw new UpstreamFailed(`The embedding service returned ${data.length} embeddings for ${texts.length} texts.`);
     return data.map(({ embedding }) => {
       if (!Array.isArray(embedding) || embedding.length !== settings.dimensions || !embedding.every((v) => typeof v === 'number')) {
-        throw new ApiError(
-          'UPSTREAM_ERROR',
+        throw new UpstreamFailed(
           `The embedding service returned an embedding that is not ${settings.dimensions} numbers (set EMBEDDING_DIMENSIONS, or a model that supports it).`,
         );
       }

@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { credentialsFromRawHeaders, type CredentialProblem } from '../../auth/credentials.js';
 import { KeyVerifier } from '../../auth/verify-key.js';
-import { ADMIN_REQUIRED_MESSAGE, API_KEY_SOURCE_MESSAGE, ApiError, AUTH_REQUIRED_MESSAGE } from '../../errors.js';
+import { ADMIN_REQUIRED_MESSAGE, API_KEY_SOURCE_MESSAGE, AUTH_REQUIRED_MESSAGE, DomainError, Forbidden } from '../../errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -36,9 +36,9 @@ const PROBLEMS: Record<CredentialProblem | 'malformed' | 'unknown' | 'revoked', 
 // RFC 7235: a 401 names the scheme that would work (RFC 6750's `error` when a credential was wrong).
 const REALM = 'Bearer realm="neuronpedia-mirror"';
 
-function invalidCredentials(reply: FastifyReply, problem: keyof typeof PROBLEMS): ApiError {
+function invalidCredentials(reply: FastifyReply, problem: keyof typeof PROBLEMS): DomainError {
   reply.header('www-authenticate', `${REALM}, error="invalid_token"`);
-  return new ApiError(
+  return new DomainError(
     'INVALID_API_KEY',
     `${PROBLEMS[problem]} Send one key, as x-api-key: KEY or Authorization: Bearer KEY, or none to read public data anonymously. ${API_KEY_SOURCE_MESSAGE}`,
   );
@@ -61,15 +61,15 @@ export default fp(
     fastify.decorate('requireUser', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!request.viewer) {
         reply.header('www-authenticate', REALM);
-        throw new ApiError('UNAUTHORIZED', AUTH_REQUIRED_MESSAGE);
+        throw new DomainError('UNAUTHORIZED', AUTH_REQUIRED_MESSAGE);
       }
     });
     fastify.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!request.viewer) {
         reply.header('www-authenticate', REALM);
-        throw new ApiError('UNAUTHORIZED', ADMIN_REQUIRED_MESSAGE);
+        throw new DomainError('UNAUTHORIZED', ADMIN_REQUIRED_MESSAGE);
       }
-      if (!request.viewer.admin) throw new ApiError('FORBIDDEN', ADMIN_REQUIRED_MESSAGE);
+      if (!request.viewer.admin) throw new Forbidden(ADMIN_REQUIRED_MESSAGE);
     });
   },
   { name: 'auth', dependencies: ['context', 'errors'] },

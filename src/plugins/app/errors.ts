@@ -2,7 +2,8 @@
 // what was wrong; anything unexpected is logged and answered with a generic 500, never a stack trace.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError, errorBody, INTERNAL_ERROR_MESSAGE, type ErrorCode } from '../../errors.js';
+import { DomainError, errorBody, INTERNAL_ERROR_MESSAGE, NotFound, notFoundMessage, type ErrorCode } from '../../errors.js';
+import { STATUS_OF_CODE } from '../../http/status.js';
 
 /** Fastify's own error codes for bad requests, mapped to ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -60,8 +61,14 @@ function classifyDatabase(error: unknown): Classified | undefined {
   return undefined;
 }
 
-function classify(error: FastifyError & { code?: string }): Classified {
-  if (error instanceof ApiError) return { status: error.statusCode, code: error.code, message: error.message, extra: error.extra };
+/** A domain error's status and body; a bare NotFound gets the real server's text, naming PUBLIC_URL. */
+export function classifyDomainError(error: DomainError, publicUrl: string): Classified {
+  const message = error instanceof NotFound && error.usesDefaultMessage ? notFoundMessage(publicUrl) : error.message;
+  return { status: STATUS_OF_CODE[error.code], code: error.code, message, extra: error.extra };
+}
+
+function classify(error: FastifyError & { code?: string }, publicUrl: string): Classified {
+  if (error instanceof DomainError) return classifyDomainError(error, publicUrl);
   if (error.validation) return { status: 400, code: 'VALIDATION_ERROR', message: error.message };
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (mapped === 'INVALID_JSON') return { status: 400, code: mapped, message: `Request body is not valid JSON: ${error.message}` };
@@ -85,7 +92,7 @@ export function sendError(reply: FastifyReply, status: number, code: ErrorCode, 
 export default fp(
   async (fastify) => {
     fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const { status, code, message, extra } = classify(error);
+      const { status, code, message, extra } = classify(error, fastify.config.publicUrl);
       // A bug gets its stack in the log; an expected failure (a service not configured, the
       // database or a model service down) is logged as what it is, in one line.
       if (code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'request failed');

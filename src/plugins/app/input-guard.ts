@@ -3,7 +3,7 @@
 // UTF-16 surrogate would be stored as U+FFFD or echoed back unpaired. Streamed bodies (NDJSON) are
 // checked line by line where they are read.
 import fp from 'fastify-plugin';
-import { ApiError } from '../../errors.js';
+import { DomainError } from '../../errors.js';
 import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from '../../validation.js';
 
 export default fp(
@@ -17,7 +17,7 @@ export default fp(
       for (const [value, name] of parts) {
         if (value === undefined || value === null || typeof (value as { pipe?: unknown }).pipe === 'function') continue;
         const where = findUnstorableText(value, name);
-        if (where !== undefined) throw new ApiError('VALIDATION_ERROR', `${where} ${UNSTORABLE_TEXT_MESSAGE}.`);
+        if (where !== undefined) throw new DomainError('VALIDATION_ERROR', `${where} ${UNSTORABLE_TEXT_MESSAGE}.`);
       }
     });
   },

@@ -3,7 +3,7 @@
 // and bytes that are not UTF-8 are refused: decoding them leniently would turn a lone surrogate's
 // bytes (ED A0 80) into U+FFFD and store that, where Postgres itself refuses invalid UTF-8.
 import fp from 'fastify-plugin';
-import { ApiError } from '../../errors.js';
+import { DomainError } from '../../errors.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -16,7 +16,7 @@ export default fp(
       try {
         text = strictUtf8.decode(body as Buffer);
       } catch {
-        return done(new ApiError('INVALID_JSON', 'Request body is not valid UTF-8.'), undefined);
+        return done(new DomainError('INVALID_JSON', 'Request body is not valid UTF-8.'), undefined);
       }
       if (text.trim() === '') return done(null, undefined);
       return parseJson(request, text, done);

@@ -5,8 +5,9 @@
 // mid-stream ends the stream with an `event: error` frame and saves nothing.
 // Not a route: autoload skips files named `_*`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorBody, INTERNAL_ERROR_MESSAGE } from '../../errors.js';
+import { DomainError, errorBody, INTERNAL_ERROR_MESSAGE } from '../../errors.js';
 import { openEventStream } from '../../http/event-stream.js';
+import { classifyDomainError } from '../../plugins/app/errors.js';
 import { normalizeIndex } from '../../schemas/common.js';
 import type { PreparedSteer, SteerServices } from '../../steer/completion.js';
 import { STEER_FREQ_PENALTY } from '../../steer/steer-common.js';
@@ -67,9 +68,10 @@ export async function answer<R>(request: FastifyRequest, reply: FastifyReply, pr
       for await (const result of prepared.run(abort.signal)) events.send(result);
     } catch (error) {
       if (abort.signal.aborted) return reply;
-      if (error instanceof ApiError)
-        events.send({ ...errorBody(error.code, error.message, error.extra), statusCode: error.statusCode }, 'error');
-      else {
+      if (error instanceof DomainError) {
+        const { status, code, message, extra } = classifyDomainError(error, request.server.config.publicUrl);
+        events.send({ ...errorBody(code, message, extra), statusCode: status }, 'error');
+      } else {
         request.log.error({ err: error }, 'steering stream failed');
         events.send({ ...errorBody('INTERNAL_ERROR', INTERNAL_ERROR_MESSAGE), statusCode: 500 }, 'error');
       }

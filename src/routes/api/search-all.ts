@@ -13,7 +13,7 @@ const response = { 200: SearchAllResponse, ...errorResponses(401, 404, 429, 502,
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   /** The one handler of both paths, once each has mapped its body. */
   async function search(request: FastifyRequest, reply: FastifyReply, params: SearchAllRequest) {
-    const found = await searchAll(fastify.db, fastify.inference, fastify.featureCache, params, request.viewer, fastify.config.publicUrl);
+    const found = await searchAll(fastify.db, fastify.inference, fastify.featureCache, params, request.viewer);
     // searchAll answers with JSON text, sent as it is: SearchAllResponse documents the answer, but
     // serializing a union of large open-ended objects through it would validate every result to
     // pick a branch, which cost more than the whole database join (scripts/bench-inference.ts).

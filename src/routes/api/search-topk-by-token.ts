@@ -36,7 +36,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           densityThreshold: body.densityThreshold ?? 0.01,
         },
         request.viewer,
-        fastify.config.publicUrl,
       );
     },
   );

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canReadFeature } from '../../../access/readable-sources.js';
 import { listActivations } from '../../../db/queries/features.js';
-import { ApiError, notFoundMessage } from '../../../errors.js';
+import { NotFound } from '../../../errors.js';
 import { GetActivationsBody, GetActivationsResponse } from '../../../schemas/activation.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
 
@@ -24,7 +24,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       const key = { modelId: request.body.modelId, layer: request.body.source, index: normalizeIndex(request.body.index) };
       // Upstream checks no access here; a mirror with private data must.
       const activations = (await canReadFeature(fastify.db, key, request.viewer)) ? await listActivations(fastify.db, key) : [];
-      if (activations.length === 0) throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
+      if (activations.length === 0) throw new NotFound();
       return activations.map((a) => ({ ...a, source: a.layer }));
     },
   );

@@ -1,6 +1,6 @@
 // POST /api/activation/new: activations of one feature or steering vector on new text (inference server).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiError } from '../../../errors.js';
+import { InvalidInput } from '../../../errors.js';
 import { activationForText } from '../../../inference/activations.js';
 import { NewActivationBody, NewActivationResponse } from '../../../schemas/activation.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
@@ -26,8 +26,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       const { customText, ignoreBos } = request.body;
       const ref = request.body.neuron ?? request.body.feature;
       const layer = ref?.layer ?? ref?.source;
-      if (!ref || !layer) throw new ApiError('BAD_REQUEST', 'Invalid feature.');
-      if (!customText || customText.length === 0) throw new ApiError('BAD_REQUEST', 'Missing custom text.');
+      if (!ref || !layer) throw new InvalidInput('Invalid feature.');
+      if (!customText || customText.length === 0) throw new InvalidInput('Missing custom text.');
       return activationForText(
         fastify.db,
         fastify.inference,
@@ -35,7 +35,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         customText,
         ignoreBos === true,
         request.viewer,
-        fastify.config.publicUrl,
       );
     },
   );

@@ -28,7 +28,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         source,
         Array.isArray(customText) ? customText : [customText],
         request.viewer,
-        fastify.config.publicUrl,
       );
     },
   );

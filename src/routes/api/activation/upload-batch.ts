@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createId } from '@paralleldrive/cuid2';
 import { canReadFeature } from '../../../access/readable-sources.js';
 import { findNeuron, insertActivations } from '../../../db/queries/uploads.js';
-import { ApiError } from '../../../errors.js';
+import { Forbidden, InvalidInput, NotFound } from '../../../errors.js';
 import { ActivationUploadBody } from '../../../schemas/activation.js';
 import { errorResponses, KEY_REQUIRED, MessageResponse, normalizeIndex } from '../../../schemas/common.js';
 
@@ -32,11 +32,10 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       const vector = (await canReadFeature(fastify.db, { modelId, layer, index }, request.viewer))
         ? await findNeuron(fastify.db, modelId, layer, index)
         : undefined;
-      if (!vector) throw new ApiError('NOT_FOUND', 'Vector not found.');
-      if (vector.creatorId !== request.viewer!.id) throw new ApiError('FORBIDDEN', 'User is not the creator of the vector.');
+      if (!vector) throw new NotFound('Vector not found.');
+      if (vector.creatorId !== request.viewer!.id) throw new Forbidden('User is not the creator of the vector.');
       for (const a of activations) {
-        if (a.tokens.length !== a.values.length)
-          throw new ApiError('BAD_REQUEST', 'Activations tokens length does not match values length.');
+        if (a.tokens.length !== a.values.length) throw new InvalidInput('Activations tokens length does not match values length.');
       }
       const created = await insertActivations(
         fastify.db,

@@ -5,7 +5,7 @@
 // a shared lab machine that would let every local user write into the mirror.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { openEventStream, type EventStream } from '../../../http/event-stream.js';
-import { ApiError } from '../../../errors.js';
+import { Conflict } from '../../../errors.js';
 import { ExportFetchError } from '../../../ingest/export-http.js';
 import { importExport } from '../../../ingest/import-export.js';
 import { LayoutError } from '../../../ingest/layout.js';
@@ -33,7 +33,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      if (running) throw new ApiError('CONFLICT', 'An import is already running on this server; wait for it to finish.');
+      if (running) throw new Conflict('An import is already running on this server; wait for it to finish.');
       running = true;
       // A client that goes away cancels its import, so a dead connection never holds the slot.
       const cancel = new AbortController();

@@ -14,7 +14,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     llm: fastify.llm,
     embeddings: fastify.embeddings,
     autointerp: fastify.autointerp,
-    publicUrl: fastify.config.publicUrl,
   });
 
   /** The one handler of both paths. */

@@ -1,7 +1,7 @@
 // GET /api/feature/{modelId}/{layer}/{index}: one feature with everything its page shows.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canReadAll } from '../../../access/viewer.js';
-import { ApiError, notFoundMessage } from '../../../errors.js';
+import { NotFound } from '../../../errors.js';
 import { FeatureCache } from '../../../features/feature-cache.js';
 import { readFeature } from '../../../features/read-feature.js';
 import { sendReusableJson } from '../../../http/send-json-text.js';
@@ -29,11 +29,11 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       const cacheKey = FeatureCache.key(key.modelId, key.layer, key.index);
       const cached = fastify.featureCache.get(cacheKey);
       if (cached) {
-        if (!canReadAll(cached.guards, request.viewer)) throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
+        if (!canReadAll(cached.guards, request.viewer)) throw new NotFound();
         return sendReusableJson(request, reply, cached);
       }
       const result = await readFeature(fastify.db, key, request.viewer);
-      if (!result.found) throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
+      if (!result.found) throw new NotFound();
       // Serialize once with the route's own response schema, and keep the bytes for the next reader.
       const body = reply.serializeInput(result.feature, '200') as string;
       const entry = { body, guards: result.guards };

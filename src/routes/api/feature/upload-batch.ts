@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { analyzeTables } from '../../../db/analyze.js';
-import { ApiError } from '../../../errors.js';
+import { DomainError } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, MessageResponse } from '../../../schemas/common.js';
 import { FeatureUploadBody } from '../../../schemas/feature.js';
 import { uploadDashboardStream } from '../../../uploads/dashboard-stream.js';
@@ -67,7 +67,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         const whole = streamed && body instanceof Readable;
         // Only JSON and NDJSON are schema-checked; any other body Fastify parsed (text/plain) is refused here.
         if (!whole && (typeof body !== 'object' || body === null || Array.isArray(body))) {
-          throw new ApiError(
+          throw new DomainError(
             'UNSUPPORTED_MEDIA_TYPE',
             'Send the upload as application/json (the upload-batch body) or application/x-ndjson (a whole source).',
           );

@@ -2,12 +2,12 @@
 import type { Viewer } from '../../../access/viewer.js';
 import type { Db } from '../../../db/client.js';
 import { findList } from '../../../db/queries/lists.js';
-import { ApiError } from '../../../errors.js';
+import { Forbidden, NotFound } from '../../../errors.js';
 
 /** The list, when the viewer may change it; 404 or 403 otherwise. */
 export async function ownedList(db: Db, listId: string, viewer: Viewer) {
   const found = await findList(db, listId);
-  if (!found) throw new ApiError('NOT_FOUND', 'List not found.');
-  if (found.list.userId !== viewer.id && !viewer.admin) throw new ApiError('FORBIDDEN', 'You do not own this list.');
+  if (!found) throw new NotFound('List not found.');
+  if (found.list.userId !== viewer.id && !viewer.admin) throw new Forbidden('You do not own this list.');
   return found;
 }

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canReadFeature } from '../../../access/readable-sources.js';
 import { insertListItems } from '../../../db/queries/lists.js';
-import { ApiError } from '../../../errors.js';
+import { NotFound } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/common.js';
 import { AddFeaturesBody, AddFeaturesResponse } from '../../../schemas/list.js';
 import { ownedList } from './_owned-list.js';
@@ -37,7 +37,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       }));
       for (const item of items) {
         if (!(await canReadFeature(fastify.db, item, viewer)))
-          throw new ApiError('NOT_FOUND', `Feature ${item.modelId}/${item.layer}/${item.index} not found.`);
+          throw new NotFound(`Feature ${item.modelId}/${item.layer}/${item.index} not found.`);
       }
       const added = await insertListItems(fastify.db, items);
       return added;

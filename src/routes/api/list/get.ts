@@ -2,7 +2,7 @@
 // upstream); its features are shown only where the reader may see them.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findList, listItems } from '../../../db/queries/lists.js';
-import { ApiError } from '../../../errors.js';
+import { NotFound } from '../../../errors.js';
 import { readFeatures } from '../../../features/read-features.js';
 import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';
 import { GetListResponse, ListIdBody } from '../../../schemas/list.js';
@@ -24,7 +24,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const found = await findList(fastify.db, request.body.listId);
-      if (!found) throw new ApiError('NOT_FOUND', 'List not found.');
+      if (!found) throw new NotFound('List not found.');
       const items = await listItems(fastify.db, found.list.id);
       // Each feature as the batch read gives it (top 3 activations), where the reader may see it.
       const features = await readFeatures(fastify.db, items, request.viewer, 3);

@@ -1,7 +1,7 @@
 // POST /api/list/new: creates a list of features.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { insertList } from '../../../db/queries/lists.js';
-import { ApiError } from '../../../errors.js';
+import { InvalidInput } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { ListRow, NewListBody } from '../../../schemas/list.js';
 
@@ -23,7 +23,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const name = request.body.name.trim();
-      if (!name) throw new ApiError('BAD_REQUEST', 'Name must not be empty');
+      if (!name) throw new InvalidInput('Name must not be empty');
       const created = await insertList(fastify.db, request.viewer!.id, name, request.body.description ?? '', request.body.testText ?? null);
       return { ...created, user: { name: request.viewer!.name }, url: `${fastify.config.publicUrl}/list/${created.id}` };
     },

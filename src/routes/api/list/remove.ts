@@ -1,7 +1,7 @@
 // POST /api/list/remove: removes a feature from your list.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { deleteListItem } from '../../../db/queries/lists.js';
-import { ApiError } from '../../../errors.js';
+import { NotFound } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/common.js';
 import { RemoveFromListBody, RemoveFromListResponse } from '../../../schemas/list.js';
 import { ownedList } from './_owned-list.js';
@@ -32,7 +32,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         request.body.layer,
         normalizeIndex(request.body.index),
       );
-      if (!removed) throw new ApiError('NOT_FOUND', 'That feature is not in the list.');
+      if (!removed) throw new NotFound('That feature is not in the list.');
       return removed;
     },
   );

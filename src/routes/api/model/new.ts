@@ -1,7 +1,7 @@
 // POST /api/model/new: a user's own model, to upload source sets and features into.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findModel, insertModel } from '../../../db/queries/uploads.js';
-import { ApiError } from '../../../errors.js';
+import { InvalidInput } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { NewModelBody } from '../../../schemas/model.js';
 import { ModelRow } from '../../../schemas/rows.js';
@@ -23,9 +23,9 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const body = request.body;
-      if (body.id.includes('--')) throw new ApiError('BAD_REQUEST', 'Name cannot contain double hyphens', { path: 'id' });
-      if (body.id.includes('..')) throw new ApiError('BAD_REQUEST', 'Name cannot contain double periods', { path: 'id' });
-      if (await findModel(fastify.db, body.id)) throw new ApiError('BAD_REQUEST', 'Model already exists', { path: 'id' });
+      if (body.id.includes('--')) throw new InvalidInput('Name cannot contain double hyphens', { path: 'id' });
+      if (body.id.includes('..')) throw new InvalidInput('Name cannot contain double periods', { path: 'id' });
+      if (await findModel(fastify.db, body.id)) throw new InvalidInput('Model already exists', { path: 'id' });
       const now = new Date();
       const created = await insertModel(fastify.db, {
         id: body.id,

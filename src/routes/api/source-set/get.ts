@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canRead, canReadAll, isListedTo } from '../../../access/viewer.js';
 import { findSourceSet, listSourcesOfSet } from '../../../db/queries/sources.js';
-import { ApiError, notFoundMessage } from '../../../errors.js';
+import { NotFound } from '../../../errors.js';
 import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';
 import { SourceSetParams, SourceSetResponse } from '../../../schemas/source-set.js';
 
@@ -26,7 +26,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       const { modelId, name } = request.params;
       const found = await findSourceSet(fastify.db, modelId, name);
       if (!found || !canReadAll([found.model, found.sourceSet], request.viewer)) {
-        throw new ApiError('NOT_FOUND', notFoundMessage(fastify.config.publicUrl));
+        throw new NotFound();
       }
       const sources = await listSourcesOfSet(fastify.db, modelId, name);
       return {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canRead } from '../../../access/viewer.js';
 import { findSourceSet, listSourcesOfSet } from '../../../db/queries/sources.js';
 import { findModel, insertSourceSetWithSources } from '../../../db/queries/uploads.js';
-import { ApiError } from '../../../errors.js';
+import { InvalidInput } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { NewSourceSetBody, SourceSetResponse } from '../../../schemas/source-set.js';
 
@@ -24,12 +24,12 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const { name, modelId, description, url, visibility } = request.body;
-      if (name === 'neurons') throw new ApiError('BAD_REQUEST', 'Name cannot be "neurons"', { path: 'name' });
-      if (name.includes('--')) throw new ApiError('BAD_REQUEST', 'Name cannot contain double hyphens', { path: 'name' });
+      if (name === 'neurons') throw new InvalidInput('Name cannot be "neurons"', { path: 'name' });
+      if (name.includes('--')) throw new InvalidInput('Name cannot contain double hyphens', { path: 'name' });
       const model = await findModel(fastify.db, modelId);
-      if (!model || !canRead(model, request.viewer)) throw new ApiError('BAD_REQUEST', 'Model not found', { path: 'modelId' });
+      if (!model || !canRead(model, request.viewer)) throw new InvalidInput('Model not found', { path: 'modelId' });
       if (await findSourceSet(fastify.db, modelId, name))
-        throw new ApiError('BAD_REQUEST', 'Source set name already exists for this model.', { path: 'name' });
+        throw new InvalidInput('Source set name already exists for this model.', { path: 'name' });
       const viewer = request.viewer!;
       await insertSourceSetWithSources(
         fastify.db,

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canReadFeature } from '../../../access/readable-sources.js';
 import { deleteNeuron, findNeuron } from '../../../db/queries/uploads.js';
-import { ApiError } from '../../../errors.js';
+import { Forbidden, NotFound } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, MessageResponse, normalizeIndex } from '../../../schemas/common.js';
 import { FeatureRef } from '../../../schemas/vector.js';
 
@@ -26,9 +26,9 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       const neuron = (await canReadFeature(fastify.db, key, request.viewer))
         ? await findNeuron(fastify.db, key.modelId, key.layer, key.index)
         : undefined;
-      if (!neuron || !neuron.hasVector) throw new ApiError('NOT_FOUND', 'Vector not found');
+      if (!neuron || !neuron.hasVector) throw new NotFound('Vector not found');
       if (neuron.creatorId !== request.viewer!.id && !request.viewer!.admin)
-        throw new ApiError('FORBIDDEN', 'Only the creator of a vector can delete it.');
+        throw new Forbidden('Only the creator of a vector can delete it.');
       await deleteNeuron(fastify.db, key.modelId, key.layer, key.index);
       return { message: 'Success' };
     },

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canReadFeature } from '../../../access/readable-sources.js';
 import { findNeuron } from '../../../db/queries/uploads.js';
-import { ApiError } from '../../../errors.js';
+import { DomainError, NotFound } from '../../../errors.js';
 import { fetchSaeVector, type SaeVector } from '../../../inference/sae-vector.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
 import { FeatureRef, GetVectorResponse } from '../../../schemas/vector.js';
@@ -26,7 +26,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       const key = { modelId: request.body.modelId, layer: request.body.source, index: normalizeIndex(request.body.index) };
       const neuron = await findNeuron(fastify.db, key.modelId, key.layer, key.index);
-      if (neuron && !(await canReadFeature(fastify.db, key, request.viewer))) throw new ApiError('NOT_FOUND', 'Vector not found');
+      if (neuron && !(await canReadFeature(fastify.db, key, request.viewer))) throw new NotFound('Vector not found');
       if (neuron && neuron.vector.length > 0) {
         const { modelId, layer, index, vectorLabel, createdAt, creatorId, vectorDefaultSteerStrength, hookName, vector } = neuron;
         return { vector: { modelId, layer, index, vectorLabel, createdAt, creatorId, vectorDefaultSteerStrength, hookName, vector } };
@@ -34,20 +34,12 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       // An SAE feature's vector is not stored: the inference server computes it (upstream's answer shape).
       let fromModel: SaeVector | undefined;
       try {
-        fromModel = await fetchSaeVector(
-          fastify.db,
-          fastify.inference,
-          key.modelId,
-          key.layer,
-          key.index,
-          request.viewer,
-          fastify.config.publicUrl,
-        );
+        fromModel = await fetchSaeVector(fastify.db, fastify.inference, key.modelId, key.layer, key.index, request.viewer);
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', 'Vector not found');
+        if (error instanceof DomainError && error.code === 'NOT_FOUND') throw new NotFound('Vector not found');
         throw error;
       }
-      if (!fromModel) throw new ApiError('NOT_FOUND', 'Vector not found');
+      if (!fromModel) throw new NotFound('Vector not found');
       return {
         vector: {
           modelId: key.modelId,

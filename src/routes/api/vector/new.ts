@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canRead } from '../../../access/viewer.js';
 import { DEFAULT_CREATOR_ID } from '../../../constants.js';
 import { ensureVectorSource, findModel, insertNeuron } from '../../../db/queries/uploads.js';
-import { ApiError } from '../../../errors.js';
+import { InvalidInput } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { NewVectorBody, NewVectorResponse } from '../../../schemas/vector.js';
 
@@ -37,9 +37,9 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         const body = request.body;
         const viewer = request.viewer!;
         const model = await findModel(fastify.db, body.modelId);
-        if (!model || !canRead(model, viewer)) throw new ApiError('BAD_REQUEST', 'Model not found');
-        if (body.layerNumber >= model.layers) throw new ApiError('BAD_REQUEST', "Layer number is greater than model's numLayers");
-        if (body.vector.length !== model.dimension) throw new ApiError('BAD_REQUEST', 'Vector dimension does not match model dimension');
+        if (!model || !canRead(model, viewer)) throw new InvalidInput('Model not found');
+        if (body.layerNumber >= model.layers) throw new InvalidInput("Layer number is greater than model's numLayers");
+        if (body.vector.length !== model.dimension) throw new InvalidInput('Vector dimension does not match model dimension');
         const setName = `neuronpedia-${HOOK_SET_SUFFIX[body.hookType]}`;
         const sourceId = await ensureVectorSource(fastify.db, model.id, body.layerNumber, setName, DEFAULT_CREATOR_ID);
         // As upstream: a random index in [90000000, 180000000); try again on the rare collision.
