@@ -12,11 +12,11 @@ import app from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-keys.js';
+import { displayPrefix, generateApiKey, hashApiKey } from '../src/services/auth/api-keys.js';
 import { createUser, insertApiKey } from '../src/db/queries/users.js';
 import { importExport } from '../src/ingest/import-export.js';
 import { serverOptions } from '../src/options.js';
-import { writeSampleExport } from '../src/sample/sample-export.js';
+import { writeSampleExport } from '../src/ingest/sample/sample-export.js';
 
 const { values } = parseArgs({ options: { features: { type: 'string' }, reads: { type: 'string' } } });
 const FEATURES = Number(values.features ?? 3000);

@@ -18,7 +18,7 @@ import { activation } from '../src/db/schema/index.js';
 import { encodeCopyRows } from '../src/ingest/copy-text.js';
 import { importExport } from '../src/ingest/import-export.js';
 import { tableSpec, toRow } from '../src/ingest/to-row.js';
-import { writeSampleExport } from '../src/sample/sample-export.js';
+import { writeSampleExport } from '../src/ingest/sample/sample-export.js';
 
 const { values } = parseArgs({
   options: { activations: { type: 'string' }, tokens: { type: 'string' }, pglite: { type: 'boolean' }, child: { type: 'string' } },

@@ -1,6 +1,6 @@
 // npm run key -- create <user> | list <user> | revoke <key-prefix>
 import { parseArgs } from 'node:util';
-import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-keys.js';
+import { displayPrefix, generateApiKey, hashApiKey } from '../src/services/auth/api-keys.js';
 import { withCliDatabase } from '../src/cli-database.js';
 import { findLiveKeysByPrefix, findUserByName, insertApiKey, listApiKeys, revokeApiKey } from '../src/db/queries/users.js';
 import { runCli } from '../src/run-cli.js';

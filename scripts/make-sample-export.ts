@@ -1,6 +1,6 @@
 // npm run make-sample-export -- <out-folder> [options]: writes a small export in Neuronpedia's v1 layout.
 import { parseArgs } from 'node:util';
-import { writeSampleExport } from '../src/sample/sample-export.js';
+import { writeSampleExport } from '../src/ingest/sample/sample-export.js';
 import { runCli } from '../src/run-cli.js';
 
 const HELP = `Usage: npm run make-sample-export -- <out-folder> [options]

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { withCliDatabase } from '../src/cli-database.js';
 import { createUser, findUserByName, setUserRateLimit } from '../src/db/queries/users.js';
-import { RATE_LIMIT_GROUPS } from '../src/rate-limit/groups.js';
+import { RATE_LIMIT_GROUPS } from '../src/services/rate-limit/groups.js';
 import { runCli } from '../src/run-cli.js';
 
 const HELP = `Usage:

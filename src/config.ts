@@ -2,12 +2,12 @@
 // in README.md and .env.example; a bad value stops the process with a message naming it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './rate-limit/groups.js';
+import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './services/rate-limit/groups.js';
 import type { AutointerpSettings } from './upstream/autointerp.js';
 import type { ChatSettings } from './upstream/chat.js';
 import type { EmbeddingSettings } from './upstream/embeddings.js';
 import { DEFAULT_EF_SEARCH } from './db/queries/explanation-search.js';
-import { InferenceHostsError, parseHostsFile, parseHostsSpec, type InferenceHostRule } from './inference/hosts.js';
+import { InferenceHostsError, parseHostsFile, parseHostsSpec, type InferenceHostRule } from './upstream/inference/hosts.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -7,7 +7,7 @@ import { analyzeNeverAnalyzed } from './db/analyze.js';
 import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { serverOptions } from './options.js';
-import { loadDemoDataIfEmpty } from './sample/demo-data.js';
+import { loadDemoDataIfEmpty } from './ingest/sample/demo-data.js';
 import { runCli } from './run-cli.js';
 
 async function main(): Promise<void> {

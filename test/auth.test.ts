@@ -3,8 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey, looksLikeApiKey } from '../src/auth/api-keys.js';
-import { credentialsFromRawHeaders } from '../src/auth/credentials.js';
+import { generateApiKey, looksLikeApiKey } from '../src/services/auth/api-keys.js';
+import { credentialsFromRawHeaders } from '../src/http/credentials.js';
 import { revokeApiKey } from '../src/db/queries/users.js';
 import { apiKey } from '../src/db/schema/index.js';
 import { buildTestApp, type TestContext } from './helper.js';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { activation, explanation, explanationModelType, explanationType } from '../src/db/schema/index.js';
-import { markExample, selectExamples } from '../src/explain/explainer.js';
+import { markExample, selectExamples } from '../src/services/explanation/explainer.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { startLlmDouble, type LlmDouble } from './doubles/llm-server.js';
 import { startEmbeddingsDouble, type EmbeddingsDouble } from './doubles/embeddings-server.js';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { activation, explanation, explanationScore, explanationScoreModel, explanationScoreType } from '../src/db/schema/index.js';
-import { fuzzText, parsePredictions, rocAuc, scoringSamples } from '../src/explain/scorers.js';
+import { fuzzText, parsePredictions, rocAuc, scoringSamples } from '../src/services/explanation/scorers.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { startEmbeddingsDouble, type EmbeddingsDouble } from './doubles/embeddings-server.js';
 import { startLlmDouble, type LlmDouble } from './doubles/llm-server.js';

@@ -2,7 +2,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activation, neuron } from '../src/db/schema/index.js';
-import { FeatureCache } from '../src/features/feature-cache.js';
+import { FeatureCache } from '../src/services/feature/feature-cache.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import {
   ACTIVATION_FIELDS,
@@ -191,7 +191,7 @@ describe('cache', () => {
 
   it('still refuses a private feature when the cache holds it', async () => {
     // Prime the cache as an admin would, then ask anonymously.
-    const { readFeature } = await import('../src/features/read-feature.js');
+    const { readFeature } = await import('../src/services/feature/read-feature.js');
     const key = { modelId: 'secret-model', layer: '0-priv', index: '0' };
     const result = await readFeature(ctx.database.db, key, { id: 'user-alice', name: 'alice', admin: false });
     expect(result.found).toBe(true);

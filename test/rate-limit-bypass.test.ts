@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import app from '../src/app.js';
 import { serverOptions } from '../src/options.js';
-import { groupsForPath, RATE_LIMIT_GROUPS } from '../src/rate-limit/groups.js';
+import { groupsForPath, RATE_LIMIT_GROUPS } from '../src/services/rate-limit/groups.js';
 import { openTestDatabase, testConfig } from './helper.js';
 import { rawHttpRequest, rawRequest } from './fixtures/raw-http.js';
 

@@ -1,7 +1,7 @@
 // Per-caller limits per endpoint group, counted in Postgres, with fake time.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setUserRateLimit } from '../src/db/queries/users.js';
-import { checkDeclaredGroup, configureGroups, groupsForPath, groupsForRoute } from '../src/rate-limit/groups.js';
+import { checkDeclaredGroup, configureGroups, groupsForPath, groupsForRoute } from '../src/services/rate-limit/groups.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { userWithKey } from './fixtures/users.js';
 

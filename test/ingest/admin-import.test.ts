@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSampleExport } from '../../src/sample/sample-export.js';
+import { writeSampleExport } from '../../src/ingest/sample/sample-export.js';
 import { buildAppOn, buildTestApp, type TestContext } from '../helper.js';
 import { userWithKey } from '../fixtures/users.js';
 import { startS3Double, type S3Double } from '../doubles/s3-server.js';

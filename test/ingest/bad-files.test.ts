@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { writeSampleExport } from '../../src/sample/sample-export.js';
+import { writeSampleExport } from '../../src/ingest/sample/sample-export.js';
 import { openTestDatabase } from '../helper.js';
 import { gzipMembers } from '../fixtures/gzip.js';
 import { tableDigest } from './digest.js';

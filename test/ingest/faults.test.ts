@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { importExport, type Reject } from '../../src/ingest/import-export.js';
-import { writeSampleExport } from '../../src/sample/sample-export.js';
+import { writeSampleExport } from '../../src/ingest/sample/sample-export.js';
 import { openTestDatabase } from '../helper.js';
 import { IMPORTED_TABLES, tableDigest } from './digest.js';
 

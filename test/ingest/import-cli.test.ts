@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireDataDirLock } from '../../src/db/data-dir-lock.js';
-import { writeSampleExport } from '../../src/sample/sample-export.js';
+import { writeSampleExport } from '../../src/ingest/sample/sample-export.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'np-import-cli-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importExport } from '../../src/ingest/import-export.js';
-import { writeSampleExport } from '../../src/sample/sample-export.js';
+import { writeSampleExport } from '../../src/ingest/sample/sample-export.js';
 import { userWithKey } from '../fixtures/users.js';
 import { buildTestApp, type TestContext } from '../helper.js';
 

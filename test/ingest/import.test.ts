@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activation, explanation, importedFile, neuron } from '../../src/db/schema/index.js';
 import { queryRows } from '../../src/db/client.js';
 import { importExport, type Reject } from '../../src/ingest/import-export.js';
-import { writeSampleExport } from '../../src/sample/sample-export.js';
+import { writeSampleExport } from '../../src/ingest/sample/sample-export.js';
 import { buildTestApp, openTestDatabase, type TestContext } from '../helper.js';
 
 const folders: string[] = [];

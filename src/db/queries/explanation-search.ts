@@ -3,7 +3,7 @@
 // viewer's access rules are part of the query, so a page is never short because rows were hidden.
 // (Rows of sources that have vanished are not matched here: explanations cascade with their feature.)
 import { sql, type SQL } from 'drizzle-orm';
-import type { Viewer } from '../../access/viewer.js';
+import type { Viewer } from '../../services/access/viewer.js';
 import { queryRows, type Db } from '../client.js';
 
 export type SearchScope =

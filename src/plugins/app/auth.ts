@@ -6,8 +6,8 @@
 // someone the caller may not have meant.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { credentialsFromRawHeaders, type CredentialProblem } from '../../auth/credentials.js';
-import { KeyVerifier } from '../../auth/verify-key.js';
+import { credentialsFromRawHeaders, type CredentialProblem } from '../../http/credentials.js';
+import { KeyVerifier } from '../../services/auth/verify-key.js';
 import { ADMIN_REQUIRED_MESSAGE, API_KEY_SOURCE_MESSAGE, AUTH_REQUIRED_MESSAGE, DomainError, Forbidden } from '../../errors.js';
 
 declare module 'fastify' {

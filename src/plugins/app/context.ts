@@ -1,11 +1,11 @@
 // Makes the configuration, the database and the feature cache available to every route.
 import fp from 'fastify-plugin';
-import type { Viewer } from '../../access/viewer.js';
+import type { Viewer } from '../../services/access/viewer.js';
 import type { Config } from '../../config.js';
 import type { Database, Db } from '../../db/client.js';
-import { FeatureCache } from '../../features/feature-cache.js';
-import { inferenceClient, type InferenceClient } from '../../inference/client.js';
-import { InferenceHosts } from '../../inference/hosts.js';
+import { FeatureCache } from '../../services/feature/feature-cache.js';
+import { inferenceClient, type InferenceClient } from '../../upstream/inference/client.js';
+import { InferenceHosts } from '../../upstream/inference/hosts.js';
 import { autointerpClient, type AutointerpClient } from '../../upstream/autointerp.js';
 import { chatClient, type ChatClient } from '../../upstream/chat.js';
 import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings.js';

@@ -7,8 +7,8 @@
 // route, so they count as steering.
 import fp from 'fastify-plugin';
 import { errorBody } from '../../errors.js';
-import { checkDeclaredGroup, groupsForRoute, type RateLimitGroupName } from '../../rate-limit/groups.js';
-import { postgresRateLimitStore } from '../../rate-limit/store.js';
+import { checkDeclaredGroup, groupsForRoute, type RateLimitGroupName } from '../../services/rate-limit/groups.js';
+import { postgresRateLimitStore } from '../../services/rate-limit/store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

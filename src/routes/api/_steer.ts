@@ -9,8 +9,8 @@ import { DomainError, errorBody, INTERNAL_ERROR_MESSAGE } from '../../errors.js'
 import { openEventStream } from '../../http/event-stream.js';
 import { classifyDomainError } from '../../plugins/app/errors.js';
 import { normalizeIndex } from '../../schemas/common.js';
-import type { PreparedSteer, SteerServices } from '../../steer/completion.js';
-import { STEER_FREQ_PENALTY } from '../../steer/steer-common.js';
+import type { PreparedSteer, SteerServices } from '../../services/steer/completion.js';
+import { STEER_FREQ_PENALTY } from '../../services/steer/steer-common.js';
 
 export const steerServices = (fastify: FastifyInstance): SteerServices => ({
   db: fastify.db,

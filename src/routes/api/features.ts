@@ -1,6 +1,6 @@
 // POST /api/features: a batch of features in one request.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { readFeatures } from '../../features/read-features.js';
+import { readFeatures } from '../../services/feature/read-features.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../schemas/common.js';
 import { FeaturesRequest, FeaturesResponse } from '../../schemas/features.js';
 

@@ -1,6 +1,6 @@
 // GET /api/models: the catalog of models, source sets and sources this mirror holds.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listCatalog } from '../../catalog/list-catalog.js';
+import { listCatalog } from '../../services/catalog/list-catalog.js';
 import { CatalogResponse } from '../../schemas/catalog.js';
 import { errorResponses, KEY_OPTIONAL } from '../../schemas/common.js';
 

@@ -1,7 +1,7 @@
 // POST /api/search-topk-by-token: for each token of a text, the features of one source that
 // activate most there (inference server).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { searchTopkByToken } from '../../inference/topk-by-token.js';
+import { searchTopkByToken } from '../../services/search/topk-by-token.js';
 import { errorResponses, KEY_OPTIONAL } from '../../schemas/common.js';
 import { SearchTopkByTokenBody, SearchTopkByTokenResponse } from '../../schemas/search.js';
 

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, KEY_OPTIONAL } from '../../schemas/common.js';
 import { SteerChatBody, SteerChatResponse } from '../../schemas/steer.js';
-import { prepareChat } from '../../steer/chat.js';
+import { prepareChat } from '../../services/steer/chat.js';
 import { answer, limitOf, steerServices, steerSettings } from './_steer.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, KEY_OPTIONAL } from '../../schemas/common.js';
 import { SteerLoadBody, SteerLoadResponse } from '../../schemas/steer.js';
-import { loadSteerOutput } from '../../steer/load.js';
+import { loadSteerOutput } from '../../services/steer/load.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(

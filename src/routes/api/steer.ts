@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, KEY_OPTIONAL } from '../../schemas/common.js';
 import { SteerBody, SteerResponse } from '../../schemas/steer.js';
-import { prepareCompletion } from '../../steer/completion.js';
+import { prepareCompletion } from '../../services/steer/completion.js';
 import { answer, limitOf, steerServices, steerSettings } from './_steer.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {

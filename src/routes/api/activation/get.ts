@@ -1,6 +1,6 @@
 // POST /api/activation/get: all activations of one feature, strongest first.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canReadFeature } from '../../../access/readable-sources.js';
+import { canReadFeature } from '../../../services/access/readable-sources.js';
 import { listActivations } from '../../../db/queries/features.js';
 import { NotFound } from '../../../errors.js';
 import { GetActivationsBody, GetActivationsResponse } from '../../../schemas/activation.js';

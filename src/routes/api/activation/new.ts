@@ -1,7 +1,7 @@
 // POST /api/activation/new: activations of one feature or steering vector on new text (inference server).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { InvalidInput } from '../../../errors.js';
-import { activationForText } from '../../../inference/activations.js';
+import { activationForText } from '../../../services/activation/activations.js';
 import { NewActivationBody, NewActivationResponse } from '../../../schemas/activation.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
 

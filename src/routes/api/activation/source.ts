@@ -1,6 +1,6 @@
 // POST /api/activation/source: activations of every feature of a source on new text (inference server).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { activationsOfSource } from '../../../inference/activations.js';
+import { activationsOfSource } from '../../../services/activation/activations.js';
 import { SourceActivationsBody, SourceActivationsResponse } from '../../../schemas/activation.js';
 import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';
 

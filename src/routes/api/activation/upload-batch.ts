@@ -1,7 +1,7 @@
 // POST /api/activation/upload-batch: activations of one of your steering vectors.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createId } from '@paralleldrive/cuid2';
-import { canReadFeature } from '../../../access/readable-sources.js';
+import { canReadFeature } from '../../../services/access/readable-sources.js';
 import { findNeuron, insertActivations } from '../../../db/queries/uploads.js';
 import { Forbidden, InvalidInput, NotFound } from '../../../errors.js';
 import { ActivationUploadBody } from '../../../schemas/activation.js';

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import { searchByEmbedding, searchByText, type SearchScope } from '../../../db/queries/explanation-search.js';
-import { readFeatures } from '../../../features/read-features.js';
+import { readFeatures } from '../../../services/feature/read-features.js';
 import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';
 import { ExplanationSearchResponse } from '../../../schemas/explanation.js';
 

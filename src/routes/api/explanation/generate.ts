@@ -2,8 +2,8 @@
 // alias POST /api/explanation-type/eleuther_acts_top20 (its body without explanationType).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
-import type { Viewer } from '../../../access/viewer.js';
-import { generateExplanation } from '../../../explain/generate.js';
+import type { Viewer } from '../../../services/access/viewer.js';
+import { generateExplanation } from '../../../services/explanation/generate.js';
 import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/common.js';
 import { GenerateEleutherActsTop20Body, GenerateExplanationBody, GenerateExplanationResponse } from '../../../schemas/explanation.js';
 

@@ -1,7 +1,7 @@
 // POST /api/explanation/score: scores an explanation. Also serves the docs page's aliases
 // POST /api/score-type/{eleuther_fuzz,eleuther_recall,eleuther_embedding} (scorerType in the path).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { scoreExplanation, SCORER_TYPES } from '../../../explain/score.js';
+import { scoreExplanation, SCORER_TYPES } from '../../../services/explanation/score.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { ScoreExplanationBody, ScoreExplanationResponse, ScoreTypeBody } from '../../../schemas/explanation.js';
 

@@ -1,9 +1,9 @@
 // GET /api/feature/{modelId}/{layer}/{index}: one feature with everything its page shows.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canReadAll } from '../../../access/viewer.js';
+import { canReadAll } from '../../../services/access/viewer.js';
 import { NotFound } from '../../../errors.js';
-import { FeatureCache } from '../../../features/feature-cache.js';
-import { readFeature } from '../../../features/read-feature.js';
+import { FeatureCache } from '../../../services/feature/feature-cache.js';
+import { readFeature } from '../../../services/feature/read-feature.js';
 import { sendReusableJson } from '../../../http/send-json-text.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
 import { FeatureParams, FeatureResponse } from '../../../schemas/feature.js';

@@ -8,8 +8,8 @@ import { analyzeTables } from '../../../db/analyze.js';
 import { DomainError } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, MessageResponse } from '../../../schemas/common.js';
 import { FeatureUploadBody } from '../../../schemas/feature.js';
-import { uploadDashboardStream } from '../../../uploads/dashboard-stream.js';
-import { uploadFeatures } from '../../../uploads/features-upload.js';
+import { uploadDashboardStream } from '../../../services/upload/dashboard-stream.js';
+import { uploadFeatures } from '../../../services/upload/features-upload.js';
 
 /**
  * After a refused stream, the rest of the body is read and thrown away without decompressing it

@@ -1,5 +1,5 @@
 // Lists are changed only by their owner (or an admin). Not a route: autoload skips files named `_*`.
-import type { Viewer } from '../../../access/viewer.js';
+import type { Viewer } from '../../../services/access/viewer.js';
 import type { Db } from '../../../db/client.js';
 import { findList } from '../../../db/queries/lists.js';
 import { Forbidden, NotFound } from '../../../errors.js';

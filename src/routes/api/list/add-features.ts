@@ -1,6 +1,6 @@
 // POST /api/list/add-features: adds features to your list (at most 100 a request).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canReadFeature } from '../../../access/readable-sources.js';
+import { canReadFeature } from '../../../services/access/readable-sources.js';
 import { insertListItems } from '../../../db/queries/lists.js';
 import { NotFound } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/common.js';

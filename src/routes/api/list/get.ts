@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findList, listItems } from '../../../db/queries/lists.js';
 import { NotFound } from '../../../errors.js';
-import { readFeatures } from '../../../features/read-features.js';
+import { readFeatures } from '../../../services/feature/read-features.js';
 import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';
 import { GetListResponse, ListIdBody } from '../../../schemas/list.js';
 

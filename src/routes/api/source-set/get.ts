@@ -1,6 +1,6 @@
 // GET /api/source-set/{modelId}/{name}: a source set with its sources, release and model.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canRead, canReadAll, isListedTo } from '../../../access/viewer.js';
+import { canRead, canReadAll, isListedTo } from '../../../services/access/viewer.js';
 import { findSourceSet, listSourcesOfSet } from '../../../db/queries/sources.js';
 import { NotFound } from '../../../errors.js';
 import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';

@@ -1,7 +1,7 @@
 // POST /api/source-set/new: a source set of one of your models, with one source per layer, to
 // upload features into.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canRead } from '../../../access/viewer.js';
+import { canRead } from '../../../services/access/viewer.js';
 import { findSourceSet, listSourcesOfSet } from '../../../db/queries/sources.js';
 import { findModel, insertSourceSetWithSources } from '../../../db/queries/uploads.js';
 import { InvalidInput } from '../../../errors.js';

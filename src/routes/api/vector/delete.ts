@@ -1,6 +1,6 @@
 // POST /api/vector/delete: deletes one of your vectors.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canReadFeature } from '../../../access/readable-sources.js';
+import { canReadFeature } from '../../../services/access/readable-sources.js';
 import { deleteNeuron, findNeuron } from '../../../db/queries/uploads.js';
 import { Forbidden, NotFound } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, MessageResponse, normalizeIndex } from '../../../schemas/common.js';

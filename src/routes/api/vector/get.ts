@@ -1,9 +1,9 @@
 // POST /api/vector/get: a stored vector, or an SAE feature's decoder vector from the inference server.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canReadFeature } from '../../../access/readable-sources.js';
+import { canReadFeature } from '../../../services/access/readable-sources.js';
 import { findNeuron } from '../../../db/queries/uploads.js';
 import { DomainError, NotFound } from '../../../errors.js';
-import { fetchSaeVector, type SaeVector } from '../../../inference/sae-vector.js';
+import { fetchSaeVector, type SaeVector } from '../../../services/vector/sae-vector.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
 import { FeatureRef, GetVectorResponse } from '../../../schemas/vector.js';
 

@@ -2,7 +2,7 @@
 // serves the docs page's alias POST /api/upload/vector. Vectors are stored as double precision, so
 // they read back bit-identical (the Python client compares ==).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canRead } from '../../../access/viewer.js';
+import { canRead } from '../../../services/access/viewer.js';
 import { DEFAULT_CREATOR_ID } from '../../../constants.js';
 import { ensureVectorSource, findModel, insertNeuron } from '../../../db/queries/uploads.js';
 import { InvalidInput } from '../../../errors.js';

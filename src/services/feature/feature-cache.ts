@@ -1,0 +1,58 @@
+// Feature reads are the hot path and their data changes only on import or upload, so the
+// serialized JSON is kept in memory. Each entry remembers the visibility of what it came from, so
+// access is still checked on every hit. Local writes clear the cache; the TTL bounds how stale a
+// read can be after a write made by another server process on the same Postgres.
+import { LRUCache } from 'lru-cache';
+import type { Owned } from '../access/viewer.js';
+import type { FeatureJsonRow } from '../../db/queries/features-json.js';
+import type { SourceSetWithSources } from '../../db/queries/sources.js';
+import type { ReusableJson } from '../../http/send-json-text.js';
+
+export interface CachedFeature extends ReusableJson {
+  /** Model, source set and source of the feature: all must be readable by the viewer. */
+  guards: Owned[];
+}
+
+export class FeatureCache {
+  // One LRU for both kinds of entry, so FEATURE_CACHE_SIZE bounds them together and clear() empties both.
+  private readonly cache: LRUCache<string, CachedFeature | FeatureJsonRow | SourceSetWithSources> | undefined;
+
+  constructor(maxEntries: number, ttlMs: number) {
+    this.cache = maxEntries > 0 && ttlMs > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs }) : undefined;
+  }
+
+  static key(modelId: string, layer: string, index: string): string {
+    return `${modelId}\u0000${layer}\u0000${index}`;
+  }
+
+  get(key: string): CachedFeature | undefined {
+    return this.cache?.get(key) as CachedFeature | undefined;
+  }
+
+  set(key: string, value: CachedFeature): void {
+    this.cache?.set(key, value);
+  }
+
+  /** A feature as search-all joins it (listFeaturesJson): its row, top activation and explanations. */
+  getSearchFeature(modelId: string, layer: string, index: string): FeatureJsonRow | undefined {
+    return this.cache?.get(`search\u0000${FeatureCache.key(modelId, layer, index)}`) as FeatureJsonRow | undefined;
+  }
+
+  setSearchFeature(modelId: string, row: FeatureJsonRow): void {
+    this.cache?.set(`search\u0000${FeatureCache.key(modelId, row.layer, row.index)}`, row);
+  }
+
+  /** A source set with its model and sources, for access checks (search-all). */
+  getSourceSet(modelId: string, setName: string): SourceSetWithSources | undefined {
+    return this.cache?.get(`set\u0000${modelId}\u0000${setName}`) as SourceSetWithSources | undefined;
+  }
+
+  setSourceSet(value: SourceSetWithSources): void {
+    this.cache?.set(`set\u0000${value.sourceSet.modelId}\u0000${value.sourceSet.name}`, value);
+  }
+
+  /** Called after any write that can change a feature read (imports, uploads, deletions). */
+  clear(): void {
+    this.cache?.clear();
+  }
+}
