@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { withCliDatabase } from '../src/cli-database.js';
 import { loadConfig } from '../src/config.js';
 import { analyzeTables } from '../src/db/analyze.js';
-import { explanationsWithoutEmbedding, storeEmbeddings } from '../src/db/queries/embeddings.js';
+import { explanationsWithoutEmbedding, storeEmbeddings } from '../src/db/queries/explanations.js';
 import { runCli } from '../src/run-cli.js';
 import { embeddingClient } from '../src/upstream/embeddings.js';
 

@@ -1,7 +1,7 @@
 // Explanation search over HTTP: semantic (pgvector) with the embeddings stand-in, full-text without
 // an embedding service; ranking, paging, filters and access rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeEmbeddings } from '../src/db/queries/embeddings.js';
+import { storeEmbeddings } from '../src/db/queries/explanations.js';
 import { explanation, neuron, sourceSet } from '../src/db/schema/index.js';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, type TestContext } from './helper.js';

@@ -1,6 +1,6 @@
 // Lists of features.
-import { and, asc, count, eq } from 'drizzle-orm';
 import { createId } from '@paralleldrive/cuid2';
+import { and, asc, count, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { list, listsOnNeurons, user } from '../schema/index.js';
 

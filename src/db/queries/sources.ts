@@ -1,5 +1,5 @@
 // Models, source sets and sources by key: what access checks need before reading features.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { model, source, sourceRelease, sourceSet } from '../schema/index.js';
 
@@ -43,4 +43,44 @@ export async function findSourcesWithParents(db: Db, pairs: Array<{ modelId: str
     .innerJoin(model, eq(model.id, source.modelId))
     .leftJoin(sourceSet, and(eq(sourceSet.modelId, source.modelId), eq(sourceSet.name, source.setName)))
     .where(sql`(${source.modelId}, ${source.id}) IN (${sql.join(tuples, sql`, `)})`);
+}
+
+/** A source set and one source per layer (`<layer>-<name>`), in one transaction. */
+export async function insertSourceSetWithSources(db: Db, set: typeof sourceSet.$inferInsert, layers: number) {
+  await db.transaction(async (tx) => {
+    await tx.insert(sourceSet).values(set);
+    if (layers > 0) {
+      await tx.insert(source).values(
+        Array.from({ length: layers }, (_, layer) => ({
+          id: `${layer}-${set.name}`,
+          modelId: set.modelId,
+          setName: set.name,
+          creatorId: set.creatorId,
+          visibility: set.visibility,
+        })),
+      );
+    }
+  });
+}
+
+/** Creates the shared source set and source vectors live in when they are missing (as upstream). */
+export async function ensureVectorSource(db: Db, modelId: string, layerNumber: number, setName: string, creatorId: string) {
+  await db
+    .insert(sourceSet)
+    .values({ modelId, name: setName, description: 'Default', creatorId, creatorName: 'Neuronpedia', visibility: 'UNLISTED', urls: [] })
+    .onConflictDoNothing();
+  const id = `${layerNumber}-${setName}`;
+  await db.insert(source).values({ id, modelId, setName, creatorId, visibility: 'UNLISTED' }).onConflictDoNothing();
+  return id;
+}
+
+export async function listSourceSets(db: Db) {
+  return db.select().from(sourceSet).orderBy(asc(sourceSet.modelId), asc(sourceSet.name));
+}
+
+export async function listSources(db: Db) {
+  return db
+    .select()
+    .from(source)
+    .orderBy(asc(source.modelId), ...sourceLayerOrder);
 }

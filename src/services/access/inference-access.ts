@@ -2,9 +2,9 @@
 // source) must be readable by the caller, else the real server's 404, so that nothing private is
 // computed for, or revealed to, someone else.
 import type { Db } from '../../db/client.js';
+import { findModel } from '../../db/queries/models.js';
 import { findSourceSet, findSourceSetWithSources, findSourcesWithParents } from '../../db/queries/sources.js';
 import type { FeatureCache } from '../feature/feature-cache.js';
-import { findModel } from '../../db/queries/uploads.js';
 import { NotFound } from '../../errors.js';
 import { canRead, canReadAll, type Owned, type Viewer } from './viewer.js';
 

@@ -1,7 +1,8 @@
 // Which of the named sources the viewer may read: the model, the source set and the source must
 // all be readable. Used by batch reads, which silently leave out what the viewer cannot see.
 import type { Db } from '../../db/client.js';
-import { findNeurons, type FeatureKey } from '../../db/queries/features.js';
+import { type FeatureKey } from '../../db/queries/features.js';
+import { findNeurons } from '../../db/queries/neurons.js';
 import { findSourcesWithParents } from '../../db/queries/sources.js';
 import { canReadAll, featureGuard, type Viewer } from './viewer.js';
 

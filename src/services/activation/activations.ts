@@ -4,7 +4,8 @@
 import { inferenceModelName, readableSource } from '../access/inference-access.js';
 import { canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
-import { findNeurons, type FeatureKey } from '../../db/queries/features.js';
+import { type FeatureKey } from '../../db/queries/features.js';
+import { findNeurons } from '../../db/queries/neurons.js';
 import { NotFound } from '../../errors.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
 

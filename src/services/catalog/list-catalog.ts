@@ -3,7 +3,9 @@
 // discover what was imported. UNLISTED things are readable by name but listed only to their owner.
 import { isListedTo as isListed, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
-import { countFeaturesBySource, listModels, listSources, listSourceSets } from '../../db/queries/catalog.js';
+import { listModels } from '../../db/queries/models.js';
+import { countFeaturesBySource } from '../../db/queries/neurons.js';
+import { listSources, listSourceSets } from '../../db/queries/sources.js';
 
 export async function listCatalog(db: Db, viewer: Viewer | null) {
   const [models, sourceSets, sources, counts] = await Promise.all([

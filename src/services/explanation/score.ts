@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { canReadFeature } from '../access/readable-sources.js';
 import type { Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
-import { listActivations } from '../../db/queries/features.js';
+import { listActivations } from '../../db/queries/activations.js';
 import { explanation, explanationScore, explanationScoreModel } from '../../db/schema/index.js';
 import { InvalidInput, NotConfigured, NotFound } from '../../errors.js';
 import type { AutointerpClient, ClassifierBreakdown } from '../../upstream/autointerp.js';

@@ -4,8 +4,8 @@
 // read can be after a write made by another server process on the same Postgres.
 import { LRUCache } from 'lru-cache';
 import type { Owned } from '../access/viewer.js';
-import type { FeatureJsonRow } from '../../db/queries/features-json.js';
-import type { SourceSetWithSources } from '../../db/queries/sources.js';
+import { type FeatureJsonRow } from '../../db/queries/features-json.js';
+import { type SourceSetWithSources } from '../../db/queries/sources.js';
 import type { ReusableJson } from '../../http/send-json-text.js';
 
 export interface CachedFeature extends ReusableJson {

@@ -3,8 +3,10 @@
 // explanation row, which the official Python client reads.
 import { canReadAll, featureGuard, type Owned, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
+import { listActivations } from '../../db/queries/activations.js';
+import { listExplanationsWithScores } from '../../db/queries/explanations.js';
+import { type FeatureKey, findFeatureContext } from '../../db/queries/features.js';
 import { listsOfFeature } from '../../db/queries/lists.js';
-import { findFeatureContext, listActivations, listExplanationsWithScores, type FeatureKey } from '../../db/queries/features.js';
 
 export type FeatureReadResult =
   { found: true; feature: Record<string, unknown>; guards: Owned[] } | { found: false; reason: 'no-access' | 'no-feature' };

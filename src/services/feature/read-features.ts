@@ -4,7 +4,10 @@
 import { readableSources, sourceKey } from '../access/readable-sources.js';
 import { canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
-import { findNeurons, listActivationsForFeatures, listExplanationSummaries, type FeatureKey } from '../../db/queries/features.js';
+import { listActivationsForFeatures } from '../../db/queries/activations.js';
+import { listExplanationSummaries } from '../../db/queries/explanations.js';
+import { type FeatureKey } from '../../db/queries/features.js';
+import { findNeurons } from '../../db/queries/neurons.js';
 
 const featureKey = (k: FeatureKey) => `${k.modelId}\u0000${k.layer}\u0000${k.index}`;
 

@@ -6,8 +6,8 @@ import { inferenceModelName, readableSourceSetWithSources } from '../access/infe
 import { canRead, canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
 import { InvalidInput } from '../../errors.js';
-import type { FeatureKey } from '../../db/queries/features.js';
-import { listFeaturesJson, type FeatureJsonRow } from '../../db/queries/features-json.js';
+import { type FeatureKey } from '../../db/queries/features.js';
+import { type FeatureJsonRow, listFeaturesJson } from '../../db/queries/features-json.js';
 import type { FeatureCache } from '../feature/feature-cache.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
 

@@ -5,7 +5,8 @@
 import { inferenceModelName, readableSource } from '../access/inference-access.js';
 import { canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
-import { findNeurons, listLatestMachineExplanations } from '../../db/queries/features.js';
+import { listLatestMachineExplanations } from '../../db/queries/explanations.js';
+import { findNeurons } from '../../db/queries/neurons.js';
 import { InvalidInput } from '../../errors.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
 

@@ -5,7 +5,7 @@
 import { createId } from '@paralleldrive/cuid2';
 import { inferenceModelName, readableModel } from '../access/inference-access.js';
 import type { Viewer } from '../access/viewer.js';
-import { findSavedOutput, saveSteerOutputs, type SteeringFeature, type SteerSettingsKey } from '../../db/queries/steering.js';
+import { findSavedOutput, saveSteerOutputs, type SteeringFeature, type SteerSettingsKey } from '../../db/queries/steer-outputs.js';
 import type { SteerOutputType } from '../../db/schema/index.js';
 import { InvalidInput } from '../../errors.js';
 import type { PreparedSteer, SteerServices } from './completion.js';

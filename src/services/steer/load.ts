@@ -4,9 +4,10 @@
 import { readableSources, sourceKey } from '../access/readable-sources.js';
 import { canRead, canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
-import { findNeurons, listExplanationRows } from '../../db/queries/features.js';
-import { findSavedOutput, findSteerOutput, listSteeringFeatures } from '../../db/queries/steering.js';
-import { findModel } from '../../db/queries/uploads.js';
+import { listExplanationRows } from '../../db/queries/explanations.js';
+import { findModel } from '../../db/queries/models.js';
+import { findNeurons } from '../../db/queries/neurons.js';
+import { findSavedOutput, findSteerOutput, listSteeringFeatures } from '../../db/queries/steer-outputs.js';
 import { InvalidInput, NotFound } from '../../errors.js';
 import { parseLogprobs, shareUrlOf } from './steer-common.js';
 

@@ -4,8 +4,9 @@
 import { readableSources, sourceKey } from '../access/readable-sources.js';
 import { canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
-import { findNeurons, type NeuronRow } from '../../db/queries/features.js';
-import type { SteeringFeature } from '../../db/queries/steering.js';
+import { type NeuronRow } from '../../db/queries/features.js';
+import { findNeurons } from '../../db/queries/neurons.js';
+import { type SteeringFeature } from '../../db/queries/steer-outputs.js';
 import { setNameOfSource } from '../upload/features-upload.js';
 import { InvalidInput, NotFound } from '../../errors.js';
 import type { InferenceTarget } from '../../upstream/inference/hosts.js';

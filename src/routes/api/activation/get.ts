@@ -1,7 +1,7 @@
 // POST /api/activation/get: all activations of one feature, strongest first.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canReadFeature } from '../../../services/access/readable-sources.js';
-import { listActivations } from '../../../db/queries/features.js';
+import { listActivations } from '../../../db/queries/activations.js';
 import { NotFound } from '../../../errors.js';
 import { GetActivationsBody, GetActivationsResponse } from '../../../schemas/activation.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';

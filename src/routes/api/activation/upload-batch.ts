@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createId } from '@paralleldrive/cuid2';
 import { canReadFeature } from '../../../services/access/readable-sources.js';
-import { findNeuron, insertActivations } from '../../../db/queries/uploads.js';
+import { insertActivations } from '../../../db/queries/activations.js';
+import { findNeuron } from '../../../db/queries/neurons.js';
 import { Forbidden, InvalidInput, NotFound } from '../../../errors.js';
 import { ActivationUploadBody } from '../../../schemas/activation.js';
 import { errorResponses, KEY_REQUIRED, MessageResponse, normalizeIndex } from '../../../schemas/common.js';

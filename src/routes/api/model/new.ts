@@ -1,6 +1,6 @@
 // POST /api/model/new: a user's own model, to upload source sets and features into.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { findModel, insertModel } from '../../../db/queries/uploads.js';
+import { findModel, insertModel } from '../../../db/queries/models.js';
 import { InvalidInput } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { NewModelBody } from '../../../schemas/model.js';

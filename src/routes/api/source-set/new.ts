@@ -2,8 +2,8 @@
 // upload features into.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canRead } from '../../../services/access/viewer.js';
-import { findSourceSet, listSourcesOfSet } from '../../../db/queries/sources.js';
-import { findModel, insertSourceSetWithSources } from '../../../db/queries/uploads.js';
+import { findModel } from '../../../db/queries/models.js';
+import { findSourceSet, insertSourceSetWithSources, listSourcesOfSet } from '../../../db/queries/sources.js';
 import { InvalidInput } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { NewSourceSetBody, SourceSetResponse } from '../../../schemas/source-set.js';

@@ -1,7 +1,7 @@
 // POST /api/vector/delete: deletes one of your vectors.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canReadFeature } from '../../../services/access/readable-sources.js';
-import { deleteNeuron, findNeuron } from '../../../db/queries/uploads.js';
+import { deleteNeuron, findNeuron } from '../../../db/queries/neurons.js';
 import { Forbidden, NotFound } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, MessageResponse, normalizeIndex } from '../../../schemas/common.js';
 import { FeatureRef } from '../../../schemas/vector.js';

@@ -1,7 +1,7 @@
 // POST /api/vector/get: a stored vector, or an SAE feature's decoder vector from the inference server.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canReadFeature } from '../../../services/access/readable-sources.js';
-import { findNeuron } from '../../../db/queries/uploads.js';
+import { findNeuron } from '../../../db/queries/neurons.js';
 import { DomainError, NotFound } from '../../../errors.js';
 import { fetchSaeVector, type SaeVector } from '../../../services/vector/sae-vector.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';

@@ -1,6 +1,6 @@
 // POST /api/vector/list-owned: your vectors.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listVectorsOf } from '../../../db/queries/uploads.js';
+import { listVectorsOf } from '../../../db/queries/neurons.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { ListOwnedVectorsResponse } from '../../../schemas/vector.js';
 

@@ -4,7 +4,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canRead } from '../../../services/access/viewer.js';
 import { DEFAULT_CREATOR_ID } from '../../../constants.js';
-import { ensureVectorSource, findModel, insertNeuron } from '../../../db/queries/uploads.js';
+import { findModel } from '../../../db/queries/models.js';
+import { insertNeuron } from '../../../db/queries/neurons.js';
+import { ensureVectorSource } from '../../../db/queries/sources.js';
 import { InvalidInput } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { NewVectorBody, NewVectorResponse } from '../../../schemas/vector.js';

@@ -1,0 +1,56 @@
+// Neuron rows (features and uploaded vectors): reads by key, writes of uploads, counts per source.
+import { and, count, eq } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { neuron } from '../schema/index.js';
+import { featureKeyIn, type FeatureKey, type NeuronRow } from './features.js';
+
+/** Many features in one query each for neurons, models/sources (for access) and explanations. */
+export async function findNeurons(db: Db, keys: FeatureKey[]): Promise<NeuronRow[]> {
+  if (keys.length === 0) return [];
+  return db.select().from(neuron).where(featureKeyIn(neuron, keys));
+}
+
+export async function insertNeuron(db: Db, values: typeof neuron.$inferInsert) {
+  const [row] = await db.insert(neuron).values(values).onConflictDoNothing().returning();
+  return row;
+}
+
+export async function findNeuron(db: Db, modelId: string, layer: string, index: string) {
+  const [row] = await db
+    .select()
+    .from(neuron)
+    .where(and(eq(neuron.modelId, modelId), eq(neuron.layer, layer), eq(neuron.index, index)))
+    .limit(1);
+  return row;
+}
+
+export async function deleteNeuron(db: Db, modelId: string, layer: string, index: string) {
+  await db.delete(neuron).where(and(eq(neuron.modelId, modelId), eq(neuron.layer, layer), eq(neuron.index, index)));
+}
+
+export async function listVectorsOf(db: Db, userId: string) {
+  return db
+    .select({
+      modelId: neuron.modelId,
+      layer: neuron.layer,
+      index: neuron.index,
+      vectorLabel: neuron.vectorLabel,
+      createdAt: neuron.createdAt,
+      creatorId: neuron.creatorId,
+      vectorDefaultSteerStrength: neuron.vectorDefaultSteerStrength,
+      hookName: neuron.hookName,
+      vector: neuron.vector,
+    })
+    .from(neuron)
+    .where(and(eq(neuron.creatorId, userId), eq(neuron.hasVector, true)))
+    .orderBy(neuron.createdAt, neuron.modelId, neuron.layer, neuron.index);
+}
+
+/** Features per source, keyed `modelId\u0000sourceId`. Scans the Neuron primary key index. */
+export async function countFeaturesBySource(db: Db): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ modelId: neuron.modelId, layer: neuron.layer, features: count() })
+    .from(neuron)
+    .groupBy(neuron.modelId, neuron.layer);
+  return new Map(rows.map((r) => [`${r.modelId}\u0000${r.layer}`, Number(r.features)]));
+}
