@@ -15,9 +15,10 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { activation } from '../src/db/schema/index.js';
-import { encodeCopyRows } from '../src/ingest/copy-text.js';
+import { encodeCopyRows } from '../src/db/import/copy-text.js';
 import { importExport } from '../src/ingest/import-export.js';
-import { tableSpec, toRow } from '../src/ingest/to-row.js';
+import { toRow } from '../src/ingest/to-row.js';
+import { tableSpec } from '../src/db/import/table-spec.js';
 import { writeSampleExport } from '../src/ingest/sample/sample-export.js';
 
 const { values } = parseArgs({

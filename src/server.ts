@@ -3,7 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import app from './app.js';
 import { loadConfig } from './config.js';
-import { analyzeNeverAnalyzed } from './db/analyze.js';
+import { analyzeAtStart } from './db/analyze.js';
 import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { serverOptions } from './options.js';
@@ -25,11 +25,9 @@ async function main(): Promise<void> {
   if (database.kind === 'pglite' && config.demoData && (await loadDemoDataIfEmpty(database))) {
     fastify.log.info('empty embedded database: loaded the demo sample (gpt2-small, 6-res-jb); set DEMO_DATA=false to skip');
   }
-  if (database.kind === 'pglite') {
-    // No autovacuum in the embedded database: tables filled without statistics would be planned as empty.
-    const analyzed = await analyzeNeverAnalyzed(database.db);
-    if (analyzed.length > 0) fastify.log.info({ tables: analyzed }, 'refreshed planner statistics of the embedded database');
-  }
+  // No autovacuum in the embedded database: tables filled without statistics would be planned as empty.
+  const analyzed = await analyzeAtStart(database);
+  if (analyzed.length > 0) fastify.log.info({ tables: analyzed }, 'refreshed planner statistics of the embedded database');
   await fastify.register(app, { config, database });
   await fastify.listen({ port: config.port, host: config.host });
   fastify.log.info(

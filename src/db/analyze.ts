@@ -3,7 +3,7 @@
 // explanation search then sorts every row instead of reading its HNSW index); on Postgres it saves
 // waiting for autovacuum.
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from './client.js';
+import { queryRows, type Database, type Db } from './client.js';
 
 export async function analyzeTables(db: Db, tables: string[]): Promise<void> {
   for (const table of tables) await db.execute(sql.raw(`ANALYZE "${table.replaceAll('"', '""')}"`));
@@ -28,4 +28,9 @@ export async function analyzeNeverAnalyzed(db: Db): Promise<string[]> {
   }
   await analyzeTables(db, stale);
   return stale;
+}
+
+/** At start: the embedded database's never-analyzed bulk tables (Postgres has autovacuum for that). */
+export async function analyzeAtStart(database: Database): Promise<string[]> {
+  return database.kind === 'pglite' ? analyzeNeverAnalyzed(database.db) : [];
 }

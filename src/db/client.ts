@@ -2,7 +2,7 @@
 // PGlite (Postgres in WASM, with pgvector) persisted in DATA_DIR. Both give the same drizzle API.
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -103,4 +103,9 @@ async function openPglite(dataDir: string, snapshot?: Blob): Promise<Database> {
 /** Rows of a raw SQL query; both drivers answer `{ rows }`. */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
+/** Throws unless the database answers a query (the health check). */
+export async function ping(db: Db): Promise<void> {
+  await db.execute(sql`SELECT 1`);
 }

@@ -12,7 +12,7 @@ import type { ExportNetworkOptions, ExportRequestOptions } from './export-http.j
 import { discoverExport, type ExportFile, type LayoutFilter } from './layout.js';
 import { loadLines, specFor, type Reject } from './load-lines.js';
 import { hashFile } from './read-lines.js';
-import { sinkFor, type ImportedFileRecord } from './sinks.js';
+import { sinkFor, type ImportedFileRecord } from '../db/import/sinks.js';
 
 export type { Reject } from './load-lines.js';
 

@@ -7,8 +7,9 @@ import * as schema from '../db/schema/index.js';
 import type { ExportRequestOptions } from './export-http.js';
 import type { ExportFile } from './layout.js';
 import { openLines } from './read-lines.js';
-import type { FileWriter } from './sinks.js';
-import { RecordError, tableSpec, toRow, type TableSpec, type Value } from './to-row.js';
+import type { FileWriter } from '../db/import/sinks.js';
+import { RecordError, toRow } from './to-row.js';
+import { tableSpec, type TableSpec, type Value } from '../db/import/table-spec.js';
 
 export interface Reject {
   file: string;

@@ -1,6 +1,6 @@
 // GET /health: answers 200 only when the database answers a query.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'drizzle-orm';
+import { ping } from '../db/client.js';
 import { sendError } from '../plugins/app/errors.js';
 import { errorResponses } from '../schemas/common.js';
 import { HealthResponse } from '../schemas/health.js';
@@ -21,7 +21,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       try {
-        await fastify.db.execute(sql`SELECT 1`);
+        await ping(fastify.db);
       } catch (error) {
         request.log.error({ err: error }, 'health check: database query failed');
         return sendError(reply, 503, 'DATABASE_UNAVAILABLE', 'The database is not answering.');

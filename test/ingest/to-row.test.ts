@@ -1,7 +1,8 @@
 // The record → row conversion, without streams or a database.
 import { describe, expect, it } from 'vitest';
 import { activation, explanation, neuron, sourceSet } from '../../src/db/schema/index.js';
-import { RecordError, tableSpec, toRow } from '../../src/ingest/to-row.js';
+import { RecordError, toRow } from '../../src/ingest/to-row.js';
+import { tableSpec } from '../../src/db/import/table-spec.js';
 
 const neuronSpec = tableSpec(neuron, 'Neuron');
 const col = (spec: ReturnType<typeof tableSpec>, row: unknown[], name: string) => row[spec.columns.findIndex((c) => c.name === name)];

@@ -124,3 +124,35 @@ export async function storeEmbeddings(db: Db, rows: Array<{ id: string; embeddin
     FROM unnest(ARRAY[${ids}]::text[], ARRAY[${vectors}]::text[]) AS v(id, embedding)
     WHERE e."id" = v.id`);
 }
+
+export type ExplanationRow = typeof explanation.$inferSelect;
+
+export async function findExplanation(db: Db, id: string): Promise<ExplanationRow | undefined> {
+  const [row] = await db.select().from(explanation).where(eq(explanation.id, id)).limit(1);
+  return row;
+}
+
+/** Whether the feature already has an explanation of this type by this model. */
+export async function hasExplanationBy(db: Db, key: FeatureKey, typeName: string, modelName: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: explanation.id })
+    .from(explanation)
+    .where(
+      and(
+        eq(explanation.modelId, key.modelId),
+        eq(explanation.layer, key.layer),
+        eq(explanation.index, key.index),
+        eq(explanation.typeName, typeName),
+        eq(explanation.explanationModelName, modelName),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+/** Stores an explanation; answers the row without its embedding (never sent to clients). */
+export async function insertExplanation(db: Db, values: typeof explanation.$inferInsert) {
+  const [row] = await db.insert(explanation).values(values).returning();
+  const { embedding: _embedding, ...withoutEmbedding } = row!;
+  return withoutEmbedding;
+}

@@ -1,5 +1,5 @@
 // Model rows: lookup, creation by upload, and the catalog listing.
-import { asc, eq } from 'drizzle-orm';
+import { asc, count, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { model } from '../schema/index.js';
 
@@ -15,4 +15,9 @@ export async function insertModel(db: Db, values: typeof model.$inferInsert) {
 
 export async function listModels(db: Db) {
   return db.select().from(model).orderBy(asc(model.id));
+}
+
+export async function countModels(db: Db): Promise<number> {
+  const [row] = await db.select({ models: count() }).from(model);
+  return Number(row?.models ?? 0);
 }

@@ -1,7 +1,7 @@
 // Neuron rows (features and uploaded vectors): reads by key, writes of uploads, counts per source.
 import { and, count, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { neuron } from '../schema/index.js';
+import { activation, explanation, neuron } from '../schema/index.js';
 import { featureKeyIn, type FeatureKey, type NeuronRow } from './features.js';
 
 /** Many features in one query each for neurons, models/sources (for access) and explanations. */
@@ -53,4 +53,24 @@ export async function countFeaturesBySource(db: Db): Promise<Map<string, number>
     .from(neuron)
     .groupBy(neuron.modelId, neuron.layer);
   return new Map(rows.map((r) => [`${r.modelId}\u0000${r.layer}`, Number(r.features)]));
+}
+
+/** Rows of uploaded features, each with its explanations and activations. */
+export interface UploadedFeatureRows {
+  neurons: Array<typeof neuron.$inferInsert>;
+  explanations: Array<typeof explanation.$inferInsert>;
+  activations: Array<typeof activation.$inferInsert>;
+}
+
+/** Inserts uploaded features; as upstream, features that exist already are left as they are (their
+ * explanations and activations too). Returns how many features were created. */
+export async function insertUploadedFeatures(tx: Db, rows: UploadedFeatureRows): Promise<number> {
+  const created = await tx.insert(neuron).values(rows.neurons).onConflictDoNothing().returning({ index: neuron.index });
+  const createdIndexes = new Set(created.map((c) => c.index));
+  const newExplanations = rows.explanations.filter((e) => createdIndexes.has(e.index));
+  const newActivations = rows.activations.filter((a) => createdIndexes.has(a.index));
+  if (newExplanations.length > 0) await tx.insert(explanation).values(newExplanations);
+  // Postgres caps a statement at 65,535 parameters: insert activations in chunks.
+  for (let i = 0; i < newActivations.length; i += 1000) await tx.insert(activation).values(newActivations.slice(i, i + 1000));
+  return created.length;
 }

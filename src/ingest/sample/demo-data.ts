@@ -3,16 +3,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { count } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { model } from '../../db/schema/index.js';
+import { countModels } from '../../db/queries/models.js';
 import { importExport } from '../import-export.js';
 import { writeSampleExport } from './sample-export.js';
 
 /** Imports the demo sample when the database holds no model at all; returns whether it did. */
 export async function loadDemoDataIfEmpty(database: Database): Promise<boolean> {
-  const [row] = await database.db.select({ models: count() }).from(model);
-  if (Number(row?.models ?? 0) > 0) return false;
+  if ((await countModels(database.db)) > 0) return false;
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'neuronpedia-demo-'));
   try {
     await writeSampleExport(folder, {

@@ -2,13 +2,13 @@
 // does upstream: checks, example selection, the explainer prompt, one retry for an answer that
 // does not parse, then an Explanation row (embedded when an embedding service is configured).
 import { createId } from '@paralleldrive/cuid2';
-import { and, eq } from 'drizzle-orm';
 import { canReadFeature } from '../access/readable-sources.js';
 import type { Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
 import { listActivations } from '../../db/queries/activations.js';
 import { type FeatureKey } from '../../db/queries/features.js';
-import { explanation, explanationModelType, explanationType } from '../../db/schema/index.js';
+import { findExplanationModelType, findExplanationType } from '../../db/queries/explanation-types.js';
+import { hasExplanationBy, insertExplanation } from '../../db/queries/explanations.js';
 import { InvalidInput, NotConfigured, NotFound, UpstreamFailed } from '../../errors.js';
 import type { AutointerpClient } from '../../upstream/autointerp.js';
 import type { ChatClient } from '../../upstream/chat.js';
@@ -33,9 +33,9 @@ export interface Services {
 }
 
 export async function generateExplanation(db: Db, request: GenerateRequest, viewer: Viewer, services: Services) {
-  const [type] = await db.select().from(explanationType).where(eq(explanationType.name, request.explanationType)).limit(1);
+  const type = await findExplanationType(db, request.explanationType);
   if (!type) throw new InvalidInput('Unsupported explanation type');
-  const [model] = await db.select().from(explanationModelType).where(eq(explanationModelType.name, request.explanationModelName)).limit(1);
+  const model = await findExplanationModelType(db, request.explanationModelName);
   if (!model) throw new InvalidInput('Unsupported explanation model');
   if (!SUPPORTED_TYPES.includes(type.name)) {
     throw new InvalidInput(`This mirror does not generate ${type.name} explanations yet; supported: ${SUPPORTED_TYPES.join(', ')}.`);
@@ -48,19 +48,7 @@ export async function generateExplanation(db: Db, request: GenerateRequest, view
   }
   const key = { modelId: request.modelId, layer: request.layer, index: request.index };
   if (!(await canReadFeature(db, key, viewer))) throw new NotFound();
-  const [existing] = await db
-    .select({ id: explanation.id })
-    .from(explanation)
-    .where(
-      and(
-        eq(explanation.modelId, key.modelId),
-        eq(explanation.layer, key.layer),
-        eq(explanation.index, key.index),
-        eq(explanation.typeName, type.name),
-        eq(explanation.explanationModelName, model.name),
-      ),
-    )
-    .limit(1);
+  const existing = await hasExplanationBy(db, key, type.name, model.name);
   if (existing) throw new InvalidInput('An auto-interp with this explanation type and model already exists.');
 
   const examples = selectExamples(await listActivations(db, key));
@@ -85,21 +73,16 @@ export async function generateExplanation(db: Db, request: GenerateRequest, view
 
   const embedding = services.embeddings ? (await services.embeddings.embed([description]))[0]! : null;
   const now = new Date();
-  const [row] = await db
-    .insert(explanation)
-    .values({
-      id: createId(),
-      ...key,
-      description,
-      authorId: viewer.id,
-      triggeredByUserId: viewer.id,
-      typeName: type.name,
-      explanationModelName: model.name,
-      embedding,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  const { embedding: _embedding, ...withoutEmbedding } = row!;
-  return withoutEmbedding;
+  return insertExplanation(db, {
+    id: createId(),
+    ...key,
+    description,
+    authorId: viewer.id,
+    triggeredByUserId: viewer.id,
+    typeName: type.name,
+    explanationModelName: model.name,
+    embedding,
+    createdAt: now,
+    updatedAt: now,
+  });
 }

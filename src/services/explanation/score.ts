@@ -1,12 +1,13 @@
 // Scores an explanation, as POST /api/explanation/score does upstream: checks, the scorer, then an
 // ExplanationScore row whose jsonDetails is the per-example breakdown (snake_case, as upstream).
 import { createId } from '@paralleldrive/cuid2';
-import { and, eq } from 'drizzle-orm';
 import { canReadFeature } from '../access/readable-sources.js';
 import type { Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
 import { listActivations } from '../../db/queries/activations.js';
-import { explanation, explanationScore, explanationScoreModel } from '../../db/schema/index.js';
+import { findScoreModel, listScoreModelNames } from '../../db/queries/explanation-types.js';
+import { hasScore, insertExplanationScore } from '../../db/queries/explanation-scores.js';
+import { findExplanation } from '../../db/queries/explanations.js';
 import { InvalidInput, NotConfigured, NotFound } from '../../errors.js';
 import type { AutointerpClient, ClassifierBreakdown } from '../../upstream/autointerp.js';
 import type { ChatClient } from '../../upstream/chat.js';
@@ -51,11 +52,9 @@ function fromAutointerp(breakdown: ClassifierBreakdown[]) {
 
 /** The model that fuzz and recall score with: a known ExplanationScoreModel, or a 400 that lists the valid ones. */
 async function scorerModelRow(db: Db, scorer: ScorerType, name: string | undefined) {
-  const [model] = name ? await db.select().from(explanationScoreModel).where(eq(explanationScoreModel.name, name)).limit(1) : [];
+  const model = name ? await findScoreModel(db, name) : undefined;
   if (model) return model;
-  const valid = (await db.select({ name: explanationScoreModel.name }).from(explanationScoreModel).orderBy(explanationScoreModel.name)).map(
-    (m) => m.name,
-  );
+  const valid = await listScoreModelNames(db);
   const choices =
     valid.length > 0
       ? `Valid models are: ${valid.join(', ')}.`
@@ -82,7 +81,7 @@ export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Vi
     throw new NotConfigured('Scoring with an LLM needs LLM_URL (an OpenAI-compatible endpoint) or AUTOINTERP_URL.');
   }
 
-  const [target] = await db.select().from(explanation).where(eq(explanation.id, request.explanationId)).limit(1);
+  const target = await findExplanation(db, request.explanationId);
   if (!target || !(await canReadFeature(db, target, viewer))) throw new NotFound(`Explanation not found: ${request.explanationId}`);
 
   let modelName: string;
@@ -94,17 +93,7 @@ export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Vi
     modelName = model.name;
     llmModel = model.openRouterModelId ?? model.name;
   }
-  const [existing] = await db
-    .select({ id: explanationScore.id })
-    .from(explanationScore)
-    .where(
-      and(
-        eq(explanationScore.explanationId, target.id),
-        eq(explanationScore.explanationScoreTypeName, scorer),
-        eq(explanationScore.explanationScoreModelName, modelName),
-      ),
-    )
-    .limit(1);
+  const existing = await hasScore(db, target.id, scorer, modelName);
   if (existing) throw new InvalidInput('Explanation score using this same method and model already exists');
 
   const data = scoringSamples(await listActivations(db, target));
@@ -139,17 +128,13 @@ export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Vi
       services.random,
     );
   }
-  const [row] = await db
-    .insert(explanationScore)
-    .values({
-      id: createId(),
-      initiatedByUserId: viewer.id,
-      value: result.value,
-      explanationId: target.id,
-      explanationScoreTypeName: scorer,
-      explanationScoreModelName: modelName,
-      jsonDetails: JSON.stringify(result.details),
-    })
-    .returning();
-  return row!;
+  return insertExplanationScore(db, {
+    id: createId(),
+    initiatedByUserId: viewer.id,
+    value: result.value,
+    explanationId: target.id,
+    explanationScoreTypeName: scorer,
+    explanationScoreModelName: modelName,
+    jsonDetails: JSON.stringify(result.details),
+  });
 }

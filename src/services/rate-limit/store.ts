@@ -1,9 +1,8 @@
 // Counts requests in Postgres with one atomic upsert, so every server process sharing the database
 // shares the count and a restart forgets nothing. Fixed windows: the count resets at each window
 // boundary, so the worst case is 2 × limit requests in a short span across a boundary.
-import { lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { rateLimitCounter } from '../../db/schema/index.js';
+import { countRequest, deleteWindowsBefore } from '../../db/queries/rate-limits.js';
 
 export interface Hit {
   count: number;
@@ -21,18 +20,11 @@ export function postgresRateLimitStore(db: Db): RateLimitStore {
   return {
     async hit(key, group, windowMs, now) {
       const windowStart = Math.floor(now / windowMs) * windowMs;
-      const [row] = await db
-        .insert(rateLimitCounter)
-        .values({ key, group, windowStart: new Date(windowStart), count: 1 })
-        .onConflictDoUpdate({
-          target: [rateLimitCounter.key, rateLimitCounter.group, rateLimitCounter.windowStart],
-          set: { count: sql`${rateLimitCounter.count} + 1` },
-        })
-        .returning({ count: rateLimitCounter.count });
-      return { count: row!.count, resetAt: windowStart + windowMs };
+      const count = await countRequest(db, key, group, new Date(windowStart));
+      return { count, resetAt: windowStart + windowMs };
     },
     async prune(before) {
-      await db.delete(rateLimitCounter).where(lt(rateLimitCounter.windowStart, new Date(before)));
+      await deleteWindowsBefore(db, new Date(before));
     },
   };
 }

@@ -14,7 +14,8 @@ import { ModelId, SourceId } from '../../schemas/common.js';
 import { FeatureUploadBody } from '../../schemas/feature.js';
 import { splitLines } from '../../streams/lines.js';
 import { compileStrictValidator, findUnstorableText, formatSchemaErrors, UNSTORABLE_TEXT_MESSAGE } from '../../validation.js';
-import { featureRows, insertFeatureRows, uploadTarget } from './features-upload.js';
+import { insertUploadedFeatures } from '../../db/queries/neurons.js';
+import { featureRows, uploadTarget } from './features-upload.js';
 
 const BATCH = 128;
 const validateHeader = compileStrictValidator(Type.Object({ modelId: ModelId, source: SourceId }));
@@ -112,7 +113,7 @@ export async function uploadDashboardStream(
     let batch: Feature[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      created += await insertFeatureRows(tx, await featureRows(tx, target, batch, embeddings));
+      created += await insertUploadedFeatures(tx, await featureRows(tx, target, batch, embeddings));
       batch = [];
     };
     for (let feature = await next(); feature !== undefined; feature = await next()) {

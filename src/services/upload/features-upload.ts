@@ -2,12 +2,12 @@
 // one source with their logits, explanations and activations, stored in one transaction, all or
 // nothing. Checks and messages as the real server (apps/webapp/app/api/feature/upload-batch).
 import { createId } from '@paralleldrive/cuid2';
-import { inArray } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import { canReadAll, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
 import { findSourceSet, listSourcesOfSet } from '../../db/queries/sources.js';
-import { activation, explanation, explanationModelType, explanationType, neuron } from '../../db/schema/index.js';
+import { listKnownNames, listNames } from '../../db/queries/explanation-types.js';
+import { insertUploadedFeatures } from '../../db/queries/neurons.js';
 import { Forbidden, InvalidInput, NotFound } from '../../errors.js';
 import type { FeatureUploadBody } from '../../schemas/feature.js';
 import { DEFAULT_CREATOR_ID } from '../../constants.js';
@@ -21,21 +21,14 @@ export function setNameOfSource(sourceId: string): string {
   return afterLayer.split('__')[0]!;
 }
 
-async function checkNames(db: Db, table: typeof explanationType | typeof explanationModelType, names: Set<string>, label: string) {
+async function checkNames(db: Db, kind: 'method' | 'model', names: Set<string>) {
   if (names.size === 0) return;
-  const known = new Set(
-    (
-      await db
-        .select({ name: table.name })
-        .from(table)
-        .where(inArray(table.name, [...names]))
-    ).map((r) => r.name),
-  );
+  const known = await listKnownNames(db, kind, [...names]);
   const missing = [...names].filter((n) => !known.has(n));
   if (missing.length > 0) {
-    const all = (await db.select({ name: table.name }).from(table)).map((r) => r.name);
+    const all = await listNames(db, kind);
     throw new InvalidInput(
-      `Invalid Explanation ${label} Names: ${missing.join(', ')}. Valid ${label === 'Method' ? 'methods' : 'models'} are: ${all.join(', ')}.`,
+      `Invalid Explanation ${kind === 'method' ? 'Method' : 'Model'} Names: ${missing.join(', ')}. Valid ${kind}s are: ${all.join(', ')}.`,
     );
   }
 }
@@ -78,8 +71,8 @@ export async function featureRows(db: Db, target: UploadTarget, features: Featur
   const explanations = features.flatMap((f) => (f.explanations ?? []).map((e) => ({ ...e, index: f.index })));
   const methods = new Set(explanations.map((e) => e.methodName?.toLowerCase()).filter((m): m is string => !!m));
   const models = new Set(explanations.map((e) => e.modelName?.toLowerCase()).filter((m): m is string => !!m));
-  await checkNames(db, explanationType, methods, 'Method');
-  await checkNames(db, explanationModelType, models, 'Model');
+  await checkNames(db, 'method', methods);
+  await checkNames(db, 'model', models);
 
   const now = new Date();
   const neurons = features.map((f) => ({
@@ -139,22 +132,10 @@ export async function featureRows(db: Db, target: UploadTarget, features: Featur
   return { neurons, activations, explanations: explanationRows };
 }
 
-/** Inserts prepared rows; as upstream, features that exist already are left as they are. Returns features created. */
-export async function insertFeatureRows(tx: Db, rows: Awaited<ReturnType<typeof featureRows>>): Promise<number> {
-  const created = await tx.insert(neuron).values(rows.neurons).onConflictDoNothing().returning({ index: neuron.index });
-  const createdIndexes = new Set(created.map((c) => c.index));
-  const newExplanations = rows.explanations.filter((e) => createdIndexes.has(e.index));
-  const newActivations = rows.activations.filter((a) => createdIndexes.has(a.index));
-  if (newExplanations.length > 0) await tx.insert(explanation).values(newExplanations);
-  // Postgres caps a statement at 65,535 parameters: insert activations in chunks.
-  for (let i = 0; i < newActivations.length; i += 1000) await tx.insert(activation).values(newActivations.slice(i, i + 1000));
-  return created.length;
-}
-
 export async function uploadFeatures(db: Db, body: Body, viewer: Viewer, embeddings?: EmbeddingClient): Promise<number> {
   const target = await uploadTarget(db, body.modelId, body.source, viewer);
   if (new Set(body.features.map((f) => f.index)).size !== body.features.length) throw new InvalidInput('All indexes must be unique.');
   const rows = await featureRows(db, target, body.features, embeddings);
   // All or nothing: one transaction.
-  return db.transaction((tx) => insertFeatureRows(tx as unknown as Db, rows));
+  return db.transaction((tx) => insertUploadedFeatures(tx as unknown as Db, rows));
 }

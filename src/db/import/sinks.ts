@@ -14,10 +14,20 @@ import { finished } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Database } from '../db/client.js';
+import type { Database } from '../client.js';
 import { encodeCopyRows } from './copy-text.js';
-import type { ExportFile } from './layout.js';
-import type { TableSpec, Value } from './to-row.js';
+import type { TableSpec, Value } from './table-spec.js';
+
+/** What the sink records of an export file (the importer's ExportFile has these and more). */
+export interface SinkFile {
+  /** Layout path from `v1/`: the key that records the file as imported. */
+  key: string;
+  size: number;
+  modifiedAt?: string;
+  etag?: string;
+  /** The table its lines go to. */
+  table: string;
+}
 
 export interface ImportedFileRecord {
   path: string;
@@ -38,7 +48,7 @@ export interface ImportedFileRecord {
 
 /** The file about to be loaded, and its record from an earlier run (a retry or a resumed file). */
 export interface FileStart {
-  file: ExportFile;
+  file: SinkFile;
   /** The import's location (folder or base URL), for the record. */
   location: string;
   previous?: ImportedFileRecord;

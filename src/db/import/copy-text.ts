@@ -1,5 +1,5 @@
 // Encodes rows in Postgres COPY text format (tab-separated, \N for null), arrays as array literals.
-import type { ColumnSpec, Value } from './to-row.js';
+import type { ColumnSpec, Value } from './table-spec.js';
 
 const SPECIAL = /[\\\n\r\t]/;
 const escapeCopy = (text: string) =>
