@@ -1,9 +1,8 @@
 // POST /api/list/delete: deletes your list.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { deleteList } from '../../../db/queries/lists.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { DeleteListResponse, ListIdBody } from '../../../schemas/list.js';
-import { ownedList } from './_owned-list.js';
+import { deleteOwnedList } from '../../../services/list/delete.js';
 
 const errors = errorResponses(401, 403, 404);
 
@@ -23,8 +22,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      await ownedList(fastify.db, request.body.listId, request.viewer!);
-      await deleteList(fastify.db, request.body.listId);
+      await deleteOwnedList(fastify.db, request.viewer!, request.body.listId);
       return true;
     },
   );

@@ -1,8 +1,8 @@
 // POST /api/list/list: your lists.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listListsOf } from '../../../db/queries/lists.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { ListRows } from '../../../schemas/list.js';
+import { listOwnLists } from '../../../services/list/list.js';
 
 const errors = errorResponses(401, 403, 404);
 
@@ -19,7 +19,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: ListRows, ...errors },
       },
     },
-    async (request) => listListsOf(fastify.db, request.viewer!.id),
+    async (request) => listOwnLists(fastify.db, request.viewer!),
   );
 };
 

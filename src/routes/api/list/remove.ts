@@ -1,10 +1,8 @@
 // POST /api/list/remove: removes a feature from your list.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { deleteListItem } from '../../../db/queries/lists.js';
-import { NotFound } from '../../../errors.js';
-import { errorResponses, KEY_REQUIRED, normalizeIndex } from '../../../schemas/common.js';
+import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { RemoveFromListBody, RemoveFromListResponse } from '../../../schemas/list.js';
-import { ownedList } from './_owned-list.js';
+import { removeFromList } from '../../../services/list/remove.js';
 
 const errors = errorResponses(401, 403, 404);
 
@@ -23,18 +21,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: RemoveFromListResponse, ...errors },
       },
     },
-    async (request) => {
-      await ownedList(fastify.db, request.body.listId, request.viewer!);
-      const removed = await deleteListItem(
-        fastify.db,
-        request.body.listId,
-        request.body.modelId,
-        request.body.layer,
-        normalizeIndex(request.body.index),
-      );
-      if (!removed) throw new NotFound('That feature is not in the list.');
-      return removed;
-    },
+    async (request) => removeFromList(fastify.db, request.viewer!, request.body),
   );
 };
 
