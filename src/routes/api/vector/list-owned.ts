@@ -1,8 +1,8 @@
 // POST /api/vector/list-owned: your vectors.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listVectorsOf } from '../../../db/queries/neurons.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { ListOwnedVectorsResponse } from '../../../schemas/vector.js';
+import { listOwnedVectors } from '../../../services/vector/list-owned.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
@@ -17,7 +17,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: ListOwnedVectorsResponse, ...errorResponses(401) },
       },
     },
-    async (request) => ({ vectors: await listVectorsOf(fastify.db, request.viewer!.id) }),
+    async (request) => ({ vectors: await listOwnedVectors(fastify.db, request.viewer!) }),
   );
 };
 
