@@ -85,7 +85,7 @@ describe('with EMBEDDING_URL', () => {
     const failed = await post('/api/feature/upload-batch', { modelId: 'bob-model', source: '0-set', features: [feature(0, 'birds')] });
     expect(failed.statusCode).toBe(502);
     expect(failed.json()).toMatchObject({ code: 'UPSTREAM_ERROR' });
-    expect(failed.json().error).toMatch(/embedding service answered HTTP 500/);
+    expect(failed.json().error).toMatch(/^The embedding service is unavailable\. Please try again shortly\. \(HTTP 500/);
     expect((await storedEmbeddings(ctx)).length).toBe(before);
   });
 });

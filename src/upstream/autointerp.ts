@@ -1,7 +1,7 @@
 // Client for Neuronpedia's autointerp server (apps/autointerp): /v1/explain/default,
 // /v1/score/fuzz-detection and /v1/score/embedding, authenticated with X-SECRET-KEY. A lab that
 // already runs it can point the mirror at it instead of an LLM endpoint (AUTOINTERP_URL).
-import { UpstreamFailed, UpstreamTimeout } from '../errors.js';
+import { postJson } from './http.js';
 
 export interface AutointerpSettings {
   url: string;
@@ -41,32 +41,16 @@ export interface AutointerpClient {
   ): Promise<{ score: number; breakdown: Array<{ text: string; distance: number; similarity: number }> }>;
 }
 
-export const AUTOINTERP_UNAVAILABLE = 'The autointerp service is unavailable. Please try again shortly.';
-
 export function autointerpClient(settings: AutointerpSettings, fetchImpl: typeof fetch = fetch): AutointerpClient {
   const base = settings.url.replace(/\/+$/, '');
-  async function post<T>(path: string, body: object): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetchImpl(`${base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(settings.secret ? { 'x-secret-key': settings.secret } : {}) },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(settings.timeoutMs),
-      });
-    } catch (error) {
-      if ((error as Error).name === 'TimeoutError')
-        throw new UpstreamTimeout(`The autointerp service did not answer within ${settings.timeoutMs} ms.`);
-      throw new UpstreamFailed(AUTOINTERP_UNAVAILABLE);
-    }
-    const text = await response.text();
-    if (!response.ok) throw new UpstreamFailed(`${AUTOINTERP_UNAVAILABLE} (HTTP ${response.status}: ${text.slice(0, 200)})`);
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new UpstreamFailed(`${AUTOINTERP_UNAVAILABLE} (answer is not JSON)`);
-    }
-  }
+  const service = {
+    name: 'The autointerp service',
+    timeoutMs: settings.timeoutMs,
+    timeoutSetting: 'AUTOINTERP_TIMEOUT_MS',
+    fetch: fetchImpl,
+  };
+  const headers: Record<string, string> = settings.secret ? { 'x-secret-key': settings.secret } : {};
+  const post = <T>(path: string, body: object) => postJson<T>(service, `${base}${path}`, body, headers);
   const key = settings.openRouterKey ? { openrouterKey: settings.openRouterKey } : {};
   return {
     async explain(activations, model) {

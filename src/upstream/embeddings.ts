@@ -1,7 +1,8 @@
 // Client for an OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, vLLM, llama.cpp, Ollama…).
 // Explanation embeddings are 256-dimensional to match Neuronpedia's exports (text-embedding-3-large
 // at 256 dimensions); the request asks for that size with `dimensions`.
-import { UpstreamFailed, UpstreamTimeout } from '../errors.js';
+import { UpstreamFailed } from '../errors.js';
+import { postJson } from './http.js';
 
 export interface EmbeddingSettings {
   /** Base URL up to and including `/v1`, e.g. `http://localhost:8000/v1`. */
@@ -22,29 +23,17 @@ const MAX_INPUTS = 256;
 
 export function embeddingClient(settings: EmbeddingSettings, fetchImpl: typeof fetch = fetch): EmbeddingClient {
   const endpoint = `${settings.url.replace(/\/+$/, '')}/embeddings`;
+  const service = {
+    name: 'The embedding service',
+    timeoutMs: settings.timeoutMs,
+    timeoutSetting: 'EMBEDDING_TIMEOUT_MS',
+    fetch: fetchImpl,
+  };
+  const headers: Record<string, string> = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
   async function embedChunk(texts: string[]): Promise<number[][]> {
-    let response: Response;
-    try {
-      response = await fetchImpl(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}) },
-        body: JSON.stringify({ model: settings.model, input: texts, dimensions: settings.dimensions, encoding_format: 'float' }),
-        signal: AbortSignal.timeout(settings.timeoutMs),
-      });
-    } catch (error) {
-      if ((error as Error).name === 'TimeoutError')
-        throw new UpstreamTimeout(`The embedding service did not answer within ${settings.timeoutMs} ms.`);
-      throw new UpstreamFailed(`The embedding service is unavailable: ${(error as Error).message}`);
-    }
-    const text = await response.text();
-    if (!response.ok) throw new UpstreamFailed(`The embedding service answered HTTP ${response.status}: ${text.slice(0, 300)}`);
-    let body: { data?: Array<{ index?: number; embedding?: unknown }> };
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new UpstreamFailed('The embedding service answered something that is not JSON.');
-    }
-    const data = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    const request = { model: settings.model, input: texts, dimensions: settings.dimensions, encoding_format: 'float' };
+    const body = await postJson<{ data?: Array<{ index?: number; embedding?: unknown }> }>(service, endpoint, request, headers);
+    const data = [...(body?.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     if (data.length !== texts.length)
       throw new UpstreamFailed(`The embedding service returned ${data.length} embeddings for ${texts.length} texts.`);
     return data.map(({ embedding }) => {

@@ -5,6 +5,7 @@
 // timeout per host tried.
 import { createParser } from 'eventsource-parser';
 import { DomainError, NotConfigured, UpstreamFailed, UpstreamTimeout } from '../../errors.js';
+import { timeoutError, unavailableMessage } from '../http.js';
 import type { InferenceHost, InferenceHosts, InferenceTarget } from './hosts.js';
 
 export const INFERENCE_SETTINGS_HINT = 'INFERENCE_HOSTS (e.g. INFERENCE_HOSTS=gpt2-small=http://127.0.0.1:5002) or INFERENCE_HOSTS_FILE';
@@ -42,6 +43,12 @@ function upstreamError(status: number, message: string): DomainError {
 }
 
 const isTimeout = (error: unknown) => (error as Error)?.name === 'TimeoutError';
+
+const serverTimeout = (host: InferenceHost) => ({
+  name: 'The inference server',
+  timeoutMs: host.timeoutMs,
+  timeoutSetting: 'INFERENCE_TIMEOUT_MS',
+});
 
 export interface InferenceClient {
   readonly hosts: InferenceHosts;
@@ -93,8 +100,8 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
         if (signal?.aborted) throw signal.reason;
         hosts.markFailed(host);
         last = timer.signal.aborted
-          ? new UpstreamTimeout(`The inference server did not answer within ${host.timeoutMs} ms (INFERENCE_TIMEOUT_MS).`)
-          : new UpstreamFailed(`The inference service is unavailable. Please try again shortly. (${describe(host, error)})`);
+          ? timeoutError(serverTimeout(host))
+          : new UpstreamFailed(`${unavailableMessage('The inference service')} (${describe(host, error)})`);
       }
     }
     throw last!;
