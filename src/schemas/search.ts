@@ -1,7 +1,7 @@
 // Request and response schemas of /api/search-all, the docs page's /api/search, and
 // /api/search-topk-by-token (searches through the inference server).
 import { Type } from 'typebox';
-import { DEFAULT_NUM_RESULTS } from '../services/search/search-all.js';
+import { DEFAULT_NUM_RESULTS } from '../constants.js';
 import { MAX_TEXT_CHARS, ModelId, SourceId } from './common.js';
 
 const MAX_TEXTS = 256;

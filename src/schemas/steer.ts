@@ -9,7 +9,7 @@ import {
   STEER_STRENGTH_MIN,
   STEER_STRENGTH_MULTIPLIER_MAX,
   STEER_TEMPERATURE_MAX,
-} from '../services/steer/steer-common.js';
+} from '../constants.js';
 import { FeatureIndex, ModelId, SourceId } from './common.js';
 
 const MAX_FEATURES = 64;

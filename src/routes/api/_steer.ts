@@ -10,7 +10,7 @@ import { openEventStream } from '../../http/event-stream.js';
 import { classifyDomainError } from '../../plugins/app/errors.js';
 import { normalizeIndex } from '../../schemas/common.js';
 import type { PreparedSteer, SteerServices } from '../../services/steer/completion.js';
-import { STEER_FREQ_PENALTY } from '../../services/steer/steer-common.js';
+import { STEER_FREQ_PENALTY } from '../../constants.js';
 
 export const steerServices = (fastify: FastifyInstance): SteerServices => ({
   db: fastify.db,

@@ -4,7 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendJsonText } from '../../http/send-json-text.js';
-import { DEFAULT_NUM_RESULTS, NO_DENSITY_THRESHOLD, searchAll, type SearchAllRequest } from '../../services/search/search-all.js';
+import { searchAll, type SearchAllRequest } from '../../services/search/search-all.js';
+import { DEFAULT_NUM_RESULTS, NO_DENSITY_THRESHOLD } from '../../constants.js';
 import { errorResponses, KEY_OPTIONAL } from '../../schemas/common.js';
 import { SearchAllBody, SearchAllResponse, SearchBody } from '../../schemas/search.js';
 

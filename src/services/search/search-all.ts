@@ -2,19 +2,15 @@
 // ranks every feature of a source set on the text, and each result is joined with its feature
 // (top activation, explanations, model), as upstream's search-all route does. Features the caller
 // may not read are left out; features too dense for the caller's threshold too.
+import { MAX_NUM_RESULTS, NO_DENSITY_THRESHOLD } from '../../constants.js';
+import type { Db } from '../../db/client.js';
+import { type FeatureJsonRow, listFeaturesJson } from '../../db/queries/features-json.js';
+import { type FeatureKey } from '../../db/queries/features.js';
+import { InvalidInput } from '../../errors.js';
+import type { InferenceClient } from '../../upstream/inference/client.js';
 import { inferenceModelName, readableSourceSetWithSources } from '../access/inference-access.js';
 import { canRead, canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
-import type { Db } from '../../db/client.js';
-import { InvalidInput } from '../../errors.js';
-import { type FeatureKey } from '../../db/queries/features.js';
-import { type FeatureJsonRow, listFeaturesJson } from '../../db/queries/features-json.js';
 import type { FeatureCache } from '../feature/feature-cache.js';
-import type { InferenceClient } from '../../upstream/inference/client.js';
-
-export const DEFAULT_NUM_RESULTS = 50;
-export const MAX_NUM_RESULTS = 100;
-/** -1 (or 0, as upstream reads `|| -1`) means no density filter. */
-export const NO_DENSITY_THRESHOLD = -1;
 
 export interface SearchAllRequest {
   modelId: string;

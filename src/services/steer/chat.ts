@@ -10,14 +10,10 @@ import type { SteerOutputType } from '../../db/schema/index.js';
 import { InvalidInput } from '../../errors.js';
 import type { PreparedSteer, SteerServices } from './completion.js';
 import { mergeStreams } from './merge-streams.js';
+import { md5, normalizeLogprobs, parseLogprobs, runOutputType, shareUrlOf, type Logprob } from './steer-common.js';
 import {
   ERROR_STEER_MAX_PROMPT_CHARS,
   LARGE_LLM_MODELS,
-  md5,
-  normalizeLogprobs,
-  parseLogprobs,
-  runOutputType,
-  shareUrlOf,
   STEER_MAX_PROMPT_CHARS,
   STEER_MAX_PROMPT_CHARS_ASSISTANT_AXIS,
   STEER_MAX_PROMPT_CHARS_THINKING,
@@ -27,8 +23,7 @@ import {
   STEER_N_TOKENS_MAX_LARGE_LLM,
   STEER_N_TOKENS_MAX_THINKING,
   STEER_VERSION,
-  type Logprob,
-} from './steer-common.js';
+} from '../../constants.js';
 import { resolveSteering } from './steer-features.js';
 
 export interface ChatMessage {

@@ -11,18 +11,8 @@ import type { SteerOutputType } from '../../db/schema/index.js';
 import { InvalidInput } from '../../errors.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
 import { mergeStreams } from './merge-streams.js';
-import {
-  LARGE_LLM_MODELS,
-  md5,
-  normalizeLogprobs,
-  parseLogprobs,
-  runOutputType,
-  shareUrlOf,
-  STEER_N_LOGPROBS,
-  STEER_N_TOKENS_MAX_LARGE_LLM,
-  STEER_VERSION,
-  type Logprob,
-} from './steer-common.js';
+import { md5, normalizeLogprobs, parseLogprobs, runOutputType, shareUrlOf, type Logprob } from './steer-common.js';
+import { LARGE_LLM_MODELS, STEER_N_LOGPROBS, STEER_N_TOKENS_MAX_LARGE_LLM, STEER_VERSION } from '../../constants.js';
 import { resolveSteering } from './steer-features.js';
 
 export interface SteerServices {
