@@ -1,10 +1,9 @@
 // POST /api/model/new: a user's own model, to upload source sets and features into.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { findModel, insertModel } from '../../../db/queries/models.js';
-import { InvalidInput } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { NewModelBody } from '../../../schemas/model.js';
 import { ModelRow } from '../../../schemas/rows.js';
+import { createModel } from '../../../services/model/new.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
@@ -21,28 +20,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: ModelRow, ...errorResponses(401) },
       },
     },
-    async (request) => {
-      const body = request.body;
-      if (body.id.includes('--')) throw new InvalidInput('Name cannot contain double hyphens', { path: 'id' });
-      if (body.id.includes('..')) throw new InvalidInput('Name cannot contain double periods', { path: 'id' });
-      if (await findModel(fastify.db, body.id)) throw new InvalidInput('Model already exists', { path: 'id' });
-      const now = new Date();
-      const created = await insertModel(fastify.db, {
-        id: body.id,
-        creatorId: request.viewer!.id,
-        layers: body.layers,
-        displayName: body.displayName ?? body.id,
-        displayNameShort: body.displayName ?? body.id,
-        website: body.url ?? null,
-        dimension: body.dimension ?? null,
-        visibility: body.visibility ?? 'PRIVATE',
-        neuronsPerLayer: 0,
-        owner: 'custom',
-        createdAt: now,
-        updatedAt: now,
-      });
-      return created;
-    },
+    async (request) => createModel(fastify.db, request.viewer!, request.body),
   );
 };
 
