@@ -1,10 +1,8 @@
 // GET /api/source-set/{modelId}/{name}: a source set with its sources, release and model.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canRead, canReadAll, isListedTo } from '../../../services/access/viewer.js';
-import { findSourceSet, listSourcesOfSet } from '../../../db/queries/sources.js';
-import { NotFound } from '../../../errors.js';
 import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';
 import { SourceSetParams, SourceSetResponse } from '../../../schemas/source-set.js';
+import { getSourceSet } from '../../../services/source-set/get.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
@@ -22,21 +20,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: SourceSetResponse, ...errorResponses(401, 404) },
       },
     },
-    async (request) => {
-      const { modelId, name } = request.params;
-      const found = await findSourceSet(fastify.db, modelId, name);
-      if (!found || !canReadAll([found.model, found.sourceSet], request.viewer)) {
-        throw new NotFound();
-      }
-      const sources = await listSourcesOfSet(fastify.db, modelId, name);
-      return {
-        ...found.sourceSet,
-        // As upstream: UNLISTED sources are listed only to their creator (and admins).
-        sources: sources.filter((s) => isListedTo(s, request.viewer)),
-        releases: found.release && canRead(found.release, request.viewer) ? found.release : null,
-        model: found.model,
-      };
-    },
+    async (request) => getSourceSet(fastify.db, request.viewer, request.params.modelId, request.params.name),
   );
 };
 

@@ -1,12 +1,9 @@
 // POST /api/source-set/new: a source set of one of your models, with one source per layer, to
 // upload features into.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canRead } from '../../../services/access/viewer.js';
-import { findModel } from '../../../db/queries/models.js';
-import { findSourceSet, insertSourceSetWithSources, listSourcesOfSet } from '../../../db/queries/sources.js';
-import { InvalidInput } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED } from '../../../schemas/common.js';
 import { NewSourceSetBody, SourceSetResponse } from '../../../schemas/source-set.js';
+import { createSourceSet } from '../../../services/source-set/new.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
@@ -22,33 +19,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: SourceSetResponse, ...errorResponses(401) },
       },
     },
-    async (request) => {
-      const { name, modelId, description, url, visibility } = request.body;
-      if (name === 'neurons') throw new InvalidInput('Name cannot be "neurons"', { path: 'name' });
-      if (name.includes('--')) throw new InvalidInput('Name cannot contain double hyphens', { path: 'name' });
-      const model = await findModel(fastify.db, modelId);
-      if (!model || !canRead(model, request.viewer)) throw new InvalidInput('Model not found', { path: 'modelId' });
-      if (await findSourceSet(fastify.db, modelId, name))
-        throw new InvalidInput('Source set name already exists for this model.', { path: 'name' });
-      const viewer = request.viewer!;
-      await insertSourceSetWithSources(
-        fastify.db,
-        {
-          name,
-          modelId,
-          description: description ?? name,
-          urls: [url ?? ''],
-          visibility: visibility ?? 'PRIVATE',
-          type: 'Custom',
-          creatorName: viewer.name,
-          creatorId: viewer.id,
-          allowInferenceSearch: false,
-        },
-        model.layers,
-      );
-      const found = (await findSourceSet(fastify.db, modelId, name))!;
-      return { ...found.sourceSet, sources: await listSourcesOfSet(fastify.db, modelId, name), releases: null, model: found.model };
-    },
+    async (request) => createSourceSet(fastify.db, request.viewer!, request.body),
   );
 };
 
