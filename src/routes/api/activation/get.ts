@@ -1,10 +1,8 @@
 // POST /api/activation/get: all activations of one feature, strongest first.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canReadFeature } from '../../../services/access/readable-sources.js';
-import { listActivations } from '../../../db/queries/activations.js';
-import { NotFound } from '../../../errors.js';
 import { GetActivationsBody, GetActivationsResponse } from '../../../schemas/activation.js';
-import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
+import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';
+import { getActivations } from '../../../services/activation/get.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
@@ -20,13 +18,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: GetActivationsResponse, ...errorResponses(401, 404) },
       },
     },
-    async (request) => {
-      const key = { modelId: request.body.modelId, layer: request.body.source, index: normalizeIndex(request.body.index) };
-      // Upstream checks no access here; a mirror with private data must.
-      const activations = (await canReadFeature(fastify.db, key, request.viewer)) ? await listActivations(fastify.db, key) : [];
-      if (activations.length === 0) throw new NotFound();
-      return activations.map((a) => ({ ...a, source: a.layer }));
-    },
+    async (request) => getActivations(fastify.db, request.viewer, request.body),
   );
 };
 
