@@ -16,4 +16,49 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...layers(),
 );
+
+/**
+ * The layering of docs/architecture.md, enforced: each layer lists the folders and packages it may
+ * not import. The HTTP edge (routes, pages, plugins, http) calls services; services call db
+ * queries and model-service clients; db and upstream know nothing above them.
+ */
+function layers() {
+  const dirs = (...names) => names.map((name) => `**/${name}/**`);
+  const FASTIFY = ['fastify', 'fastify-plugin', '@fastify/*'];
+  const EDGE = dirs('routes', 'pages', 'plugins', 'http');
+  const rule = (files, forbidden, why) => ({
+    files,
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message: `${why} (docs/architecture.md)` }] }] },
+  });
+  return [
+    rule(
+      ['src/routes/**', 'src/pages/**', 'src/plugins/**'],
+      dirs('db/queries', 'db/schema', 'db/import'),
+      'the HTTP edge reads and writes data through services',
+    ),
+    rule(['src/services/**'], [...EDGE, ...FASTIFY], 'services know no HTTP: throw the errors of src/errors.ts'),
+    rule(
+      ['src/schemas/**'],
+      [...EDGE, ...dirs('services', 'db', 'upstream', 'ingest')],
+      'wire schemas are data: put shared constants in src/constants.ts',
+    ),
+    rule(['src/ingest/**'], [...EDGE, ...dirs('services'), ...FASTIFY], 'the importer runs without the server'),
+    rule(
+      ['src/upstream/**', 'src/storage/**'],
+      [...EDGE, ...dirs('services', 'db', 'ingest'), ...FASTIFY],
+      'clients of outside services know no database and no HTTP edge',
+    ),
+    rule(
+      ['src/db/**'],
+      [...EDGE, ...dirs('services', 'upstream', 'ingest', 'schemas', 'storage'), ...FASTIFY],
+      'the data layer knows nothing above it',
+    ),
+    rule(
+      ['src/streams/**', 'src/errors.ts', 'src/constants.ts', 'src/validation.ts'],
+      [...EDGE, ...dirs('services', 'db', 'upstream', 'ingest', 'schemas')],
+      'leaf modules import no layer',
+    ),
+  ];
+}

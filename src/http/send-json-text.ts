@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ReusableJson } from '../services/feature/feature-cache.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -19,12 +20,6 @@ export function acceptsGzip(request: FastifyRequest): boolean {
       const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
       return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
     });
-}
-
-/** A serialized body kept for reuse, with its gzip form made on first demand. */
-export interface ReusableJson {
-  body: string;
-  gzip?: Buffer;
 }
 
 /**

@@ -3,7 +3,6 @@
 // viewer's access rules are part of the query, so a page is never short because rows were hidden.
 // (Rows of sources that have vanished are not matched here: explanations cascade with their feature.)
 import { sql, type SQL } from 'drizzle-orm';
-import type { Viewer } from '../../services/access/viewer.js';
 import { queryRows, type Db } from '../client.js';
 
 export type SearchScope =
@@ -46,7 +45,13 @@ function scopeCondition(scope: SearchScope): SQL {
  * listed. What the viewer may not see is found first (such things are few), so the search itself
  * stays a plain index scan with a cheap NOT IN filter, or none at all.
  */
-async function listedCondition(db: Db, viewer: Viewer | null): Promise<SQL> {
+/** Who searches (the services' Viewer fits): the data layer needs only these two facts. */
+export interface Searcher {
+  id: string;
+  admin: boolean;
+}
+
+async function listedCondition(db: Db, viewer: Searcher | null): Promise<SQL> {
   if (viewer?.admin) return sql`true`;
   const me = viewer?.id ?? '';
   const hiddenSources = await queryRows<{ modelId: string; id: string }>(
@@ -98,7 +103,7 @@ export async function searchByEmbedding(
   db: Db,
   embedding: number[],
   scope: SearchScope,
-  viewer: Viewer | null,
+  viewer: Searcher | null,
   limit: number,
   offset: number,
   efSearch: number = DEFAULT_EF_SEARCH,
@@ -126,7 +131,7 @@ export async function searchByText(
   db: Db,
   query: string,
   scope: SearchScope,
-  viewer: Viewer | null,
+  viewer: Searcher | null,
   limit: number,
   offset: number,
 ): Promise<SearchHit[]> {

@@ -6,7 +6,12 @@ import { LRUCache } from 'lru-cache';
 import type { Owned } from '../access/viewer.js';
 import { type FeatureJsonRow } from '../../db/queries/features-json.js';
 import { type SourceSetWithSources } from '../../db/queries/sources.js';
-import type { ReusableJson } from '../../http/send-json-text.js';
+
+/** A serialized body kept for reuse, with its gzip form made on first demand (by the sender). */
+export interface ReusableJson {
+  body: string;
+  gzip?: Buffer;
+}
 
 export interface CachedFeature extends ReusableJson {
   /** Model, source set and source of the feature: all must be readable by the viewer. */
