@@ -4,13 +4,23 @@
 // text form, unicode and odd tokens. Tests, benchmarks and the demo data all come from here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createGzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import {
+  activationRecord,
+  BOT_ID,
+  explanationRecord,
+  featureRecord,
+  randomSource,
+  sourceRecords,
+  type SourceContext,
+} from './sample-records.js';
+import { configRecords } from './sample-config.js';
 
-import { DEFAULT_CREATOR_ID } from '../../constants.js';
+export { BOT_ID };
 
-export const BOT_ID = DEFAULT_CREATOR_ID;
+/** Features per batch file, as the real exporter writes them. */
 const BATCH = 1024;
 
 export interface SampleExportOptions {
@@ -30,39 +40,6 @@ export interface SampleExportOptions {
   seed?: number;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const TOKENS = [
-  'ĠThe',
-  'Ġcat',
-  ' sat',
-  'Ġon',
-  'Ġthe',
-  'Ġmat',
-  '.',
-  '\n',
-  '<|endoftext|>',
-  'Ġcafé',
-  'Ġ日本',
-  '🙂',
-  'Ġ"',
-  '\\',
-  '\t',
-  'Ġ\u00e9t\u00e9',
-  "ĠO'Brien",
-  'Ġ—',
-];
-
 async function writeLines(file: string, lines: Iterable<string>, gzip: boolean): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const source = Readable.from(
@@ -74,8 +51,6 @@ async function writeLines(file: string, lines: Iterable<string>, gzip: boolean):
   else await pipeline(source, fs.createWriteStream(file));
 }
 
-const iso = (d: Date) => d.toISOString().replace('Z', ''); // Python's isoformat() of a naive UTC datetime
-
 export async function writeSampleExport(root: string, options: SampleExportOptions = {}): Promise<{ root: string; sources: string[] }> {
   const modelId = options.modelId ?? 'gpt2-small';
   const setName = options.setName ?? 'res-jb';
@@ -84,238 +59,22 @@ export async function writeSampleExport(root: string, options: SampleExportOptio
   const actsPer = options.activationsPerFeature ?? 5;
   const tokensPer = options.tokensPerActivation ?? 24;
   const explanationsPer = options.explanationsPerFeature ?? 1;
-  const rand = random(options.seed ?? 42);
+  const r = randomSource(options.seed ?? 42);
   const ext = options.plain ? '.jsonl' : '.jsonl.gz';
   const created = new Date('2024-03-01T12:34:56.789Z');
-  const float = (scale = 1) => Math.round((rand() * 2 - 1) * scale * 1e6) / 1e6;
+  const json = (records: object[]) => records.map((record) => JSON.stringify(record));
 
-  const config = path.join(root, 'v1', 'config');
-  await writeLines(
-    path.join(config, 'explanation_type.jsonl'),
-    [
-      JSON.stringify({
-        name: 'oai_token-act-pair',
-        displayName: 'OpenAI Automated Interpretability',
-        description: 'Token/activation pairs',
-        featured: true,
-        isAttention: false,
-        explainerModelSettingsId: null,
-        settings: null,
-        url: null,
-        creatorName: 'OpenAI',
-        creatorId: BOT_ID,
-        createdAt: iso(created),
-        updatedAt: iso(created),
-      }),
-      JSON.stringify({
-        name: 'eleuther_acts_top20',
-        displayName: 'Eleuther Acts Top 20',
-        description: 'Top 20 activating examples',
-        featured: true,
-        isAttention: false,
-        explainerModelSettingsId: null,
-        settings: null,
-        url: null,
-        creatorName: 'EleutherAI',
-        creatorId: BOT_ID,
-        createdAt: iso(created),
-        updatedAt: iso(created),
-      }),
-    ],
-    false,
-  );
-  await writeLines(
-    path.join(config, 'explanation_model_type.jsonl'),
-    [
-      JSON.stringify({
-        name: 'gpt-4o-mini',
-        displayName: 'GPT-4o mini',
-        description: 'OpenAI',
-        featured: true,
-        openRouterModelId: 'openai/gpt-4o-mini',
-        url: null,
-        creatorName: 'OpenAI',
-        createdAt: iso(created),
-        updatedAt: iso(created),
-      }),
-    ],
-    false,
-  );
-  await writeLines(
-    path.join(config, 'explanation_score_type.jsonl'),
-    [
-      JSON.stringify({
-        name: 'eleuther_fuzz',
-        displayName: 'Fuzz',
-        description: 'Fuzzing',
-        featured: true,
-        isAttention: false,
-        scoreDescription: 'Balanced accuracy',
-        scorerModel: null,
-        settings: null,
-        url: null,
-        creatorName: 'EleutherAI',
-        creatorId: BOT_ID,
-        createdAt: iso(created),
-        updatedAt: iso(created),
-      }),
-    ],
-    false,
-  );
-  await writeLines(
-    path.join(config, 'explanation_score_model.jsonl'),
-    [
-      JSON.stringify({
-        name: 'gpt-4o-mini',
-        displayName: 'GPT-4o mini',
-        description: 'OpenAI',
-        featured: true,
-        openRouterModelId: null,
-        url: null,
-        creatorName: 'OpenAI',
-        createdAt: iso(created),
-        updatedAt: iso(created),
-      }),
-    ],
-    false,
-  );
-  await writeLines(
-    path.join(config, 'eval_type.jsonl'),
-    [
-      JSON.stringify({
-        name: 'sae_bench',
-        displayName: 'SAE Bench',
-        description: 'Evaluations',
-        longerDescription: '',
-        outputSchema: { type: 'object' },
-        featured: false,
-        url: null,
-        createdAt: iso(created),
-        updatedAt: iso(created),
-      }),
-    ],
-    false,
-  );
+  for (const [name, records] of Object.entries(configRecords(created)))
+    await writeLines(path.join(root, 'v1', 'config', `${name}.jsonl`), json(records), false);
 
   const sources: string[] = [];
   for (const layer of layers) {
     const sourceId = `${layer}-${setName}`;
     sources.push(sourceId);
+    const context: SourceContext = { modelId, setName, sourceId, layer, created };
     const dir = path.join(root, 'v1', modelId, sourceId);
-    await writeLines(
-      path.join(dir, 'model.jsonl'),
-      [
-        JSON.stringify({
-          id: modelId,
-          displayNameShort: 'GPT2-SM',
-          displayName: 'GPT2-Small',
-          creatorId: BOT_ID,
-          tlensId: 'gpt2-small',
-          openRouterId: null,
-          dimension: 768,
-          thinking: false,
-          visibility: 'PUBLIC',
-          defaultSourceSetName: setName,
-          defaultSourceId: sourceId,
-          defaultGraphSourceSetName: null,
-          inferenceEnabled: true,
-          instruct: false,
-          layers: 12,
-          neuronsPerLayer: 3072,
-          createdAt: iso(created),
-          owner: 'OpenAI',
-          updatedAt: iso(created),
-          website: 'https://openai.com',
-        }),
-      ],
-      false,
-    );
-    await writeLines(
-      path.join(dir, 'release.jsonl'),
-      [
-        JSON.stringify({
-          name: `${modelId}-${setName}`,
-          visibility: 'PUBLIC',
-          isNewUi: false,
-          featured: true,
-          description: 'Residual stream SAEs',
-          descriptionShort: null,
-          urls: ['https://example.invalid/sae'],
-          creatorEmail: null,
-          creatorName: 'Joseph Bloom',
-          creatorNameShort: 'JB',
-          creatorId: BOT_ID,
-          defaultSourceSetName: setName,
-          defaultSourceId: sourceId,
-          defaultUmapSourceIds: [],
-          createdAt: iso(created),
-        }),
-      ],
-      false,
-    );
-    await writeLines(
-      path.join(dir, 'sourceset.jsonl'),
-      [
-        JSON.stringify({
-          modelId,
-          name: setName,
-          hasDashboards: true,
-          allowInferenceSearch: true,
-          visibility: 'PUBLIC',
-          description: 'Residual stream SAEs (Joseph Bloom)',
-          type: 'sae',
-          creatorName: 'Joseph Bloom',
-          urls: [],
-          creatorEmail: null,
-          creatorId: BOT_ID,
-          releaseName: `${modelId}-${setName}`,
-          hasGraphs: false,
-          graphEnabled: false,
-          similarityMatrixEnabled: false,
-          defaultOfModelId: null,
-          defaultGraphModelId: null,
-          defaultRange: 1,
-          defaultShowBreaks: true,
-          showDfa: false,
-          showCorrelated: false,
-          showHeadAttribution: false,
-          showUmap: false,
-          createdAt: iso(created),
-        }),
-      ],
-      false,
-    );
-    await writeLines(
-      path.join(dir, 'source.jsonl'),
-      [
-        JSON.stringify({
-          id: sourceId,
-          modelId,
-          hasDashboards: true,
-          inferenceEnabled: true,
-          saelensConfig: { d_sae: 24576, hook_name: `blocks.${layer}.hook_resid_pre` },
-          saelensRelease: 'gpt2-small-res-jb',
-          saelensSaeId: `blocks.${layer}.hook_resid_pre`,
-          hfRepoId: null,
-          hfFolderId: null,
-          visibility: 'PUBLIC',
-          defaultOfModelId: null,
-          setName,
-          creatorId: BOT_ID,
-          hasUmap: false,
-          hasUmapLogSparsity: false,
-          hasUmapClusters: false,
-          num_prompts: 24576,
-          num_tokens_in_prompt: 128,
-          dataset: 'Skylion007/openwebtext',
-          notes: null,
-          cosSimMatchModelId: null,
-          cosSimMatchSourceId: null,
-          createdAt: iso(created),
-        }),
-      ],
-      false,
-    );
+    for (const [name, record] of Object.entries(sourceRecords(context)))
+      await writeLines(path.join(dir, `${name}.jsonl`), json([record]), false);
 
     // Features and explanations are batched in text order of index, activations by numeric range, as the exporter does.
     const byText = Array.from({ length: features }, (_, i) => String(i)).sort();
@@ -324,39 +83,7 @@ export async function writeSampleExport(root: string, options: SampleExportOptio
       await writeLines(
         path.join(dir, 'features', `batch-${b}${ext}`),
         (function* () {
-          for (const index of indexes) {
-            yield JSON.stringify({
-              modelId,
-              layer: sourceId,
-              index,
-              maxActApprox: Math.abs(float(20)),
-              creatorId: BOT_ID,
-              frac_nonzero: Math.abs(float(0.01)),
-              freq_hist_data_bar_heights: [1, 5, 3],
-              freq_hist_data_bar_values: [-4.5, -3.5, -2.5],
-              logits_hist_data_bar_heights: [2, 4],
-              logits_hist_data_bar_values: [-0.5, 0.5],
-              neuron_alignment_indices: [int(rand, 768)],
-              neuron_alignment_l1: [float()],
-              neuron_alignment_values: [float()],
-              correlated_neurons_indices: [],
-              correlated_neurons_l1: [],
-              correlated_neurons_pearson: [],
-              decoder_weights_dist: [],
-              neg_str: [TOKENS[int(rand, TOKENS.length)], 'Ġnot'],
-              neg_values: [float(), float()],
-              pos_str: ['Ġcat', TOKENS[int(rand, TOKENS.length)]],
-              pos_values: [float(), float()],
-              sourceSetName: setName,
-              topkCosSimIndices: [int(rand, features)],
-              topkCosSimValues: [float()],
-              vector: [],
-              vectorLabel: null,
-              hookName: `blocks.${layer}.hook_resid_pre`,
-              vectorDefaultSteerStrength: 10,
-              hasVector: false,
-            });
-          }
+          for (const index of indexes) yield JSON.stringify(featureRecord(context, index, features, r));
           if (options.bad && b === 0) {
             yield '{"modelId": "gpt2-small", "layer": "' + sourceId + '", "index": "9999999", "maxActApprox": '; // truncated line: malformed JSON
             yield JSON.stringify({ modelId, layer: sourceId, index: '9999998', maxActApprox: 'very high', frac_nonzero: 0.1 }); // wrong type
@@ -368,26 +95,8 @@ export async function writeSampleExport(root: string, options: SampleExportOptio
       await writeLines(
         path.join(dir, 'explanations', `batch-${b}${ext}`),
         (function* () {
-          for (const index of indexes) {
-            for (let e = 0; e < explanationsPer; e++) {
-              const embedding = Array.from({ length: 256 }, () => float());
-              yield JSON.stringify({
-                id: `exp-${sourceId}-${index}-${e}`,
-                modelId,
-                layer: sourceId,
-                index,
-                authorId: BOT_ID,
-                description: e === 0 ? `words about ${TOKENS[int(rand, TOKENS.length)]} and "quotes"` : `another idea ${e}\u0000with a NUL`,
-                embedding: e === 0 ? `[${embedding.join(',')}]` : null,
-                typeName: 'oai_token-act-pair',
-                explanationModelName: 'gpt-4o-mini',
-                umap_x: 0,
-                umap_y: 0,
-                umap_cluster: 0,
-                umap_log_feature_sparsity: 0,
-              });
-            }
-          }
+          for (const index of indexes)
+            for (let e = 0; e < explanationsPer; e++) yield JSON.stringify(explanationRecord(context, index, e, r));
         })(),
         !options.plain,
       );
@@ -396,31 +105,8 @@ export async function writeSampleExport(root: string, options: SampleExportOptio
       await writeLines(
         path.join(dir, 'activations', `batch-${b}${ext}`),
         (function* () {
-          for (let i = b * BATCH; i < Math.min(features, (b + 1) * BATCH); i++) {
-            for (let a = 0; a < actsPer; a++) {
-              const values = Array.from({ length: tokensPer }, () => Math.max(0, float(10)));
-              const maxValue = Math.max(...values);
-              yield JSON.stringify({
-                id: `act-${sourceId}-${i}-${a}`,
-                modelId,
-                layer: sourceId,
-                index: String(i),
-                creatorId: BOT_ID,
-                dataSource: 'Skylion007/openwebtext',
-                tokens: Array.from({ length: tokensPer }, () => TOKENS[int(rand, TOKENS.length)]),
-                maxValue,
-                minValue: Math.min(...values),
-                values,
-                maxValueTokenIndex: values.indexOf(maxValue),
-                dfaValues: [],
-                dfaMaxValue: null,
-                dfaTargetIndex: null,
-                binContains: null,
-                binMin: null,
-                binMax: null,
-              });
-            }
-          }
+          for (let i = b * BATCH; i < Math.min(features, (b + 1) * BATCH); i++)
+            for (let a = 0; a < actsPer; a++) yield JSON.stringify(activationRecord(context, i, a, tokensPer, r));
           if (options.bad && b === 0) {
             yield JSON.stringify({
               id: 'act-orphan',
@@ -453,8 +139,4 @@ export async function writeSampleExport(root: string, options: SampleExportOptio
     }
   }
   return { root: path.join(root, 'v1'), sources };
-}
-
-function int(rand: () => number, below: number): number {
-  return Math.floor(rand() * below);
 }
