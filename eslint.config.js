@@ -36,6 +36,7 @@ function layers() {
     rule(
       ['src/routes/**', 'src/pages/**', 'src/plugins/**'],
       dirs('db/queries', 'db/schema', 'db/import'),
+      '**/db/analyze*',
       'the HTTP edge reads and writes data through services',
     ),
     rule(['src/services/**'], [...EDGE, ...FASTIFY], 'services know no HTTP: throw the errors of src/errors.ts'),

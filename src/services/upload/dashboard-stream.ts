@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { Viewer } from '../access/viewer.js';
+import { analyzeTables } from '../../db/analyze.js';
 import type { Db } from '../../db/client.js';
 import { DomainError, InvalidInput, TooLarge } from '../../errors.js';
 import type { EmbeddingClient } from '../../upstream/embeddings.js';
@@ -106,7 +107,7 @@ export async function uploadDashboardStream(
   const { modelId, source } = header as { modelId: string; source: string };
   const target = await uploadTarget(db, modelId, source, viewer);
 
-  return db.transaction(async (txRaw) => {
+  const created = await db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     const seen = new Set<number>();
     let created = 0;
@@ -129,4 +130,7 @@ export async function uploadDashboardStream(
     if (seen.size === 0) throw new InvalidInput('The upload has no features after its first line.');
     return created;
   });
+  // A whole source is a bulk write: refresh the planner's statistics, as an import does.
+  if (created > 0) await analyzeTables(db, ['Neuron', 'Activation', 'Explanation']);
+  return created;
 }

@@ -4,7 +4,6 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { analyzeTables } from '../../../db/analyze.js';
 import { DomainError } from '../../../errors.js';
 import { errorResponses, KEY_REQUIRED, MessageResponse } from '../../../schemas/common.js';
 import { FeatureUploadBody } from '../../../schemas/feature.js';
@@ -84,8 +83,6 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         } else {
           created = await uploadFeatures(fastify.db, request.body, request.viewer!, fastify.embeddings);
         }
-        // A whole source is a bulk write: refresh the planner's statistics, as an import does.
-        if (whole && created > 0) await analyzeTables(fastify.db, ['Neuron', 'Activation', 'Explanation']);
         return { message: `${created} features created.` };
       },
     );
