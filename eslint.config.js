@@ -35,8 +35,7 @@ function layers() {
   return [
     rule(
       ['src/routes/**', 'src/pages/**', 'src/plugins/**'],
-      dirs('db/queries', 'db/schema', 'db/import'),
-      '**/db/analyze*',
+      [...dirs('db/queries', 'db/schema', 'db/import'), '**/db/analyze.js'],
       'the HTTP edge reads and writes data through services',
     ),
     rule(['src/services/**'], [...EDGE, ...FASTIFY], 'services know no HTTP: throw the errors of src/errors.ts'),
