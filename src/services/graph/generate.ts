@@ -62,7 +62,8 @@ export async function generateGraph(
   const slug = !body.slug || body.slug.trim().length < GRAPH_SLUG_MIN ? slugFromPrompt(body.prompt) : body.slug;
   if (/[^a-zA-Z0-9_-]/.test(slug))
     throw new InvalidInput('Invalid scan or slug. They must be alphanumeric and contain only underscores and hyphens.');
-  if (!(await findModel(deps.db, body.modelId))) throw new InvalidInput(ERROR_MODEL_DOES_NOT_EXIST);
+  const model = await findModel(deps.db, body.modelId);
+  if (!model) throw new InvalidInput(ERROR_MODEL_DOES_NOT_EXIST);
   if (await findGraph(deps.db, body.modelId, slug))
     throw new DomainError(
       'BAD_REQUEST',
@@ -89,7 +90,7 @@ export async function generateGraph(
     viewer: params.viewer,
     putRequestId: upload.putRequestId,
     visibility: body.visibility,
-    target: { modelId: body.modelId, slug, sourceSetName: body.sourceSetName ?? null },
+    target: { modelId: body.modelId, slug, sourceSetName: body.sourceSetName ?? model.defaultGraphSourceSetName ?? null },
   });
   return {
     message: 'Graph saved to database',

@@ -3,10 +3,16 @@
 import type { Readable } from 'node:stream';
 import { canRead, type Viewer } from '../access/viewer.js';
 import { Forbidden, NotFound } from '../../errors.js';
-import { deleteGraph, findGraph, listGraphsOf } from '../../db/queries/graphs.js';
+import { deleteGraph, findGraph, listGraphsOf, type GraphRow } from '../../db/queries/graphs.js';
 import { storageOf, type GraphDeps } from './deps.js';
 
 export const GRAPH_NOT_FOUND = 'Graph not found';
+
+/** Upstream's columns: where and how the file is stored is the mirror's business. */
+function publicFields(graph: GraphRow) {
+  const { storageKey: _key, sizeBytes: _size, contentEncoding: _encoding, ...rest } = graph;
+  return rest;
+}
 
 async function readableGraph(deps: GraphDeps, viewer: Viewer | null, modelId: string, slug: string) {
   const row = await findGraph(deps.db, modelId, slug);
@@ -17,11 +23,11 @@ async function readableGraph(deps: GraphDeps, viewer: Viewer | null, modelId: st
 /** GET graph/{modelId}/{slug}: the metadata with its owner's name and id, as upstream's `include: user`. */
 export async function getGraph(deps: GraphDeps, params: { viewer: Viewer | null; modelId: string; slug: string }) {
   const { graph, userName } = await readableGraph(deps, params.viewer, params.modelId, params.slug);
-  return { ...graph, user: graph.userId ? { name: userName ?? '', id: graph.userId } : null };
+  return { ...publicFields(graph), user: graph.userId ? { name: userName ?? '', id: graph.userId } : null };
 }
 
 export async function listOwnedGraphs(deps: GraphDeps, viewer: Viewer) {
-  return listGraphsOf(deps.db, viewer.id);
+  return (await listGraphsOf(deps.db, viewer.id)).map(publicFields);
 }
 
 /** The stored file as bytes, and how they are encoded (gzip when uploaded gzipped). */
