@@ -7,7 +7,8 @@ const open = { additionalProperties: true } as const;
 const Slug = Type.String({ minLength: 1, maxLength: 256, description: 'Graph slug (unique per model).' });
 const GraphVisibility = Type.Optional(
   Type.Union([Visibility], {
-    description: 'Who may read the graph (mirror extension). Default PUBLIC, as every graph on neuronpedia.org; PRIVATE: only you and admins.',
+    description:
+      'Who may read the graph (mirror extension). Default PUBLIC, as every graph on neuronpedia.org; PRIVATE: only you and admins.',
   }),
 );
 
@@ -16,7 +17,8 @@ export const SignedPutBody = Type.Object({
   filename: Type.String({ minLength: 1, maxLength: 512, description: 'Name of the file, ending in .json' }),
   contentLength: Type.Integer({
     minimum: 1024,
-    description: 'Exact size of the body that will be PUT, in bytes (compressed size when sent with Content-Encoding: gzip); at most GRAPH_UPLOAD_LIMIT_BYTES.',
+    description:
+      'Exact size of the body that will be PUT, in bytes (compressed size when sent with Content-Encoding: gzip); at most GRAPH_UPLOAD_LIMIT_BYTES.',
   }),
   contentType: Type.Optional(Type.String({ maxLength: 256, description: 'Accepted and ignored: files are stored as application/json.' })),
 });

@@ -43,7 +43,8 @@ export function graphServerClient(settings: GraphServerSettings, fetchImpl: type
           signal: AbortSignal.timeout(settings.timeoutMs),
         });
       } catch (error) {
-        if ((error as Error).name === 'TimeoutError') throw new UpstreamTimeout(`The graph server did not answer within ${settings.timeoutMs} ms.`);
+        if ((error as Error).name === 'TimeoutError')
+          throw new UpstreamTimeout(`The graph server did not answer within ${settings.timeoutMs} ms.`);
         throw new UpstreamFailed('The graph server is unavailable. Please try again shortly.');
       }
       const text = await response.text();
@@ -54,9 +55,9 @@ export function graphServerClient(settings: GraphServerSettings, fetchImpl: type
         json = undefined;
       }
       // Upstream reads `error` first, whatever the status.
-      if (json && typeof json.error === 'string' && json.error) throw new UpstreamFailed(`The graph server failed: ${json.error.slice(0, 500)}`);
-      if (response.status === 503)
-        throw new UpstreamFailed('Sorry, all GPUs are currently busy. Please try again in a minute.');
+      if (json && typeof json.error === 'string' && json.error)
+        throw new UpstreamFailed(`The graph server failed: ${json.error.slice(0, 500)}`);
+      if (response.status === 503) throw new UpstreamFailed('Sorry, all GPUs are currently busy. Please try again in a minute.');
       if (!response.ok) throw new UpstreamFailed(`The graph server answered HTTP ${response.status}: ${text.slice(0, 200)}`);
       if (!json) throw new UpstreamFailed('The graph server answered something that is not JSON.');
     },

@@ -17,7 +17,14 @@ export interface GraphServerDouble {
 export function graphFor(body: { prompt: string; model_id: string; slug_identifier: string }, nodes = 3) {
   const tokens = body.prompt.split(/(?=\s)/);
   return {
-    metadata: { slug: body.slug_identifier, scan: body.model_id, prompt: body.prompt, prompt_tokens: tokens, node_threshold: 0.8, info: { creator_name: 'test' } },
+    metadata: {
+      slug: body.slug_identifier,
+      scan: body.model_id,
+      prompt: body.prompt,
+      prompt_tokens: tokens,
+      node_threshold: 0.8,
+      info: { creator_name: 'test' },
+    },
     qParams: { pinnedIds: [], supernodes: [], linkType: 'both' },
     nodes: Array.from({ length: nodes }, (_, i) => ({
       node_id: `${i}_1_1`,
@@ -38,10 +45,16 @@ export async function startGraphServerDouble(secret: string): Promise<GraphServe
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const answer = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.method !== 'POST' || req.url !== '/generate-graph') return answer(404, { error: 'Not found' });
       if (req.headers['x-secret-key'] !== secret) return answer(401, { error: 'Invalid secret key' });
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { prompt: string; model_id: string; slug_identifier: string; signed_url: string };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        prompt: string;
+        model_id: string;
+        slug_identifier: string;
+        signed_url: string;
+      };
       double.requests.push(body);
       const data = gzipSync(JSON.stringify(graphFor(body)));
       const upload = await fetch(body.signed_url, {

@@ -41,26 +41,46 @@ function expectedSignature(
   region: string,
 ): { signature: string; given: string } | { error: string } {
   const auth = req.headers.authorization ?? '';
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
   if (!match) return { error: 'AccessDenied' };
   const [, keyId, date, scopeRegion, signedHeaders, given] = match as unknown as string[];
   if (keyId !== accessKeyId) return { error: 'InvalidAccessKeyId' };
   if (scopeRegion !== region) return { error: 'AuthorizationHeaderMalformed' };
   const amzDate = String(req.headers['x-amz-date'] ?? '');
   if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== date) return { error: 'AccessDenied' };
-  const when = Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15));
+  const when = Date.UTC(
+    +amzDate.slice(0, 4),
+    +amzDate.slice(4, 6) - 1,
+    +amzDate.slice(6, 8),
+    +amzDate.slice(9, 11),
+    +amzDate.slice(11, 13),
+    +amzDate.slice(13, 15),
+  );
   if (Math.abs(Date.now() - when) > 15 * 60 * 1000) return { error: 'RequestTimeTooSkewed' };
   const payloadHash = req.headers['x-amz-content-sha256'];
   if (typeof payloadHash !== 'string') return { error: 'InvalidRequest' };
   const names = signedHeaders!.split(';');
   if (!names.includes('host') || !names.includes('x-amz-date') || !names.includes('x-amz-content-sha256')) return { error: 'AccessDenied' };
-  const canonicalHeaders = names.map((name) => `${name}:${String(req.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalHeaders = names
+    .map(
+      (name) =>
+        `${name}:${String(req.headers[name] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const query = [...url.searchParams.entries()]
     .map(([k, v]) => [encode(k), encode(v)])
     .sort(([a, x], [b, y]) => (a! < b! ? -1 : a! > b! ? 1 : x! < y! ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
-  const canonicalUri = url.pathname.split('/').map((part) => encode(decodeURIComponent(part))).join('/');
+  const canonicalUri = url.pathname
+    .split('/')
+    .map((part) => encode(decodeURIComponent(part)))
+    .join('/');
   const canonical = [req.method, canonicalUri, query, canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const scope = `${date}/${region}/s3/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
@@ -68,7 +88,12 @@ function expectedSignature(
   return { signature: createHmac('sha256', key).update(toSign).digest('hex'), given: given! };
 }
 
-export async function startSigV4S3Double(options: { bucket: string; accessKeyId: string; secretAccessKey: string; region: string }): Promise<SigV4S3Double> {
+export async function startSigV4S3Double(options: {
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+}): Promise<SigV4S3Double> {
   const objects = new Map<string, StoredObject>();
   const log: string[] = [];
   const server = http.createServer((req, res) => {
@@ -82,14 +107,20 @@ export async function startSigV4S3Double(options: { bucket: string; accessKeyId:
     if (!url.pathname.startsWith(prefix)) return xmlError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
     const key = decodeURIComponent(url.pathname.slice(prefix.length));
     if (req.method === 'PUT') {
-      if (req.headers['content-length'] === undefined) return xmlError(res, 411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
+      if (req.headers['content-length'] === undefined)
+        return xmlError(res, 411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
         const declared = req.headers['x-amz-content-sha256'];
         if (declared !== 'UNSIGNED-PAYLOAD' && declared !== sha256(body))
-          return xmlError(res, 400, 'XAmzContentSHA256Mismatch', 'The provided x-amz-content-sha256 header does not match what was computed.');
+          return xmlError(
+            res,
+            400,
+            'XAmzContentSHA256Mismatch',
+            'The provided x-amz-content-sha256 header does not match what was computed.',
+          );
         const contentEncoding = req.headers['content-encoding'];
         objects.set(key, { body, contentType: req.headers['content-type'], contentEncoding });
         res.writeHead(200, { etag: `"${createHash('md5').update(body).digest('hex')}"` }).end();

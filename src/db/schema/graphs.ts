@@ -52,8 +52,12 @@ export const graphMetadataSubgraph = pgTable(
       .notNull()
       .references(() => graphMetadata.id, { onDelete: 'cascade' }),
     pinnedIds: textArray('pinnedIds'),
-    supernodes: jsonb('supernodes').notNull().default(sql`'[]'::jsonb`),
-    clerps: jsonb('clerps').notNull().default(sql`'[]'::jsonb`),
+    supernodes: jsonb('supernodes')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    clerps: jsonb('clerps')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     pruningThreshold: doublePrecision('pruningThreshold'),
     densityThreshold: doublePrecision('densityThreshold'),
     userId: text('userId')

@@ -40,7 +40,7 @@ export interface GenerateParams {
 /** Upstream's slug for a prompt: special tokens and role names dropped, 16 safe characters, the time. */
 export function slugFromPrompt(prompt: string, now = Date.now()): string {
   let text = prompt;
-  for (let before = ''; text !== before; ) {
+  for (let before = ''; text !== before;) {
     before = text;
     text = text.replace(/<[^>]*>|\n/g, '');
   }

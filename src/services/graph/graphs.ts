@@ -16,7 +16,8 @@ function publicFields(graph: GraphRow) {
 
 async function readableGraph(deps: GraphDeps, viewer: Viewer | null, modelId: string, slug: string) {
   const row = await findGraph(deps.db, modelId, slug);
-  if (!row || !canRead({ visibility: row.graph.visibility, creatorId: row.graph.userId ?? '' }, viewer)) throw new NotFound(GRAPH_NOT_FOUND);
+  if (!row || !canRead({ visibility: row.graph.visibility, creatorId: row.graph.userId ?? '' }, viewer))
+    throw new NotFound(GRAPH_NOT_FOUND);
   return row;
 }
 

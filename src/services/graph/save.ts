@@ -20,13 +20,18 @@ export interface SaveGraphParams {
   target?: { modelId: string; slug: string; sourceSetName: string | null };
 }
 
-export async function saveUploadedGraph(deps: GraphDeps, params: SaveGraphParams): Promise<{ graph: GraphRow; nodeCount: number; linkCount: number }> {
+export async function saveUploadedGraph(
+  deps: GraphDeps,
+  params: SaveGraphParams,
+): Promise<{ graph: GraphRow; nodeCount: number; linkCount: number }> {
   const storage = storageOf(deps);
   const upload = await findPutRequest(deps.db, params.putRequestId);
   // Another user's upload looks like none at all.
   if (!upload || (upload.userId ?? null) !== (params.viewer?.id ?? null)) throw new NotFound('Put request not found');
   if (upload.state !== 'UPLOADED')
-    throw new InvalidInput('The graph file has not been uploaded yet: PUT it to the url that graph/signed-put returned, then call save-to-db.');
+    throw new InvalidInput(
+      'The graph file has not been uploaded yet: PUT it to the url that graph/signed-put returned, then call save-to-db.',
+    );
   const stream = await storage.get(upload.storageKey);
   if (!stream) throw new InvalidInput('The uploaded graph file is no longer in storage: upload it again.');
   const file = await readGraphFile(stream, upload.contentEncoding, upload.sizeBytes ?? 0, deps.publicUrl);

@@ -25,7 +25,13 @@ export function signUploadUrl(secret: string, publicUrl: string, target: SignedT
 }
 
 /** Throws Forbidden unless `given` signs `target` until `expires` and that time has not passed. */
-export function verifyUploadSignature(secret: string, target: SignedTarget | undefined, expires: string, given: string, now = Date.now()): void {
+export function verifyUploadSignature(
+  secret: string,
+  target: SignedTarget | undefined,
+  expires: string,
+  given: string,
+  now = Date.now(),
+): void {
   const seconds = /^\d{1,12}$/.test(expires) ? Number(expires) : NaN;
   // An unknown id is refused like a bad signature: the URL reveals nothing about other uploads.
   const expected = target && Number.isFinite(seconds) ? Buffer.from(signature(secret, target, seconds)) : undefined;

@@ -20,7 +20,8 @@ export interface SubgraphFields {
 
 async function readableGraphId(deps: GraphDeps, viewer: Viewer, modelId: string, slug: string): Promise<string> {
   const row = await findGraph(deps.db, modelId, slug);
-  if (!row || !canRead({ visibility: row.graph.visibility, creatorId: row.graph.userId ?? '' }, viewer)) throw new NotFound(GRAPH_NOT_FOUND);
+  if (!row || !canRead({ visibility: row.graph.visibility, creatorId: row.graph.userId ?? '' }, viewer))
+    throw new NotFound(GRAPH_NOT_FOUND);
   return row.graph.id;
 }
 

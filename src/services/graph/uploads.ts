@@ -29,7 +29,11 @@ export interface NewUploadUrl {
 
 /** A storage key as upstream makes it, with the caller's file name reduced to safe characters. */
 function storageKey(owner: string, filename: string): string {
-  const base = filename.replace(/\.json$/, '').replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '_').slice(0, 100);
+  const base = filename
+    .replace(/\.json$/, '')
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 100);
   return `${USER_GRAPHS_DIR}/${owner}/${base}-${Date.now()}-${randomBytes(3).toString('hex')}.json`;
 }
 
@@ -55,7 +59,12 @@ export async function createUploadUrl(
     contentLength: params.contentLength,
     expiresAt,
   });
-  const url = signUploadUrl(deps.settings.signingSecret, deps.publicUrl, { id: row.id, storageKey: key, contentLength: params.contentLength }, expiresAt);
+  const url = signUploadUrl(
+    deps.settings.signingSecret,
+    deps.publicUrl,
+    { id: row.id, storageKey: key, contentLength: params.contentLength },
+    expiresAt,
+  );
   await setPutRequestUrl(deps.db, row.id, url);
   return { url, key, putRequestId: row.id };
 }
@@ -81,7 +90,9 @@ export async function receiveUpload(deps: GraphDeps, upload: IncomingUpload): Pr
   if (length > deps.settings.uploadLimitBytes)
     throw new TooLarge(`The file is larger than ${deps.settings.uploadLimitBytes} bytes (GRAPH_UPLOAD_LIMIT_BYTES).`);
   if (row!.contentLength !== null && length !== row!.contentLength)
-    throw new InvalidInput(`Content-Length is ${length} but this URL was signed for ${row!.contentLength} bytes (graph/signed-put's contentLength).`);
+    throw new InvalidInput(
+      `Content-Length is ${length} but this URL was signed for ${row!.contentLength} bytes (graph/signed-put's contentLength).`,
+    );
   const encoding = upload.contentEncoding?.trim().toLowerCase() || null;
   if (encoding !== null && encoding !== 'gzip' && encoding !== 'identity')
     throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported: send the JSON as is, or gzip.`);

@@ -44,7 +44,12 @@ const REQUIRED_ROOT: Array<[string, ValueKind]> = [
   ['links', 'array'],
 ];
 
-export async function readGraphFile(stream: Readable, encoding: string | null, storedBytes: number, publicUrl: string): Promise<GraphMetadataFields> {
+export async function readGraphFile(
+  stream: Readable,
+  encoding: string | null,
+  storedBytes: number,
+  publicUrl: string,
+): Promise<GraphMetadataFields> {
   let scan: GraphScan;
   try {
     scan = await scanGraph(decoded(stream, encoding, storedBytes));
@@ -61,7 +66,8 @@ export async function readGraphFile(stream: Readable, encoding: string | null, s
   }
   const meta = scan.metadata ?? {};
   if (scan.metadata) {
-    for (const key of ['slug', 'scan', 'prompt_tokens', 'prompt']) if (!(key in meta)) details.push(`/metadata: must have required property '${key}'`);
+    for (const key of ['slug', 'scan', 'prompt_tokens', 'prompt'])
+      if (!(key in meta)) details.push(`/metadata: must have required property '${key}'`);
     for (const key of ['slug', 'scan', 'prompt'])
       if (key in meta && typeof meta[key] !== 'string') details.push(`/metadata/${key}: must be string`);
     const tokens = meta.prompt_tokens;

@@ -21,7 +21,8 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: GenerateGraphResponse, ...errorResponses(401, 502, 503, 504) },
       },
     },
-    async (request) => generateGraph(graphDeps(fastify), fastify.graphServer, { viewer: request.viewer, ip: request.ip, body: request.body }),
+    async (request) =>
+      generateGraph(graphDeps(fastify), fastify.graphServer, { viewer: request.viewer, ip: request.ip, body: request.body }),
   );
 };
 

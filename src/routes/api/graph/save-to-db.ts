@@ -18,7 +18,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         description:
           "Reads the file uploaded to the putRequestId's URL (streamed, never held whole), checks it against the graph schema's required parts " +
           '(metadata.slug, scan, prompt_tokens, prompt; qParams; nodes; links) and saves it under metadata.scan (the model, which must exist) and metadata.slug. ' +
-          'Saving the same slug again replaces your graph; another user\'s slug is refused. `visibility` is a mirror extension (default PUBLIC).',
+          "Saving the same slug again replaces your graph; another user's slug is refused. `visibility` is a mirror extension (default PUBLIC).",
         security: KEY_REQUIRED,
         body: SaveToDbBody,
         response: { 200: SaveToDbResponse, ...errorResponses(401, 404, 503) },
