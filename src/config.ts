@@ -1,5 +1,6 @@
 // Configuration from environment variables, validated once at start. Every variable is documented
 // in README.md and .env.example; a bad value stops the process with a message naming it.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './services/rate-limit/groups.js';
@@ -8,6 +9,8 @@ import type { ChatSettings } from './upstream/chat.js';
 import type { EmbeddingSettings } from './upstream/embeddings.js';
 import { DEFAULT_EF_SEARCH } from './db/queries/explanation-search.js';
 import { InferenceHostsError, parseHostsFile, parseHostsSpec, type InferenceHostRule } from './upstream/inference/hosts.js';
+import type { GraphStorageSettings } from './storage/index.js';
+import type { GraphServerSettings } from './upstream/graph-server.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -52,6 +55,21 @@ export interface Config {
   searchEfSearch: number;
   /** Inference servers by model and source set (INFERENCE_HOSTS and INFERENCE_HOSTS_FILE); empty: none. */
   inferenceHosts: InferenceHostRule[];
+  /** Attribution graph files and their upload URLs (graph/* routes). */
+  graphs: GraphSettings;
+}
+
+export interface GraphSettings {
+  /** Where graph JSON files live; undefined on Postgres without GRAPH_STORAGE_DIR or GRAPH_S3_BUCKET. */
+  storage: GraphStorageSettings | undefined;
+  /** Largest graph file accepted by an upload URL, in bytes, as sent (gzip counts compressed). */
+  uploadLimitBytes: number;
+  /** HMAC key of upload URLs; random per process when GRAPH_SIGNING_SECRET is unset. */
+  signingSecret: string;
+  /** How long an upload URL is valid, in seconds. */
+  uploadUrlTtlSeconds: number;
+  /** The graph server that generates graphs (graph/generate); undefined: not configured. */
+  server: GraphServerSettings | undefined;
 }
 
 export interface ImportNetworkSettings {
@@ -151,7 +169,41 @@ export function loadConfig(env: Env = process.env): Config {
     storedEmbeddingModel: read('STORED_EMBEDDING_MODEL') ?? 'text-embedding-3-large',
     searchEfSearch: integer('SEARCH_EF_SEARCH', DEFAULT_EF_SEARCH, 10, 1000),
     inferenceHosts: [],
+    graphs: {
+      storage: undefined,
+      // Upstream's limit (MAX_GRAPH_UPLOAD_SIZE_BYTES) is 100 MiB; its docs say 200 MiB.
+      uploadLimitBytes: integer('GRAPH_UPLOAD_LIMIT_BYTES', 200 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+      signingSecret: read('GRAPH_SIGNING_SECRET') ?? randomBytes(32).toString('hex'),
+      uploadUrlTtlSeconds: integer('GRAPH_UPLOAD_URL_TTL_SECONDS', 3600, 1, 7 * 86400),
+      server: undefined,
+    },
   };
+  const graphBucket = read('GRAPH_S3_BUCKET');
+  const graphDir = read('GRAPH_STORAGE_DIR');
+  if (graphBucket) {
+    const accessKeyId = read('GRAPH_S3_ACCESS_KEY_ID');
+    const secretAccessKey = read('GRAPH_S3_SECRET_ACCESS_KEY');
+    if (!accessKeyId || !secretAccessKey) problems.push('GRAPH_S3_BUCKET needs GRAPH_S3_ACCESS_KEY_ID and GRAPH_S3_SECRET_ACCESS_KEY');
+    config.graphs.storage = {
+      kind: 's3',
+      bucket: graphBucket,
+      endpoint: url('GRAPH_S3_ENDPOINT', ['http:', 'https:']),
+      region: read('GRAPH_S3_REGION') ?? 'us-east-1',
+      accessKeyId: accessKeyId ?? '',
+      secretAccessKey: secretAccessKey ?? '',
+      timeoutMs: integer('GRAPH_S3_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    };
+  } else if (graphDir || !config.databaseUrl) {
+    // The embedded database keeps graphs beside itself; a Postgres server has no data folder of ours.
+    config.graphs.storage = { kind: 'fs', dir: path.resolve(graphDir ?? path.join(config.dataDir, 'graphs')) };
+  }
+  const graphServerUrl = url('GRAPH_SERVER_URL', ['http:', 'https:']);
+  if (graphServerUrl)
+    config.graphs.server = {
+      url: graphServerUrl,
+      secret: read('GRAPH_SERVER_SECRET'),
+      timeoutMs: integer('GRAPH_SERVER_TIMEOUT_MS', 600_000, 100, 3_600_000),
+    };
   const inferenceDefaults = { secret: read('INFERENCE_SECRET'), timeoutMs: integer('INFERENCE_TIMEOUT_MS', 120_000, 100, 3_600_000) };
   try {
     const spec = read('INFERENCE_HOSTS');

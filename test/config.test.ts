@@ -35,6 +35,13 @@ describe('loadConfig', () => {
       INFERENCE_HOSTS: 'gpt2-small=http://gpu1:5002,http://gpu2:5002/; gemma-2-2b/gemmascope-res-16k=https://gpu3',
       INFERENCE_SECRET: 's3cret',
       INFERENCE_TIMEOUT_MS: '9000',
+      GRAPH_STORAGE_DIR: '/tmp/g',
+      GRAPH_UPLOAD_LIMIT_BYTES: '5000',
+      GRAPH_SIGNING_SECRET: 'sign',
+      GRAPH_UPLOAD_URL_TTL_SECONDS: '60',
+      GRAPH_SERVER_URL: 'http://graph:5004',
+      GRAPH_SERVER_SECRET: 'gs',
+      GRAPH_SERVER_TIMEOUT_MS: '1000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -69,7 +76,37 @@ describe('loadConfig', () => {
         },
         { modelId: 'gemma-2-2b', sourceSet: 'gemmascope-res-16k', hosts: [{ url: 'https://gpu3', secret: 's3cret', timeoutMs: 9000 }] },
       ],
+      graphs: {
+        storage: { kind: 'fs', dir: '/tmp/g' },
+        uploadLimitBytes: 5000,
+        signingSecret: 'sign',
+        uploadUrlTtlSeconds: 60,
+        server: { url: 'http://graph:5004', secret: 'gs', timeoutMs: 1000 },
+      },
     });
+  });
+
+  it('keeps graphs in DATA_DIR/graphs on the embedded database, nowhere by default on Postgres, or in an S3 bucket', () => {
+    expect(loadConfig({ DATA_DIR: '/tmp/x' }).graphs.storage).toEqual({ kind: 'fs', dir: '/tmp/x/graphs' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/np' }).graphs.storage).toBeUndefined();
+    const s3 = {
+      GRAPH_S3_BUCKET: 'b',
+      GRAPH_S3_ENDPOINT: 'http://minio:9000',
+      GRAPH_S3_ACCESS_KEY_ID: 'k',
+      GRAPH_S3_SECRET_ACCESS_KEY: 's',
+    };
+    expect(loadConfig(s3).graphs.storage).toEqual({
+      kind: 's3',
+      bucket: 'b',
+      endpoint: 'http://minio:9000',
+      region: 'us-east-1',
+      accessKeyId: 'k',
+      secretAccessKey: 's',
+      timeoutMs: 60_000,
+    });
+    expect(() => loadConfig({ GRAPH_S3_BUCKET: 'b' })).toThrow(/GRAPH_S3_ACCESS_KEY_ID/);
+    // Without a secret each process signs with its own random one.
+    expect(loadConfig({}).graphs.signingSecret).not.toBe(loadConfig({}).graphs.signingSecret);
   });
 
   it('reads inference hosts from INFERENCE_HOSTS_FILE, with per-entry secret and timeout', () => {

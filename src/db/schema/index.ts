@@ -6,3 +6,4 @@ export * from './users.js';
 export * from './imports.js';
 export * from './lists.js';
 export * from './steering.js';
+export * from './graphs.js';

@@ -9,6 +9,8 @@ import { InferenceHosts } from '../../upstream/inference/hosts.js';
 import { autointerpClient, type AutointerpClient } from '../../upstream/autointerp.js';
 import { chatClient, type ChatClient } from '../../upstream/chat.js';
 import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings.js';
+import { graphServerClient, type GraphServerClient } from '../../upstream/graph-server.js';
+import { openStorage, type BlobStorage } from '../../storage/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +26,10 @@ declare module 'fastify' {
     autointerp: AutointerpClient | undefined;
     /** Inference servers (INFERENCE_HOSTS); calls answer 503 for models none serves. */
     inference: InferenceClient;
+    /** Where graph files live (a folder or an S3-compatible bucket); undefined: not configured. */
+    graphStorage: BlobStorage | undefined;
+    /** The graph server, when GRAPH_SERVER_URL is set. */
+    graphServer: GraphServerClient | undefined;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null when anonymous. */
@@ -46,6 +52,8 @@ export default fp<ContextOptions>(
     fastify.decorate('llm', config.llm ? chatClient(config.llm) : undefined);
     fastify.decorate('autointerp', config.autointerp ? autointerpClient(config.autointerp) : undefined);
     fastify.decorate('inference', inferenceClient(new InferenceHosts(config.inferenceHosts)));
+    fastify.decorate('graphStorage', config.graphs.storage ? openStorage(config.graphs.storage) : undefined);
+    fastify.decorate('graphServer', config.graphs.server ? graphServerClient(config.graphs.server) : undefined);
     fastify.decorateRequest('viewer', null);
   },
   { name: 'context' },

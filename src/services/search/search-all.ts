@@ -4,8 +4,8 @@
 // may not read are left out; features too dense for the caller's threshold too.
 import { MAX_NUM_RESULTS, NO_DENSITY_THRESHOLD } from '../../constants.js';
 import type { Db } from '../../db/client.js';
-import { type FeatureJsonRow, listFeaturesJson } from '../../db/queries/features-json.js';
 import { type FeatureKey } from '../../db/queries/features.js';
+import { type FeatureJsonRow, listFeaturesJson } from '../../db/queries/features-json.js';
 import { InvalidInput } from '../../errors.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
 import { inferenceModelName, readableSourceSetWithSources } from '../access/inference-access.js';
