@@ -1,9 +1,7 @@
 // POST /api/list/get: a list with its features. A list is readable by anyone with its id (as
 // upstream); its features are shown only where the reader may see them.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { findList, listItems } from '../../../db/queries/lists.js';
-import { NotFound } from '../../../errors.js';
-import { readFeatures } from '../../../services/feature/read-features.js';
+import { getList } from '../../../services/list/get-list.js';
 import { errorResponses, KEY_OPTIONAL } from '../../../schemas/common.js';
 import { GetListResponse, ListIdBody } from '../../../schemas/list.js';
 
@@ -22,19 +20,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: GetListResponse, ...errors },
       },
     },
-    async (request) => {
-      const found = await findList(fastify.db, request.body.listId);
-      if (!found) throw new NotFound('List not found.');
-      const items = await listItems(fastify.db, found.list.id);
-      // Each feature as the batch read gives it (top 3 activations), where the reader may see it.
-      const features = await readFeatures(fastify.db, items, request.viewer, 3);
-      const byKey = new Map(features.map((f) => [`${f.modelId}\u0000${f.layer}\u0000${f.index}`, f]));
-      const neurons = items.flatMap((item) => {
-        const neuron = byKey.get(`${item.modelId}\u0000${item.layer}\u0000${item.index}`);
-        return neuron ? [{ ...item, neuron }] : [];
-      });
-      return { ...found.list, user: { name: found.userName }, activations: [], neurons };
-    },
+    async (request) => getList(fastify.db, request.body.listId, request.viewer),
   );
 };
 
