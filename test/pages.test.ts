@@ -62,7 +62,7 @@ describe('web pages', () => {
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
     for (const e of json.explanations) expect(page.body).toContain(e.description);
     expect(page.body).toContain(
-      `Top activations <span class="muted small">${Math.min(10, json.activations.length)} of ${json.activations.length}</span>`,
+      `Top activations <span class="muted small">1–${Math.min(10, json.activations.length)} of ${json.activations.length}</span>`,
     );
     // Every activation's max token is outlined, with its value to hover.
     expect(page.body.match(/class="t max"/g)).toHaveLength(json.activations.length);

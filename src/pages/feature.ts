@@ -55,16 +55,16 @@ function explanationsView(explanations: ExplanationWithScores[]): string {
   </ul>`;
 }
 
-export function featureView(f: Feature, shown: number): string {
+/** `from`: where the shown page of activations starts ("show more" moves it on, so a page stays small). */
+export function featureView(f: Feature, from: number): string {
   const acts = [...f.activations].sort((a, b) => b.maxValue - a.maxValue);
   const scale = Math.max(f.maxActApprox ?? 0, acts[0]?.maxValue ?? 0);
-  const page = acts.slice(0, shown);
-  const more =
-    acts.length > shown
-      ? html`<p>
-          <a href="${featurePath(f)}?acts=${shown + ACTIVATIONS_PER_PAGE}#activations">Show more (${acts.length - shown} left)</a>
-        </p>`
-      : '';
+  const page = acts.slice(from, from + ACTIVATIONS_PER_PAGE);
+  const left = acts.length - from - page.length;
+  const prev =
+    from > 0 ? html`<a href="${featurePath(f)}?acts=${Math.max(0, from - ACTIVATIONS_PER_PAGE)}#activations">← Previous</a>` : '';
+  const next = left > 0 ? html`<a href="${featurePath(f)}?acts=${from + page.length}#activations">Show more (${left} left)</a>` : '';
+  const more = html`<nav class="pager" aria-label="Activations">!${prev}!${next}</nav>`;
   const lists = f.lists.map((l) => html`<a href="/list/${encodeURIComponent(l.list.id)}">${l.list.name}</a>`).join('');
   const steer = `/steer?feature=${encodeURIComponent(`${f.modelId}/${f.layer}/${f.index}`)}`;
   const top = f.explanations[0]?.description ?? f.vectorLabel ?? '';
@@ -98,7 +98,9 @@ export function featureView(f: Feature, shown: number): string {
         !${histogram(f.freq_hist_data_bar_heights, f.freq_hist_data_bar_values, 'Activation density histogram')}
       </section>
     </div>
-    <h2 id="activations">Top activations <span class="muted small">${page.length} of ${acts.length}</span></h2>
+    <h2 id="activations">
+      Top activations <span class="muted small">${acts.length ? from + 1 : 0}–${from + page.length} of ${acts.length}</span>
+    </h2>
     !${acts.length ? activationList(page, scale) : html`<p class="muted">No activations in the data.</p>`} !${more}
     <h2>Lists</h2>
     !${lists ? html`<p class="tags">!${lists}</p>` : html`<p class="muted">In no list.</p>`}`;
@@ -114,8 +116,8 @@ export default async function featurePages(fastify: FastifyInstance) {
       const raw = request.params.index;
       const key = { modelId, layer: source, index: /^[0-9]{1,30}$/.test(raw) ? normalizeIndex(raw) : raw };
       const feature = await pageFeature(fastify, request, key);
-      const shown = Math.min(Math.max(Number.parseInt(request.query.acts ?? '', 10) || ACTIVATIONS_PER_PAGE, 1), 1000);
-      return sendPage(request, reply, `${modelId} · ${source} · ${key.index}`, featureView(feature, shown));
+      const from = Math.min(Math.max(Number.parseInt(request.query.acts ?? '0', 10) || 0, 0), 100_000);
+      return sendPage(request, reply, `${modelId} · ${source} · ${key.index}`, featureView(feature, from));
     },
   );
 }

@@ -25,7 +25,8 @@ label{display:block;font-weight:600;margin:.6em 0 .2em}
 .grid{display:grid;gap:12px;grid-template-columns:repeat(auto-fit,minmax(min(100%,300px),1fr))}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-size:13px;color:var(--muted)}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{font-size:13px;color:var(--muted);overflow-wrap:normal;white-space:nowrap}
+.card>h2:first-child{margin-top:0}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .stats{display:flex;flex-wrap:wrap;gap:6px 18px;margin:6px 0}.stats div{white-space:nowrap}
 .tags,.plain{list-style:none;padding:0;margin:4px 0}
 .tags a,.tag{display:inline-block;border:1px solid var(--line);border-radius:99px;padding:0 8px;margin:2px 4px 2px 0;font-size:13px}
