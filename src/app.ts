@@ -15,6 +15,7 @@ import rateLimit from './plugins/app/rate-limit.js';
 import compress from './plugins/external/compress.js';
 import cors from './plugins/external/cors.js';
 import swagger from './plugins/external/swagger.js';
+import pages from './pages/index.js';
 import { ErrorResponse } from './schemas/common.js';
 import { addSharedSchema, validatorCompiler } from './validation.js';
 
@@ -44,6 +45,8 @@ async function app(fastify: FastifyInstance, options: AppOptions): Promise<void>
     dirNameRoutePrefix: false,
     ignorePattern: /(?:^|\/)_[^/]*$/,
   });
+  // Web pages at neuronpedia.org's paths: encapsulated, so their cookie session never reaches /api.
+  await fastify.register(pages);
 }
 
 // Not encapsulated: the app is the whole server, and tests reach its decorators (db, caches).

@@ -49,3 +49,27 @@ export const rateLimitCounter = pgTable(
     index('RateLimitCounter_windowStart_idx').on(t.windowStart),
   ],
 );
+
+/**
+ * Browser sessions of the web pages (issue 15): made by signing in with an API key, ended by signing
+ * out (the row is deleted). Only the SHA-256 of the cookie's token is stored, as for API keys; the
+ * session dies with its key (cascade, and revoked keys are refused on every read).
+ */
+export const pageSession = pgTable(
+  'PageSession',
+  {
+    /** Hex SHA-256 of the token in the cookie. */
+    id: text('id').primaryKey(),
+    userId: text('userId')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    apiKeyId: text('apiKeyId')
+      .notNull()
+      .references(() => apiKey.id, { onDelete: 'cascade' }),
+    /** Random token that state-changing forms of this session must carry. */
+    csrfToken: text('csrfToken').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expiresAt', { precision: 3, mode: 'date' }).notNull(),
+  },
+  (t) => [index('PageSession_userId_idx').on(t.userId), index('PageSession_expiresAt_idx').on(t.expiresAt)],
+);

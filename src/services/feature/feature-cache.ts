@@ -18,9 +18,15 @@ export interface CachedFeature extends ReusableJson {
   guards: Owned[];
 }
 
+/** A feature as its web page reads it (readFeature's object), with the same guards. */
+export interface CachedPageFeature {
+  feature: Record<string, unknown>;
+  guards: Owned[];
+}
+
 export class FeatureCache {
   // One LRU for both kinds of entry, so FEATURE_CACHE_SIZE bounds them together and clear() empties both.
-  private readonly cache: LRUCache<string, CachedFeature | FeatureJsonRow | SourceSetWithSources> | undefined;
+  private readonly cache: LRUCache<string, CachedFeature | CachedPageFeature | FeatureJsonRow | SourceSetWithSources> | undefined;
 
   constructor(maxEntries: number, ttlMs: number) {
     this.cache = maxEntries > 0 && ttlMs > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs }) : undefined;
@@ -36,6 +42,15 @@ export class FeatureCache {
 
   set(key: string, value: CachedFeature): void {
     this.cache?.set(key, value);
+  }
+
+  /** A feature as its page reads it: the page renders from the object, not from the API's JSON text. */
+  getPageFeature(key: string): CachedPageFeature | undefined {
+    return this.cache?.get(`page\u0000${key}`) as CachedPageFeature | undefined;
+  }
+
+  setPageFeature(key: string, value: CachedPageFeature): void {
+    this.cache?.set(`page\u0000${key}`, value);
   }
 
   /** A feature as search-all joins it (listFeaturesJson): its row, top activation and explanations. */
