@@ -72,6 +72,9 @@ describe('web pages', () => {
     const source = await get(`/${MODEL}/6-res-jb`);
     expect(source.body).toContain(`href="${FEATURE}"`);
     expect(source.body).toContain(json.explanations[0].description);
+    // Markup made by the templates is inserted as markup, never shown escaped.
+    expect(source.body).toMatch(/<caption[^>]*>\s*Features 1 onwards/);
+    expect(source.body).not.toContain('&lt;');
     expect((await get(`/${MODEL}/6-res-jb?index=2`)).headers.location).toBe(`/${MODEL}/6-res-jb/2`);
   });
 

@@ -68,3 +68,29 @@ export function layout(frame: PageFrame, body: string): string {
       </body>
     </html>`;
 }
+
+/** A table of features (the source page, lists): rows already rendered, one per feature. */
+export function featureTable(firstHeader: string, rows: string, caption = ''): string {
+  return html`<div class="scroll">
+    <table>
+      !${
+        caption
+          ? html`<caption class="muted small">
+              ${caption}
+            </caption>`
+          : ''
+      }
+      <thead>
+        <tr>
+          <th scope="col">${firstHeader}</th>
+          <th scope="col">Top explanation</th>
+          <th scope="col" class="n">Max act</th>
+          <th scope="col" class="n">Density</th>
+        </tr>
+      </thead>
+      <tbody>
+        !${rows}
+      </tbody>
+    </table>
+  </div>`;
+}

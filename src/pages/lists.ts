@@ -5,14 +5,14 @@ import type { FastifyInstance } from 'fastify';
 import { InvalidInput } from '../errors.js';
 import { readFeatures } from '../services/feature/read-features.js';
 import { getList } from '../services/list/get.js';
-import { featurePath, html, num, percent } from './html.js';
+import { featurePath, featureTable, html, num, percent } from './html.js';
 import { sendPage } from './render.js';
 
 type ListedFeature = Awaited<ReturnType<typeof readFeatures>>[number];
 
 export const QUICK_LIST_MAX = 500;
 
-function featureTable(features: ListedFeature[], asked: number): string {
+function listTable(features: ListedFeature[], asked: number): string {
   const rows = features
     .map(
       (f) =>
@@ -25,22 +25,7 @@ function featureTable(features: ListedFeature[], asked: number): string {
     )
     .join('');
   const missing = asked - features.length;
-  return html`<div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Feature</th>
-            <th scope="col">Top explanation</th>
-            <th scope="col" class="n">Max act</th>
-            <th scope="col" class="n">Density</th>
-          </tr>
-        </thead>
-        <tbody>
-          !${rows}
-        </tbody>
-      </table>
-    </div>
-    ${missing > 0 ? `${missing} feature(s) not available.` : ''}`;
+  return html`!${featureTable('Feature', rows)} ${missing > 0 ? `${missing} feature(s) not available.` : ''}`;
 }
 
 function parseQuickList(raw: string | undefined): Array<{ modelId: string; layer: string; index: string }> {
@@ -69,7 +54,7 @@ export default async function listPages(fastify: FastifyInstance) {
     const body = html`<h1>${list.name}</h1>
       <p>${list.description}</p>
       <p class="small muted">List by ${list.user.name ?? '–'} · ${list.neurons.length} features</p>
-      !${featureTable(features, features.length)}`;
+      !${listTable(features, features.length)}`;
     return sendPage(request, reply, list.name, body);
   });
 
@@ -79,7 +64,7 @@ export default async function listPages(fastify: FastifyInstance) {
     const features = await readFeatures(fastify.db, keys, request.viewer, 0);
     const body = html`<h1>${name}</h1>
       <p class="small muted">Quick list · ${keys.length} features asked for</p>
-      !${featureTable(features, keys.length)}`;
+      !${listTable(features, keys.length)}`;
     return sendPage(request, reply, name, body);
   });
 }

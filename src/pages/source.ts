@@ -2,7 +2,7 @@
 // density) and a jump-to-index box. `?index=N` jumps (a GET form, so it works without script).
 import type { FastifyInstance } from 'fastify';
 import { FEATURES_PER_PAGE, sourceFeaturePage } from '../services/feature/source-features.js';
-import { featurePath, html, num, percent, sourcePath } from './html.js';
+import { featurePath, featureTable, html, num, percent, sourcePath } from './html.js';
 import { isReservedSegment } from './reserved.js';
 import { sendPage } from './render.js';
 
@@ -41,26 +41,7 @@ export function sourceView(page: SourcePage): string {
       <input id="jump" name="index" inputmode="numeric" size="8" required />
       <button type="submit">Go</button>
     </form>
-    !${pager(page)}
-    <div class="scroll">
-      <table>
-        <caption class="muted small">
-          Features ${page.offset + 1} onwards, by index
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Index</th>
-            <th scope="col">Top explanation</th>
-            <th scope="col" class="n">Max act</th>
-            <th scope="col" class="n">Density</th>
-          </tr>
-        </thead>
-        <tbody>
-          !${rows}
-        </tbody>
-      </table>
-    </div>
-    !${pager(page)}`;
+    !${pager(page)} !${featureTable('Index', rows, `Features ${page.offset + 1} onwards, by index`)} !${pager(page)}`;
 }
 
 export default async function sourcePages(fastify: FastifyInstance) {

@@ -3,14 +3,6 @@
 // the STEERED output is saved pointing at the DEFAULT one shown beside it, so steer-load can
 // show both.
 import { createId } from '@paralleldrive/cuid2';
-import { inferenceModelName, readableModel } from '../access/inference-access.js';
-import type { Viewer } from '../access/viewer.js';
-import { findSavedOutput, saveSteerOutputs, type SteeringFeature, type SteerSettingsKey } from '../../db/queries/steer-outputs.js';
-import type { SteerOutputType } from '../../db/schema/index.js';
-import { InvalidInput } from '../../errors.js';
-import type { PreparedSteer, SteerServices } from './completion.js';
-import { mergeStreams } from './merge-streams.js';
-import { md5, normalizeLogprobs, parseLogprobs, runOutputType, shareUrlOf, type Logprob } from './steer-common.js';
 import {
   ERROR_STEER_MAX_PROMPT_CHARS,
   LARGE_LLM_MODELS,
@@ -22,8 +14,24 @@ import {
   STEER_N_TOKENS_MAX_ASSISTANT_AXIS,
   STEER_N_TOKENS_MAX_LARGE_LLM,
   STEER_N_TOKENS_MAX_THINKING,
-  STEER_VERSION,
 } from '../../constants.js';
+import { findSavedOutput, saveSteerOutputs, type SteeringFeature } from '../../db/queries/steer-outputs.js';
+import type { SteerOutputType } from '../../db/schema/index.js';
+import { InvalidInput } from '../../errors.js';
+import { inferenceModelName, readableModel } from '../access/inference-access.js';
+import type { Viewer } from '../access/viewer.js';
+import type { PreparedSteer, SteerServices } from './completion.js';
+import { mergeStreams } from './merge-streams.js';
+import {
+  md5,
+  normalizeLogprobs,
+  parseLogprobs,
+  runOutputType,
+  settingsKeyOf,
+  shareUrlOf,
+  type Logprob,
+  type SteerSettings,
+} from './steer-common.js';
 import { resolveSteering } from './steer-features.js';
 
 export interface ChatMessage {
@@ -31,18 +39,12 @@ export interface ChatMessage {
   content: string;
 }
 
-export interface ChatRequest {
+export interface ChatRequest extends SteerSettings {
   defaultChatMessages: ChatMessage[];
   steeredChatMessages: ChatMessage[];
   modelId: string;
   features: SteeringFeature[];
-  temperature: number;
-  n_tokens: number;
-  freq_penalty: number;
-  seed: number;
-  strength_multiplier: number;
   steer_special_tokens: boolean;
-  steer_method: string;
   stream: boolean;
   isAssistantAxis: boolean;
 }
@@ -59,15 +61,7 @@ export interface ChatResult {
   id: string | null;
   shareUrl?: string;
   limit: string | null;
-  settings: {
-    temperature: number;
-    n_tokens: number;
-    freq_penalty: number;
-    seed: number;
-    strength_multiplier: number;
-    steer_special_tokens: boolean;
-    steer_method: string;
-  };
+  settings: SteerSettings & { steer_special_tokens: boolean };
   assistant_axis?: Array<{ type: string; [field: string]: unknown }>;
 }
 
@@ -123,17 +117,7 @@ export async function prepareChat(
   }
   const steering = await resolveSteering(db, model.id, request.features, viewer);
 
-  const key: SteerSettingsKey = {
-    modelId: model.id,
-    temperature: request.temperature,
-    numTokens: request.n_tokens,
-    freqPenalty: request.freq_penalty,
-    seed: request.seed,
-    strengthMultiplier: request.strength_multiplier,
-    steerMethod: request.steer_method,
-    version: STEER_VERSION,
-    steerSpecialTokens: request.steer_special_tokens,
-  };
+  const key = settingsKeyOf(model.id, request, request.steer_special_tokens);
   const chatOf = { DEFAULT: canonicalChat(request.defaultChatMessages), STEERED: canonicalChat(request.steeredChatMessages) };
   const result: ChatResult = {
     STEERED: null,

@@ -3,16 +3,25 @@
 // inference server, one request per output type, in parallel; new outputs are saved once both
 // are complete, so a failed or abandoned run saves nothing.
 import { createId } from '@paralleldrive/cuid2';
-import { inferenceModelName, readableModel } from '../access/inference-access.js';
-import type { Viewer } from '../access/viewer.js';
+import { LARGE_LLM_MODELS, STEER_N_LOGPROBS, STEER_N_TOKENS_MAX_LARGE_LLM } from '../../constants.js';
 import type { Db } from '../../db/client.js';
-import { findSavedOutput, saveSteerOutputs, type SteeringFeature, type SteerSettingsKey } from '../../db/queries/steer-outputs.js';
+import { findSavedOutput, saveSteerOutputs, type SteeringFeature } from '../../db/queries/steer-outputs.js';
 import type { SteerOutputType } from '../../db/schema/index.js';
 import { InvalidInput } from '../../errors.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
+import { inferenceModelName, readableModel } from '../access/inference-access.js';
+import type { Viewer } from '../access/viewer.js';
 import { mergeStreams } from './merge-streams.js';
-import { md5, normalizeLogprobs, parseLogprobs, runOutputType, shareUrlOf, type Logprob } from './steer-common.js';
-import { LARGE_LLM_MODELS, STEER_N_LOGPROBS, STEER_N_TOKENS_MAX_LARGE_LLM, STEER_VERSION } from '../../constants.js';
+import {
+  md5,
+  normalizeLogprobs,
+  parseLogprobs,
+  runOutputType,
+  settingsKeyOf,
+  shareUrlOf,
+  type Logprob,
+  type SteerSettings,
+} from './steer-common.js';
 import { resolveSteering } from './steer-features.js';
 
 export interface SteerServices {
@@ -21,16 +30,10 @@ export interface SteerServices {
   publicUrl: string;
 }
 
-export interface CompletionRequest {
+export interface CompletionRequest extends SteerSettings {
   prompt: string;
   modelId: string;
   features: SteeringFeature[];
-  temperature: number;
-  n_tokens: number;
-  freq_penalty: number;
-  seed: number;
-  strength_multiplier: number;
-  steer_method: string;
   stream: boolean;
 }
 
@@ -68,16 +71,7 @@ export async function prepareCompletion(
   const model = await readableModel(db, request.modelId, viewer);
   const steering = await resolveSteering(db, model.id, request.features, viewer);
 
-  const key: SteerSettingsKey = {
-    modelId: model.id,
-    temperature: request.temperature,
-    numTokens: request.n_tokens,
-    freqPenalty: request.freq_penalty,
-    seed: request.seed,
-    strengthMultiplier: request.strength_multiplier,
-    steerMethod: request.steer_method,
-    version: STEER_VERSION,
-  };
+  const key = settingsKeyOf(model.id, request);
   const inputTextMd5 = md5(request.prompt);
   const result: CompletionResult = { STEERED: null, DEFAULT: null, steeredLogProbs: null, defaultLogProbs: null, id: null, limit };
   // Without features there is nothing to steer: only the default output is generated.

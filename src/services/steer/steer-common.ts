@@ -2,9 +2,36 @@
 // logprob normalisation, the share URL, and running one output type on an inference server,
 // streamed or not.
 import { createHash } from 'node:crypto';
+import { STEER_VERSION } from '../../constants.js';
+import type { SteerSettingsKey } from '../../db/queries/steer-outputs.js';
 import { UpstreamFailed } from '../../errors.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
 import type { InferenceTarget } from '../../upstream/inference/hosts.js';
+
+/** The generation settings both steering routes take, under upstream's field names. */
+export interface SteerSettings {
+  temperature: number;
+  n_tokens: number;
+  freq_penalty: number;
+  seed: number;
+  strength_multiplier: number;
+  steer_method: string;
+}
+
+/** What identifies a saved output of these settings (the cache key, as upstream). */
+export function settingsKeyOf(modelId: string, settings: SteerSettings, steerSpecialTokens?: boolean): SteerSettingsKey {
+  return {
+    modelId,
+    temperature: settings.temperature,
+    numTokens: settings.n_tokens,
+    freqPenalty: settings.freq_penalty,
+    seed: settings.seed,
+    strengthMultiplier: settings.strength_multiplier,
+    steerMethod: settings.steer_method,
+    version: STEER_VERSION,
+    ...(steerSpecialTokens === undefined ? {} : { steerSpecialTokens }),
+  };
+}
 
 export const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 export const shareUrlOf = (publicUrl: string, id: string) => `${publicUrl}/steer/${id}`;
