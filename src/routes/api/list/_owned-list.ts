@@ -1,13 +1,3 @@
 // Lists are changed only by their owner (or an admin). Not a route: autoload skips files named `_*`.
-import type { Viewer } from '../../../services/access/viewer.js';
-import type { Db } from '../../../db/client.js';
-import { findList } from '../../../db/queries/lists.js';
-import { Forbidden, NotFound } from '../../../errors.js';
-
-/** The list, when the viewer may change it; 404 or 403 otherwise. */
-export async function ownedList(db: Db, listId: string, viewer: Viewer) {
-  const found = await findList(db, listId);
-  if (!found) throw new NotFound('List not found.');
-  if (found.list.userId !== viewer.id && !viewer.admin) throw new Forbidden('You do not own this list.');
-  return found;
-}
+// The rule lives in the list service; this name stays for the routes that import it.
+export { ownedList } from '../../../services/list/lists.js';
