@@ -1,7 +1,17 @@
 // What the mirror holds: models, their source sets and sources, with feature counts.
-import { asc, count } from 'drizzle-orm';
+import { and, asc, count, eq, ne } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { model, neuron, source, sourceSet } from '../schema/index.js';
+import {
+  explanationModelType,
+  explanationScoreModel,
+  explanationScoreType,
+  explanationType,
+  model,
+  neuron,
+  source,
+  sourceRelease,
+  sourceSet,
+} from '../schema/index.js';
 import { sourceLayerOrder } from './sources.js';
 
 export async function listModels(db: Db) {
@@ -26,4 +36,23 @@ export async function countFeaturesBySource(db: Db): Promise<Map<string, number>
     .from(neuron)
     .groupBy(neuron.modelId, neuron.layer);
   return new Map(rows.map((r) => [`${r.modelId}\u0000${r.layer}`, Number(r.features)]));
+}
+
+export async function listSourceReleases(db: Db) {
+  return db.select().from(sourceRelease).orderBy(asc(sourceRelease.name));
+}
+
+/** The lookup tables /api/global answers, filtered and ordered as upstream (lib/db/explanation-type.ts). */
+export async function listExplanationLookups(db: Db) {
+  const [explanationTypes, explanationModels, explanationScoreTypes, explanationScoreModelTypes] = await Promise.all([
+    db
+      .select()
+      .from(explanationType)
+      .where(and(ne(explanationType.name, 'human'), eq(explanationType.featured, true)))
+      .orderBy(asc(explanationType.displayName)),
+    db.select().from(explanationModelType).where(eq(explanationModelType.featured, true)).orderBy(asc(explanationModelType.displayName)),
+    db.select().from(explanationScoreType).orderBy(asc(explanationScoreType.displayName)),
+    db.select().from(explanationScoreModel).orderBy(asc(explanationScoreModel.displayName)),
+  ]);
+  return { explanationTypes, explanationModels, explanationScoreTypes, explanationScoreModelTypes };
 }
