@@ -118,6 +118,9 @@ const REQUIRED: Record<string, string[]> = {
     'steerSpecialTokens',
   ],
   '/v1/util/sae-vector': ['model', 'source', 'index'],
+  '/v1/tokenize': ['model', 'text'],
+  // This one's wire names are modelId/sourceId (schemas/util.py SimilarityMatrixRequest).
+  '/v1/util/similarity-matrix-pred': ['modelId', 'sourceId', 'index', 'text'],
 };
 
 function activationsAll(double: InferenceDouble, prompt: string, body: Body) {
@@ -216,8 +219,9 @@ function answer(double: InferenceDouble, path: string, body: Body): Answer {
   if (!REQUIRED[path]) return { status: 404, body: { detail: 'Not Found' } };
   if (missing.length > 0)
     return { status: 422, body: { detail: missing.map((field) => ({ type: 'missing', loc: ['body', field], msg: 'Field required' })) } };
-  if (double.model !== undefined && body.model !== double.model)
-    return { status: 400, body: { error: `Model ${String(body.model)} is not loaded on this server (loaded: ${double.model})` } };
+  const modelName = body.model ?? body.modelId;
+  if (double.model !== undefined && modelName !== double.model)
+    return { status: 400, body: { error: `Model ${String(modelName)} is not loaded on this server (loaded: ${double.model})` } };
   switch (path) {
     case '/v1/activation/all':
       return { status: 200, body: activationsAll(double, body.prompt as string, body) };
@@ -256,6 +260,21 @@ function answer(double: InferenceDouble, path: string, body: Body): Answer {
           vector: Array.from({ length: 8 }, (_, k) => activationOf(body.source as string, body.index as number, `v${k}`)),
         },
       };
+    case '/v1/tokenize': {
+      // Ids from the hash: stable, and enough to tell tokens apart. BOS is 50256, as GPT-2's.
+      const prependBos = (body.prependBos as boolean | undefined) ?? true;
+      const strings = tokenize(body.text as string).slice(prependBos ? 0 : 1);
+      return {
+        status: 200,
+        body: { tokens: strings.map((t) => (t === BOS ? 50256 : hash(t) % 50000)), tokenStrings: strings, prependBos },
+      };
+    }
+    case '/v1/util/similarity-matrix-pred': {
+      // BOS dropped from both axes, as the real endpoint does; 1 on the diagonal.
+      const tokens = tokenize(body.text as string).slice(1);
+      const matrix = tokens.map((a, i) => tokens.map((b, j) => (i === j ? 1 : ((hash(a + b) % 200) - 100) / 100)));
+      return { status: 200, body: { similarity_matrix: matrix, tokens } };
+    }
     default:
       return steer(path, body);
   }
