@@ -197,3 +197,23 @@ describe('lists: update and edit-feature', () => {
     expect(list.neurons[0].description).toBe('the zero');
   });
 });
+
+describe('upstream changes since May 2026', () => {
+  it('explanation/score knows the NLA scorers and answers 503 naming the service that scores them', async () => {
+    for (const scorerType of ['nla_reconstructor', 'nla_verbalizer', 'nla_verbalizer_last']) {
+      const res = await post(
+        '/api/explanation/score',
+        { explanationId: 'exp-gpt2-small-6-res-jb-1-b', scorerType, scorerModel: 'x' },
+        alice.key,
+      );
+      expectError(res, 503, 'SERVICE_NOT_CONFIGURED');
+      expect(res.json().message).toContain('NLA server');
+    }
+    // An unknown scorer is still the caller's mistake.
+    expectError(
+      await post('/api/explanation/score', { explanationId: 'x', scorerType: 'nla_typo', scorerModel: 'x' }, alice.key),
+      400,
+      'BAD_REQUEST',
+    );
+  });
+});
