@@ -1,5 +1,5 @@
-// Inference-backed compatibility routes over HTTP against the inference stand-in: tokenize and
-// similarity-matrix-pred send the inference server's own wire fields and answer its results;
+// Inference-backed compatibility routes over HTTP against the inference stand-in: tokenize,
+// similarity-matrix-pred, cossim and model/head-attention/get send the inference server's own wire fields and answer its results;
 // hidden models are 404 before anything is sent; a model without a host is 503 naming INFERENCE_HOSTS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestContext } from './helper.js';
@@ -10,6 +10,7 @@ import { startInferenceDouble, type InferenceDouble } from './doubles/inference-
 
 let ctx: TestContext;
 let double: InferenceDouble;
+let alice: Awaited<ReturnType<typeof userWithKey>>;
 let bob: Awaited<ReturnType<typeof userWithKey>>;
 const post = (url: string, payload: unknown, key?: string) =>
   ctx.app.inject({ method: 'POST', url, payload: payload as object, headers: key ? { 'x-api-key': key } : {} });
@@ -18,6 +19,7 @@ beforeAll(async () => {
   double = await startInferenceDouble({ model: 'gpt2-small' });
   // gpt2-small and bob-secret have a host; "unserved" has none.
   ctx = await buildTestApp({ INFERENCE_HOSTS: `gpt2-small=${double.url}; bob-secret=${double.url}`, INFERENCE_SECRET: double.secret });
+  alice = await userWithKey(ctx.database.db, 'alice');
   bob = await userWithKey(ctx.database.db, 'bob');
   await seedSource(ctx.database.db, { features: 1, activationsPerFeature: 1 });
   await seedSource(ctx.database.db, { modelId: 'bob-secret', visibility: 'PRIVATE', creatorId: bob.user.id, features: 1 });
@@ -75,5 +77,96 @@ describe('similarity-matrix-pred', () => {
     expect(
       (await post('/api/similarity-matrix-pred', { modelId: 'bob-secret', sourceId: '6-res-jb', text: 'a' }, bob.key)).statusCode,
     ).toBe(200);
+  });
+});
+
+describe('cossim', () => {
+  const body = { modelId: 'gpt2-small', source: '6-res-jb', index: '0', targetModelId: 'gpt2-small', targetSourceId: '6-res-jb' };
+
+  it('names an SAE feature to the target source set’s host, 10 results, the answer at the top level as the feature page reads it', async () => {
+    const res = await post('/api/cossim', body);
+    expect(res.statusCode).toBe(200);
+    expect(double.requests.at(-1)).toMatchObject({
+      path: '/v1/util/sae-topk-by-decoder-cossim',
+      body: { feature: { model: 'gpt2-small', source: '6-res-jb', index: 0 }, model: 'gpt2-small', source: '6-res-jb', numResults: 10 },
+    });
+    expect(double.requests.at(-1)!.body).not.toHaveProperty('vector');
+    const top = res.json().topkDecoderCossimFeatures;
+    expect(top).toHaveLength(10);
+    expect(top[0].feature).toMatchObject({ model: 'gpt2-small', source: '6-res-jb' });
+    expect(top[0].cosineSimilarity).toBeGreaterThanOrEqual(top[9].cosineSimilarity);
+    // Upstream's yup number(): a numeric index is the same feature.
+    expect((await post('/api/cossim', { ...body, index: 0 })).json()).toEqual(res.json());
+  });
+
+  it("sends an uploaded vector's stored values; hidden features and targets are 404 with nothing sent", async () => {
+    const values = Array.from({ length: 768 }, (_, i) => ((i % 5) - 2) / 4);
+    const made = await post(
+      '/api/vector/new',
+      {
+        modelId: 'gpt2-small',
+        layerNumber: 6,
+        hookType: 'hook_resid_pre',
+        vector: values,
+        vectorLabel: 'v',
+        vectorDefaultSteerStrength: 5,
+      },
+      alice.key,
+    );
+    expect(made.statusCode).toBe(200);
+    const { source, index } = made.json().vector;
+    const res = await post('/api/cossim', { ...body, source, index }, alice.key);
+    expect(res.statusCode).toBe(200);
+    const sent = double.requests.at(-1)!.body;
+    expect(sent.vector).toEqual(values);
+    expect(sent).not.toHaveProperty('feature');
+    expect(sent).toMatchObject({ model: 'gpt2-small', source: '6-res-jb', numResults: 10 });
+    expect(res.json().topkDecoderCossimFeatures).toHaveLength(10);
+
+    const before = double.requests.length;
+    expectError(await post('/api/cossim', { ...body, targetModelId: 'bob-secret' }, alice.key), 404, 'NOT_FOUND');
+    expectError(await post('/api/cossim', { ...body, modelId: 'bob-secret' }, alice.key), 404, 'NOT_FOUND');
+    expect(double.requests.length).toBe(before);
+    const unserved = await post('/api/cossim', { ...body, targetModelId: 'unserved' });
+    expectError(unserved, 503, 'SERVICE_NOT_CONFIGURED');
+    expect(unserved.json().message).toContain('INFERENCE_HOSTS');
+    const { targetSourceId: _omitted, ...incomplete } = body;
+    expectError(await post('/api/cossim', incomplete), 400, 'VALIDATION_ERROR');
+  });
+});
+
+describe('model/head-attention/get', () => {
+  it('sends {model, prompt, layer, head} and answers a custom head sequence', async () => {
+    const res = await post('/api/model/head-attention/get', { modelId: 'gpt2-small', layer: '3', headIndex: 5, text: 'the cat sat' });
+    expect(res.statusCode).toBe(200);
+    expect(double.requests.at(-1)).toMatchObject({
+      path: '/v1/activation/attention',
+      body: { model: 'gpt2-small', prompt: 'the cat sat', layer: 3, head: 5 },
+    });
+    const body = res.json();
+    expect(body).toMatchObject({ id: 'custom-3-5', layer: 3, headIndex: 5, interval: 0, tokens: ['<|endoftext|>', 'the', ' cat', ' sat'] });
+    // Causal over 4 tokens: 1+2+3+4 entries, flat q*seqLen+k indexes.
+    expect(body.attentionIndices).toHaveLength(10);
+    expect(body.attentionIndices.at(-1)).toBe(15);
+    expect(body.maxActivation).toBe(Math.max(...body.attentionValues));
+    expect(body).not.toHaveProperty('seqLen');
+  });
+
+  it("blank text is upstream's 400; bad head numbers 400; hidden models 404; no host 503", async () => {
+    const blank = await post('/api/model/head-attention/get', { modelId: 'gpt2-small', layer: 0, headIndex: 0, text: '   ' });
+    expectError(blank, 400, 'BAD_REQUEST');
+    expect(blank.json().message).toBe('Please enter some text.');
+    expectError(
+      await post('/api/model/head-attention/get', { modelId: 'gpt2-small', layer: 'x', headIndex: 0, text: 'a' }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    expectError(
+      await post('/api/model/head-attention/get', { modelId: 'bob-secret', layer: 0, headIndex: 0, text: 'a' }),
+      404,
+      'NOT_FOUND',
+    );
+    const unserved = await post('/api/model/head-attention/get', { modelId: 'unserved', layer: 0, headIndex: 0, text: 'a' });
+    expectError(unserved, 503, 'SERVICE_NOT_CONFIGURED');
   });
 });

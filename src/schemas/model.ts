@@ -57,4 +57,15 @@ export const HeadAttentionBody = Type.Object({
   headIndex: IntLike,
   text: Type.String({ minLength: 1, maxLength: 65_536 }),
 });
+/** A HeadSequenceData-shaped answer (upstream's route), so the stored-sequence viewer renders it. */
+export const HeadAttentionResponse = Type.Object({
+  id: Type.String(),
+  layer: Type.Integer(),
+  headIndex: Type.Integer(),
+  interval: Type.Integer(),
+  tokens: Type.Array(Type.String()),
+  attentionIndices: Type.Array(Type.Integer()),
+  attentionValues: Type.Array(Type.Number()),
+  maxActivation: Type.Number(),
+});
 export const HeadRows = Type.Array(Type.Object({ layer: Type.Integer(), headIndex: Type.Integer() }, open));

@@ -1,6 +1,6 @@
-// Request and response schemas of /api/features-offset, /api/umap and /api/steer/presets.
+// Request and response schemas of /api/features-offset, /api/umap, /api/cossim and /api/steer/presets.
 import { Type } from 'typebox';
-import { ModelId, SourceId } from './common.js';
+import { FeatureIndex, ModelId, SourceId } from './common.js';
 
 const open = { additionalProperties: true } as const;
 
@@ -42,6 +42,37 @@ export const SteerPresetsResponse = Type.Object(
     promptPresets: Type.Optional(Type.Array(Type.Object({ name: Type.String(), prompt: Type.String() }, open))),
     featurePresets: Type.Array(Type.Object({ name: Type.String(), features: Type.Array(Type.Unknown()) }, open)),
     defaultSelectedFeatures: Type.Optional(Type.Array(Type.Unknown())),
+  },
+  open,
+);
+
+/** POST /api/cossim (upstream's yup schema: all required; index a number or numeric string). */
+export const CossimBody = Type.Object({
+  modelId: ModelId,
+  source: SourceId,
+  index: FeatureIndex,
+  targetModelId: ModelId,
+  targetSourceId: SourceId,
+});
+const NPFeature = Type.Object({ model: Type.String(), source: Type.String(), index: Type.Integer() }, open);
+/** The inference server's UtilSaeTopkByDecoderCossimResponse. */
+export const CossimResponse = Type.Object(
+  {
+    feature: Type.Optional(Type.Union([NPFeature, Type.Null()])),
+    topkDecoderCossimFeatures: Type.Optional(
+      Type.Union([
+        Type.Array(
+          Type.Object(
+            {
+              feature: Type.Optional(Type.Union([NPFeature, Type.Null()])),
+              cosineSimilarity: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+            },
+            open,
+          ),
+        ),
+        Type.Null(),
+      ]),
+    ),
   },
   open,
 );
