@@ -23,10 +23,18 @@ export interface CossimParams {
 
 export interface CossimResult {
   feature?: { model: string; source: string; index: number } | null;
-  topkDecoderCossimFeatures?: Array<{ feature?: { model: string; source: string; index: number } | null; cosineSimilarity?: number | null }> | null;
+  topkDecoderCossimFeatures?: Array<{
+    feature?: { model: string; source: string; index: number } | null;
+    cosineSimilarity?: number | null;
+  }> | null;
 }
 
-export async function topkByDecoderCossim(db: Db, inference: InferenceClient, params: CossimParams, viewer: Viewer | null): Promise<CossimResult> {
+export async function topkByDecoderCossim(
+  db: Db,
+  inference: InferenceClient,
+  params: CossimParams,
+  viewer: Viewer | null,
+): Promise<CossimResult> {
   // The answer names features of the target source: it must be readable, like the query feature.
   const target = await readableSource(db, params.targetModelId, params.targetSourceId, viewer);
   const stored = await findNeuron(db, params.modelId, params.source, params.index);
