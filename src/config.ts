@@ -6,6 +6,7 @@ import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './se
 import type { AutointerpSettings } from './upstream/autointerp.js';
 import type { ChatSettings } from './upstream/chat.js';
 import type { EmbeddingSettings } from './upstream/embeddings.js';
+import type { HubSettings } from './upstream/huggingface.js';
 import { DEFAULT_EF_SEARCH } from './db/queries/explanation-search.js';
 import { InferenceHostsError, parseHostsFile, parseHostsSpec, type InferenceHostRule } from './upstream/inference/hosts.js';
 
@@ -52,6 +53,8 @@ export interface Config {
   searchEfSearch: number;
   /** Inference servers by model and source set (INFERENCE_HOSTS and INFERENCE_HOSTS_FILE); empty: none. */
   inferenceHosts: InferenceHostRule[];
+  /** The Hugging Face hub SAE checkpoints are read from (HF_ENDPOINT, HF_TOKEN, HF_TIMEOUT_MS). */
+  huggingFace: HubSettings;
 }
 
 export interface ImportNetworkSettings {
@@ -151,6 +154,11 @@ export function loadConfig(env: Env = process.env): Config {
     storedEmbeddingModel: read('STORED_EMBEDDING_MODEL') ?? 'text-embedding-3-large',
     searchEfSearch: integer('SEARCH_EF_SEARCH', DEFAULT_EF_SEARCH, 10, 1000),
     inferenceHosts: [],
+    huggingFace: {
+      endpoint: (url('HF_ENDPOINT', ['http:', 'https:']) ?? 'https://huggingface.co').replace(/\/+$/, ''),
+      token: read('HF_TOKEN'),
+      timeoutMs: integer('HF_TIMEOUT_MS', 30_000, 100, 600_000),
+    },
   };
   const inferenceDefaults = { secret: read('INFERENCE_SECRET'), timeoutMs: integer('INFERENCE_TIMEOUT_MS', 120_000, 100, 3_600_000) };
   try {

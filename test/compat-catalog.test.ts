@@ -1,6 +1,7 @@
 // Models, sources and feature reads of issue 14 over HTTP: model/list, model/get, global, the
 // head-* routes (no head data in exports), features-offset, umap, steer/presets; visibility as
-// everywhere (a private model is missing to others).
+// everywhere (a private model is missing to others); saelens/latent-decoder against a stand-in
+// Hugging Face hub (HF_ENDPOINT, HF_TOKEN).
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explanation, explanationType, neuron } from '../src/db/schema/index.js';
@@ -8,8 +9,10 @@ import { buildTestApp, type TestContext } from './helper.js';
 import { seedSource } from './fixtures/seed.js';
 import { userWithKey } from './fixtures/users.js';
 import { expectError } from './fixtures/error-body.js';
+import { safetensors, startHubDouble, type HubDouble } from './doubles/hf-hub.js';
 
 let ctx: TestContext;
+let hub: HubDouble;
 let alice: Awaited<ReturnType<typeof userWithKey>>;
 let bob: Awaited<ReturnType<typeof userWithKey>>;
 const post = (url: string, payload?: unknown, key?: string) =>
@@ -21,7 +24,8 @@ const post = (url: string, payload?: unknown, key?: string) =>
   });
 
 beforeAll(async () => {
-  ctx = await buildTestApp();
+  hub = await startHubDouble();
+  ctx = await buildTestApp({ HF_ENDPOINT: `${hub.url}/`, HF_TOKEN: hub.token });
   alice = await userWithKey(ctx.database.db, 'alice');
   bob = await userWithKey(ctx.database.db, 'bob');
   const db = ctx.database.db;
@@ -40,7 +44,10 @@ beforeAll(async () => {
     { ...lookup, name: 'human' },
   ]);
 });
-afterAll(() => ctx?.close());
+afterAll(async () => {
+  await ctx?.close();
+  await hub?.close();
+});
 
 describe('models', () => {
   it('model/list and global list readable models with sets and sources; private ones only to their owner', async () => {
@@ -125,5 +132,91 @@ describe('steer/presets', () => {
     const missing = await post('/api/steer/presets', { modelId: 'bob-secret' }, alice.key);
     expectError(missing, 404, 'NOT_FOUND');
     expect(missing.json().message).toBe('Model Not Found');
+  });
+});
+
+describe('saelens/latent-decoder', () => {
+  const REPO = 'jbloom/GPT2-Small-SAEs-Reformatted';
+  const PATH = 'blocks.0.hook_resid_pre/sae_weights.safetensors';
+  const url = (repo: string, path: string, index: string) =>
+    `/api/saelens/latent-decoder?repo=${encodeURIComponent(repo)}&path=${encodeURIComponent(path)}&index=${index}`;
+  const get = (u: string) => ctx.app.inject({ method: 'GET', url: u });
+  // W_dec is 4 latents × 3; row i is [i, -i/2, 0.25 + i]. b_dec comes first, so W_dec's offset is not 0.
+  const rows = [0, 1, 2, 3].map((i) => [i, -i / 2, 0.25 + i]);
+  const f32 = Buffer.from(new Float32Array(rows.flat()).buffer);
+  // Exactly representable in 16 bits: 1 = 0x3c00 (F16) / 0x3f80 (BF16), -0.5 = 0xb800 / 0xbf00, 2.25 = 0x4080 / 0x4010.
+  const halves = (words: number[]) => Buffer.from(new Uint16Array([0, 0, 0, ...words, 0, 0, 0, 0, 0, 0]).buffer);
+
+  beforeAll(() => {
+    const bDec = { dtype: 'F32', shape: [3], data: Buffer.alloc(12) };
+    hub.files.set(`${REPO}/${PATH}`, safetensors({ b_dec: bDec, W_dec: { dtype: 'F32', shape: [4, 3], data: f32 } }));
+    hub.files.set(
+      `${REPO}/f16/sae_weights.safetensors`,
+      safetensors({ W_dec: { dtype: 'F16', shape: [4, 3], data: halves([0x3c00, 0xb800, 0x4080]) } }),
+    );
+    hub.files.set(
+      `${REPO}/bf16/sae_weights.safetensors`,
+      safetensors({ W_dec: { dtype: 'BF16', shape: [4, 3], data: halves([0x3f80, 0xbf00, 0x4010]) } }),
+    );
+    hub.files.set(`${REPO}/nodec/sae_weights.safetensors`, safetensors({ W_enc: { dtype: 'F32', shape: [3, 4], data: f32 } }));
+    hub.gated.add('gated/repo');
+    hub.files.set(`gated/repo/${PATH}`, safetensors({ W_dec: { dtype: 'F32', shape: [4, 3], data: f32 } }));
+  });
+
+  it('reads one W_dec row with three ranged requests (through the hub’s redirect), HF_TOKEN as bearer', async () => {
+    hub.requests.length = 0;
+    hub.bytesSent = 0;
+    const res = await get(url(REPO, PATH, '2'));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ repo: REPO, path: PATH, index: 2, dtype: 'F32', num_latents: 4, d_model: 3, values: [2, -1, 2.25] });
+    const ranged = hub.requests.filter((r) => r.url.startsWith('/cdn/'));
+    const headerSize = hub.files.get(`${REPO}/${PATH}`)!.readUInt32LE(0);
+    expect(ranged.map((r) => r.range)).toEqual([
+      'bytes=0-7',
+      `bytes=8-${8 + headerSize - 1}`,
+      `bytes=${8 + headerSize + 12 + 2 * 12}-${8 + headerSize + 12 + 3 * 12 - 1}`,
+    ]);
+    expect(hub.requests[0]).toMatchObject({ url: `/${REPO}/resolve/main/${PATH}`, authorization: `Bearer ${hub.token}` });
+    expect(hub.bytesSent).toBe(8 + headerSize + 12);
+    // A gated repo is read with the token.
+    expect((await get(url('gated/repo', PATH, '3'))).json().values).toEqual([3, -1.5, 3.25]);
+  });
+
+  it('decodes F16 and BF16 rows to numbers', async () => {
+    for (const dtype of ['f16', 'bf16']) {
+      const res = await get(url(REPO, `${dtype}/sae_weights.safetensors`, '1'));
+      expect(res.json()).toMatchObject({ dtype: dtype.toUpperCase(), values: [1, -0.5, 2.25] });
+    }
+  });
+
+  it("answers upstream's 400 messages; a hub that ignores Range is 502 with one file's prefix read", async () => {
+    const message = async (u: string) => {
+      const res = await get(u);
+      expectError(res, 400, 'BAD_REQUEST');
+      return res.json().message as string;
+    };
+    expect(await message(url(REPO, 'missing/sae_weights.safetensors', '0'))).toBe(
+      'Failed to access safetensors file (HTTP 404). Check repo/path.',
+    );
+    expect(await message(url(REPO, PATH, '4'))).toBe('index 4 out of range [0, 3]');
+    expect(await message(url(REPO, 'nodec/sae_weights.safetensors', '0'))).toBe(
+      'Decoder tensor "W_dec" not found in this safetensors file (format=SAELens)',
+    );
+    expect(await message(url(REPO, 'cfg.json', '0'))).toBe('path must point to a .safetensors file');
+    const before = hub.requests.length;
+    expect(await message(url(REPO, '../../other/x.safetensors', '0'))).toBe("path may only contain letters, digits, '.', '_', '-' and '/'");
+    expect(await message(url('a/b?x=1', PATH, '0'))).toBe("repo may only contain letters, digits, '.', '_', '-' and '/'");
+    expect(hub.requests.length).toBe(before);
+    expectError(await get(url(REPO, PATH, '-1')), 400, 'VALIDATION_ERROR');
+    expectError(await get(`/api/saelens/latent-decoder?repo=${REPO}`), 400, 'VALIDATION_ERROR');
+
+    hub.ignoreRange = true;
+    try {
+      const res = await get(url(REPO, PATH, '0'));
+      expectError(res, 502, 'UPSTREAM_ERROR');
+      expect(res.json().message).toContain('ignored the byte range');
+    } finally {
+      hub.ignoreRange = false;
+    }
   });
 });

@@ -35,6 +35,9 @@ describe('loadConfig', () => {
       INFERENCE_HOSTS: 'gpt2-small=http://gpu1:5002,http://gpu2:5002/; gemma-2-2b/gemmascope-res-16k=https://gpu3',
       INFERENCE_SECRET: 's3cret',
       INFERENCE_TIMEOUT_MS: '9000',
+      HF_ENDPOINT: 'http://hf-mirror.lab:8080/',
+      HF_TOKEN: 'hf_x',
+      HF_TIMEOUT_MS: '2000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -69,6 +72,7 @@ describe('loadConfig', () => {
         },
         { modelId: 'gemma-2-2b', sourceSet: 'gemmascope-res-16k', hosts: [{ url: 'https://gpu3', secret: 's3cret', timeoutMs: 9000 }] },
       ],
+      huggingFace: { endpoint: 'http://hf-mirror.lab:8080', token: 'hf_x', timeoutMs: 2000 },
     });
   });
 

@@ -9,6 +9,7 @@ import { InferenceHosts } from '../../upstream/inference/hosts.js';
 import { autointerpClient, type AutointerpClient } from '../../upstream/autointerp.js';
 import { chatClient, type ChatClient } from '../../upstream/chat.js';
 import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings.js';
+import { hubClient, type HubClient } from '../../upstream/huggingface.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +25,8 @@ declare module 'fastify' {
     autointerp: AutointerpClient | undefined;
     /** Inference servers (INFERENCE_HOSTS); calls answer 503 for models none serves. */
     inference: InferenceClient;
+    /** The Hugging Face hub (HF_ENDPOINT), for SAE checkpoints. */
+    hub: HubClient;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null when anonymous. */
@@ -46,6 +49,7 @@ export default fp<ContextOptions>(
     fastify.decorate('llm', config.llm ? chatClient(config.llm) : undefined);
     fastify.decorate('autointerp', config.autointerp ? autointerpClient(config.autointerp) : undefined);
     fastify.decorate('inference', inferenceClient(new InferenceHosts(config.inferenceHosts)));
+    fastify.decorate('hub', hubClient(config.huggingFace));
     fastify.decorateRequest('viewer', null);
   },
   { name: 'context' },
