@@ -41,6 +41,8 @@ export interface Config {
   maxLineBytes: number;
   /** How the importer reaches HTTP(S) exports (the CLI and the admin route). */
   importNetwork: ImportNetworkSettings;
+  /** Export the admin import route reads when the request names no location (upstream's dataset bucket); undefined: none. */
+  importDefaultLocation: string | undefined;
   /** OpenAI-compatible embeddings endpoint for explanations; undefined: not configured. */
   embeddings: EmbeddingSettings | undefined;
   /** OpenAI-compatible chat endpoint that writes explanations; undefined: not configured. */
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
       connectTimeoutMs: integer('IMPORT_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
       idleTimeoutMs: integer('IMPORT_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     },
+    importDefaultLocation: read('IMPORT_DEFAULT_LOCATION'),
     embeddings: undefined,
     llm: undefined,
     autointerp: undefined,
