@@ -1,7 +1,9 @@
-// Inference-backed compatibility routes over HTTP against the inference stand-in: tokenize,
+// Inference-backed compatibility routes over HTTP against the inference stand-in, and upstream's
+// changes since May 2026 to steer-load and search-topk-by-token: tokenize,
 // similarity-matrix-pred, cossim and model/head-attention/get send the inference server's own wire fields and answer its results;
 // hidden models are 404 before anything is sent; a model without a host is 503 naming INFERENCE_HOSTS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { steerOutput } from '../src/db/schema/index.js';
 import { buildTestApp, type TestContext } from './helper.js';
 import { seedSource } from './fixtures/seed.js';
 import { userWithKey } from './fixtures/users.js';
@@ -168,5 +170,61 @@ describe('model/head-attention/get', () => {
     );
     const unserved = await post('/api/model/head-attention/get', { modelId: 'unserved', layer: 0, headIndex: 0, text: 'a' });
     expectError(unserved, 503, 'SERVICE_NOT_CONFIGURED');
+  });
+});
+
+describe('upstream changes since May 2026', () => {
+  it('search-topk-by-token with ignoreBos drops every special token, a trailing EOS too (the server drops position 0 only)', async () => {
+    const body = { modelId: 'gpt2-small', source: '6-res-jb', text: 'hello world <|endoftext|>' };
+    const dropped = await post('/api/search-topk-by-token', body);
+    expect(dropped.statusCode).toBe(200);
+    expect(double.requests.at(-1)!.body).toMatchObject({ prompt: body.text, ignoreBos: true });
+    expect(dropped.json().results.map((r: { token: string }) => r.token)).toEqual(['hello', ' world']);
+    const kept = (await post('/api/search-topk-by-token', { ...body, ignoreBos: false })).json();
+    expect(kept.results.map((r: { isSpecial: boolean }) => r.isSpecial)).toEqual([true, false, false, true]);
+    // Several texts: as upstream, not filtered; isSpecial passed through for the caller.
+    const batch = (await post('/api/search-topk-by-token', { ...body, text: [body.text] })).json();
+    expect(batch.results[0].results.map((r: { token: string; isSpecial: boolean }) => [r.token, r.isSpecial])).toEqual([
+      ['hello', false],
+      [' world', false],
+      [' <|endoftext|>', true],
+    ]);
+  });
+
+  it('steer-load says outputTextIncludesPrompt for completions saved before version 2 (not chats, not newer rows)', async () => {
+    const settings = { modelId: 'gpt2-small', temperature: 0.5, numTokens: 4, freqPenalty: 1, seed: 16, strengthMultiplier: 4 };
+    const row = (id: string, type: 'DEFAULT' | 'STEERED', version: number, chat: boolean, connected?: string) => ({
+      ...settings,
+      id,
+      type,
+      version,
+      inputText: 'Hello',
+      inputTextMd5: `md5-${version}-${chat}`,
+      outputText: type === 'STEERED' ? 'Hello there' : 'Hello you',
+      outputTextChatTemplate: chat ? JSON.stringify([{ role: 'model', content: 'there' }]) : null,
+      connectedDefaultOutputId: connected ?? null,
+    });
+    await ctx.database.db
+      .insert(steerOutput)
+      .values([
+        row('old-default', 'DEFAULT', 1, false),
+        row('old-steered', 'STEERED', 1, false, 'old-default'),
+        row('old-chat-default', 'DEFAULT', 1, true),
+        row('old-chat-steered', 'STEERED', 1, true, 'old-chat-default'),
+        row('new-default', 'DEFAULT', 2, false),
+        row('new-steered', 'STEERED', 2, false, 'new-default'),
+      ]);
+    const load = async (id: string) => {
+      const res = await post('/api/steer-load', { steerOutputId: id });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    expect(await load('old-steered')).toMatchObject({
+      outputTextIncludesPrompt: true,
+      STEERED: { raw: 'Hello there' },
+      DEFAULT: { raw: 'Hello you' },
+    });
+    expect((await load('old-chat-steered')).outputTextIncludesPrompt).toBe(false);
+    expect((await load('new-steered')).outputTextIncludesPrompt).toBe(false);
   });
 });

@@ -132,9 +132,9 @@ function topkByToken(double: InferenceDouble, prompt: string, body: Body) {
       .filter((f) => f.activationValue > 0)
       .sort((a, b) => b.activationValue - a.activationValue || a.featureIndex - b.featureIndex)
       .slice(0, topK);
-    return { tokenPosition, token, isSpecial: token === BOS, topFeatures: features };
+    return { tokenPosition, token, isSpecial: token.trim() === BOS, topFeatures: features };
   });
-  // The real server's ignoreBos drops position 0 only.
+  // The real server's ignoreBos drops position 0 only: a special token later in the text (an EOS) stays, marked isSpecial.
   return { tokens, results: body.ignoreBos ? results.slice(1) : results };
 }
 
