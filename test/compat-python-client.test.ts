@@ -30,75 +30,18 @@
 // The request classes (VectorRequest, ListRequest, SAEFeatureRequest, ActivationRequest,
 // SteerChatRequest, SteerCompletionRequest) send the same requests. Every answer must be JSON:
 // the client maps 401, 404 and 429 to its errors and calls response.json() on the rest.
-import http from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestContext } from './helper.js';
 import { seedSource } from './fixtures/seed.js';
 import { userWithKey } from './fixtures/users.js';
 import { startInferenceDouble, type InferenceDouble } from './doubles/inference-server.js';
+import { pythonRequests } from './fixtures/python-requests.js';
 
 let ctx: TestContext;
 let double: InferenceDouble;
-let port = 0;
 let key = '';
-
-/** Python's json.dumps with its defaults: ", " and ": " separators, non-ASCII escaped. */
-function pyDumps(value: unknown): string {
-  const str = (s: string) => JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `[${value.map(pyDumps).join(', ')}]`;
-  if (typeof value === 'object')
-    return `{${Object.entries(value as object)
-      .map(([k, v]) => `${str(k)}: ${pyDumps(v)}`)
-      .join(', ')}}`;
-  return typeof value === 'string' ? str(value) : JSON.stringify(value);
-}
-
-interface Sent {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  json: unknown;
-}
-
-/** NPRequest.send_request: `requests.request(method, f"{BASE_URL}/{endpoint}/{uri}", headers={"X-Api-Key"}, json=…)`. */
-function sendRequest(endpoint: string, uri: string, method: 'GET' | 'POST', json?: unknown, apiKey = key): Promise<Sent> {
-  const body = json === undefined ? undefined : Buffer.from(pyDumps(json));
-  const headers: Record<string, string> = {
-    'User-Agent': 'python-requests/2.32.3',
-    'Accept-Encoding': 'gzip, deflate',
-    Accept: '*/*',
-    Connection: 'keep-alive',
-    'X-Api-Key': apiKey,
-  };
-  if (body) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
-  else if (method === 'POST') headers['Content-Length'] = '0';
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: `/api/${endpoint}/${uri}`, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        const text = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
-        try {
-          resolve({ status: res.statusCode!, headers: res.headers, json: JSON.parse(text) });
-        } catch {
-          reject(new Error(`not JSON (the client raises NPInvalidResponseError): ${res.statusCode} ${text.slice(0, 200)}`));
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** What the client gets back on success; any other status is one of its exceptions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, indexed as the Python client indexes it
-async function ok(sent: Promise<Sent>): Promise<any> {
-  const { status, json } = await sent;
-  expect(status, JSON.stringify(json)).toBe(200);
-  return json;
-}
+let sendRequest: ReturnType<typeof pythonRequests>['sendRequest'];
+let ok: ReturnType<typeof pythonRequests>['ok'];
 
 // An NPVector as the client builds it from vector/new's answer.
 interface NPVector {
@@ -120,7 +63,7 @@ beforeAll(async () => {
   key = (await userWithKey(ctx.database.db, 'py')).key;
   await seedSource(ctx.database.db, { features: 3, activationsPerFeature: 1 });
   const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  port = Number(new URL(address).port);
+  ({ sendRequest, ok } = pythonRequests(Number(new URL(address).port), () => key));
 });
 afterAll(async () => {
   await ctx?.close();
