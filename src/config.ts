@@ -7,6 +7,7 @@ import { configureGroups, RateLimitConfigError, type RateLimitGroup } from './se
 import type { AutointerpSettings } from './upstream/autointerp.js';
 import type { ChatSettings } from './upstream/chat.js';
 import type { EmbeddingSettings } from './upstream/embeddings.js';
+import type { HubSettings } from './upstream/huggingface.js';
 import { DEFAULT_EF_SEARCH } from './db/queries/explanation-search.js';
 import { InferenceHostsError, parseHostsFile, parseHostsSpec, type InferenceHostRule } from './upstream/inference/hosts.js';
 import type { GraphStorageSettings } from './storage/index.js';
@@ -43,6 +44,8 @@ export interface Config {
   maxLineBytes: number;
   /** How the importer reaches HTTP(S) exports (the CLI and the admin route). */
   importNetwork: ImportNetworkSettings;
+  /** Export the admin import route reads when the request names no location (upstream's dataset bucket); undefined: none. */
+  importDefaultLocation: string | undefined;
   /** OpenAI-compatible embeddings endpoint for explanations; undefined: not configured. */
   embeddings: EmbeddingSettings | undefined;
   /** OpenAI-compatible chat endpoint that writes explanations; undefined: not configured. */
@@ -55,6 +58,8 @@ export interface Config {
   searchEfSearch: number;
   /** Inference servers by model and source set (INFERENCE_HOSTS and INFERENCE_HOSTS_FILE); empty: none. */
   inferenceHosts: InferenceHostRule[];
+  /** The Hugging Face hub SAE checkpoints are read from (HF_ENDPOINT, HF_TOKEN, HF_TIMEOUT_MS). */
+  huggingFace: HubSettings;
   /** Attribution graph files and their upload URLs (graph/* routes). */
   graphs: GraphSettings;
 }
@@ -163,12 +168,18 @@ export function loadConfig(env: Env = process.env): Config {
       connectTimeoutMs: integer('IMPORT_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
       idleTimeoutMs: integer('IMPORT_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     },
+    importDefaultLocation: read('IMPORT_DEFAULT_LOCATION'),
     embeddings: undefined,
     llm: undefined,
     autointerp: undefined,
     storedEmbeddingModel: read('STORED_EMBEDDING_MODEL') ?? 'text-embedding-3-large',
     searchEfSearch: integer('SEARCH_EF_SEARCH', DEFAULT_EF_SEARCH, 10, 1000),
     inferenceHosts: [],
+    huggingFace: {
+      endpoint: (url('HF_ENDPOINT', ['http:', 'https:']) ?? 'https://huggingface.co').replace(/\/+$/, ''),
+      token: read('HF_TOKEN'),
+      timeoutMs: integer('HF_TIMEOUT_MS', 30_000, 100, 600_000),
+    },
     graphs: {
       storage: undefined,
       // Upstream's limit (MAX_GRAPH_UPLOAD_SIZE_BYTES) is 100 MiB; its docs say 200 MiB.

@@ -79,6 +79,8 @@ export interface LayoutFilter {
   sources?: string[];
   /** yes: everything; no: no explanation files; only: config and explanations only. */
   explanations?: 'yes' | 'no' | 'only';
+  /** Skip explanation batches numbered below this (resume a large source's explanations; upstream's explanationBatchStart). */
+  explanationBatchStart?: number;
 }
 
 export function selectAndOrder(files: ExportFile[], filter: LayoutFilter = {}): ExportFile[] {
@@ -89,6 +91,7 @@ export function selectAndOrder(files: ExportFile[], filter: LayoutFilter = {}): 
     if (filter.sources?.length && !filter.sources.includes(f.sourceId!)) return false;
     if (explanations === 'no' && f.kind === 'explanations') return false;
     if (explanations === 'only' && f.kind !== 'explanations') return false;
+    if (f.kind === 'explanations' && (f.batch ?? 0) < (filter.explanationBatchStart ?? 0)) return false;
     return true;
   });
   const configOrder = Object.values(CONFIG_TABLES);

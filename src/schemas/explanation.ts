@@ -108,3 +108,60 @@ export const ExplanationSearchResponse = Type.Object(
   },
   { title: 'ExplanationSearchResult' },
 );
+
+/**
+ * POST /api/explanation/new: SAELens's autointerp upload. It also sends the activations and
+ * simulations it scored with (`activations`, `simulationActivations`, `simulationModel`,
+ * `simulationScore`); they are accepted and not stored.
+ */
+export const NewExplanationBody = Type.Object({
+  feature: Type.Object(
+    {
+      modelId: ModelId,
+      layer: SourceId,
+      index: FeatureIndex,
+      explanation: Type.String({ minLength: 1, maxLength: 4096 }),
+      explanationModel: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+      explanationScore: Type.Optional(Nullable(Type.Number())),
+      simulationScore: Type.Optional(Nullable(Type.Number())),
+      typeName: Type.Optional(
+        Nullable(Type.String({ maxLength: 256, description: 'Mirror extension: the explanation method, e.g. `oai_token-act-pair`.' })),
+      ),
+    },
+    { additionalProperties: true },
+  ),
+});
+export const NewExplanationResponse = Type.Object({
+  message: Type.String(),
+  url: Type.String({ description: "The feature's page." }),
+  explanation: ExplanationRow,
+});
+
+export const ExplanationIdParams = Type.Object({ explanationId: Type.String({ minLength: 1, maxLength: 64 }) });
+export const ExplanationScoreIdParams = Type.Object({ explanationScoreId: Type.String({ minLength: 1, maxLength: 64 }) });
+export const ExplanationDetails = Type.Object(
+  {
+    id: Type.String(),
+    modelId: Type.String(),
+    layer: Type.String(),
+    index: Type.String(),
+    description: Type.String(),
+    authorId: Type.String(),
+    author: Nullable(Type.Object({ name: Type.String() })),
+    scores: Type.Array(ExplanationScoreRow),
+    neuron: Type.Object({}, { additionalProperties: true }),
+    model: Type.Unknown(),
+  },
+  { additionalProperties: true },
+);
+
+/** GET /api/explanation/export: upstream's query parameters (its route took exactly these two). */
+export const ExportExplanationsQuery = Type.Object({
+  modelId: ModelId,
+  saeId: SourceId,
+  format: Type.Optional(
+    Type.Union([Type.Literal('json'), Type.Literal('jsonl')], {
+      description: 'Mirror extension. `json` (default): one JSON array, as upstream answered; `jsonl`: one explanation a line.',
+    }),
+  ),
+});

@@ -1,5 +1,5 @@
 // Stand-in for neuronpedia-inference (apps/inference; protocol in docs/upstream-inference-openapi.json):
-// the /v1/activation/*, /v1/steer/* and /v1/util/sae-vector paths with camelCase fields,
+// the /v1/activation/*, /v1/steer/*, /v1/tokenize and /v1/util/* paths with camelCase fields,
 // X-SECRET-KEY, FastAPI-style 422s for missing fields, `{error}` bodies, and server-sent events
 // when `stream` is true. Answers are deterministic functions of the request (see `activationOf`
 // and `steerToken`), so tests can compute what the mirror should return. It records every request
@@ -8,22 +8,11 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 
-export const BOS = '<|endoftext|>';
-
-/** FNV-1a: a small stable hash, so answers depend only on the request. */
-export function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** BOS, then whitespace-led words: "hello world" → [BOS, "hello", " world"]. */
-export function tokenize(prompt: string): string[] {
-  return [BOS, ...(prompt.match(/\s*\S+/g) ?? [])];
-}
+export { BOS, hash, tokenize } from './inference-tokens.js';
+import { BOS, hash, tokenize } from './inference-tokens.js';
+import { utilAnswer, UTIL_REQUIRED } from './inference-util.js';
+import { steer } from './inference-steer.js';
+export { chatTemplate, steerToken } from './inference-steer.js';
 
 /** A feature's activation on a token: zero on BOS and on three tokens in four, else 0.01–10. */
 export function activationOf(source: string, index: number | string, token: string): number {
@@ -35,19 +24,6 @@ export function activationOf(source: string, index: number | string, token: stri
 /** A steering vector's activation on a token. */
 export function vectorActivationOf(vector: number[], token: string): number {
   return activationOf(`vector:${vector.slice(0, 8).join(',')}`, vector.length, token);
-}
-
-/** The i-th generated token: DEFAULT depends on prompt and seed; STEERED also on the steering. */
-export function steerToken(type: 'DEFAULT' | 'STEERED', prompt: string, body: Record<string, unknown>, i: number): string {
-  const base = `${prompt}|${body.seed}|${body.temperature}|${i}`;
-  if (type === 'DEFAULT') return ` d${hash(base) % 1000}`;
-  const steering = JSON.stringify([body.features ?? null, body.vectors ?? null, body.strengthMultiplier, body.steerMethod]);
-  return ` s${hash(`${base}|${steering}`) % 1000}`;
-}
-
-/** How the stand-in renders a chat: `<role>content</role>` per message, then the model's turn. */
-export function chatTemplate(messages: Array<{ role: string; content: string }>): string {
-  return messages.map((m) => `<${m.role}>${m.content}</${m.role}>`).join('') + '<model>';
 }
 
 export interface RecordedRequest {
@@ -118,6 +94,7 @@ const REQUIRED: Record<string, string[]> = {
     'steerSpecialTokens',
   ],
   '/v1/util/sae-vector': ['model', 'source', 'index'],
+  ...UTIL_REQUIRED,
 };
 
 function activationsAll(double: InferenceDouble, prompt: string, body: Body) {
@@ -155,9 +132,9 @@ function topkByToken(double: InferenceDouble, prompt: string, body: Body) {
       .filter((f) => f.activationValue > 0)
       .sort((a, b) => b.activationValue - a.activationValue || a.featureIndex - b.featureIndex)
       .slice(0, topK);
-    return { tokenPosition, token, isSpecial: token === BOS, topFeatures: features };
+    return { tokenPosition, token, isSpecial: token.trim() === BOS, topFeatures: features };
   });
-  // The real server's ignoreBos drops position 0 only.
+  // The real server's ignoreBos drops position 0 only: a special token later in the text (an EOS) stays, marked isSpecial.
   return { tokens, results: body.ignoreBos ? results.slice(1) : results };
 }
 
@@ -176,48 +153,14 @@ function single(prompt: string, body: Body) {
   };
 }
 
-function logprobsOf(token: string, n: number) {
-  const h = hash(token);
-  return {
-    token,
-    logprob: -(h % 100) / 10,
-    topLogprobs: Array.from({ length: n }, (_, k) => ({ token: `${token}~${k}`, logprob: -(h % 100) / 10 - k })),
-  };
-}
-
-/** A steer request's frames: one per generated token, each carrying every type's output so far. */
-function steer(path: string, body: Body): Answer {
-  const chat = path === '/v1/steer/completion-chat';
-  const types = body.types as Array<'DEFAULT' | 'STEERED'>;
-  const hasFeatures = Array.isArray(body.features);
-  const hasVectors = Array.isArray(body.vectors);
-  if (hasFeatures === hasVectors) return { status: 400, body: { error: 'Exactly one of features or vectors must be provided' } };
-  const messages = chat ? (body.prompt as Array<{ role: string; content: string }>) : [];
-  const promptText = chat ? chatTemplate(messages) : (body.prompt as string);
-  const n = body.nCompletionTokens as number;
-  const nLogprobs = (body.nLogprobs as number | undefined) ?? 0;
-  const frames: unknown[] = [];
-  for (let i = 1; i <= n; i++) {
-    const outputs = types.map((type) => {
-      const generated = Array.from({ length: i }, (_, k) => steerToken(type, promptText, body, k));
-      const text = generated.join('');
-      const logprobs = nLogprobs > 0 ? generated.map((t) => logprobsOf(t, nLogprobs)) : null;
-      return chat
-        ? { type, raw: promptText + text, chatTemplate: [...messages, { role: 'model', content: text }], logprobs }
-        : { type, output: text, logprobs };
-    });
-    frames.push(chat ? { outputs, input: { raw: promptText, chatTemplate: messages } } : { outputs });
-  }
-  return { frames, last: frames.at(-1) };
-}
-
 function answer(double: InferenceDouble, path: string, body: Body): Answer {
   const missing = (REQUIRED[path] ?? []).filter((field) => body[field] === undefined);
   if (!REQUIRED[path]) return { status: 404, body: { detail: 'Not Found' } };
   if (missing.length > 0)
     return { status: 422, body: { detail: missing.map((field) => ({ type: 'missing', loc: ['body', field], msg: 'Field required' })) } };
-  if (double.model !== undefined && body.model !== double.model)
-    return { status: 400, body: { error: `Model ${String(body.model)} is not loaded on this server (loaded: ${double.model})` } };
+  const modelName = body.model ?? body.modelId;
+  if (double.model !== undefined && modelName !== double.model)
+    return { status: 400, body: { error: `Model ${String(modelName)} is not loaded on this server (loaded: ${double.model})` } };
   switch (path) {
     case '/v1/activation/all':
       return { status: 200, body: activationsAll(double, body.prompt as string, body) };
@@ -257,7 +200,7 @@ function answer(double: InferenceDouble, path: string, body: Body): Answer {
         },
       };
     default:
-      return steer(path, body);
+      return utilAnswer(double, path, body) ?? steer(path, body);
   }
 }
 

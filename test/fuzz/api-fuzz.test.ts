@@ -46,7 +46,10 @@ beforeAll(async () => {
   // Rate limits off: thousands of requests to the steering routes must reach their handlers.
   const config = testConfig({
     BODY_LIMIT_BYTES: String(1024 * 1024),
-    RATE_LIMITS: 'steer=off,search-all=off,search-topk=off,activation-new=off,explanation-generate=off,explanation-score=off',
+    RATE_LIMITS:
+      'steer=off,search-all=off,search-topk=off,activation-new=off,explanation-generate=off,explanation-score=off,saelens-latent-decoder=off',
+    // Nothing listens there: latent-decoder requests that pass validation fail fast, never reaching the real hub.
+    HF_ENDPOINT: 'http://127.0.0.1:9',
   });
   // As test/helper.ts builds it, with the error log kept so each failure can show its cause.
   const level = process.env.FUZZ_LOG_LEVEL ?? 'error';
@@ -113,6 +116,21 @@ beforeAll(async () => {
   document = (await fastify.inject({ method: 'GET', url: '/api/openapi.json' })).json();
 });
 afterAll(() => close?.());
+
+/** Routes whose baseline names a row the fixtures do not hold (no stored steer output; no explanation or score of the user's to delete; no head data in exports; no graph). */
+const BASELINE_404: Record<string, number[]> = {
+  'POST /api/steer-load': [404],
+  'POST /api/explanation/{explanationId}/delete': [404],
+  'POST /api/explanation/score/{explanationScoreId}/delete': [404],
+  'POST /api/model/head-metrics/get': [404],
+  // No graph is uploaded in the fixtures: saving, deleting and subgraphs name none.
+  'POST /api/graph/save-to-db': [404],
+  'POST /api/graph/delete': [404],
+  'POST /api/graph/subgraph/save': [404],
+  'POST /api/graph/subgraph/delete': [404],
+  // The list is empty unless list/add-features' baseline ran first.
+  'POST /api/list/edit-feature': [200, 404],
+};
 
 type FeatureKey = { modelId: string; layer: string; index: string };
 
@@ -201,12 +219,15 @@ describe('fuzzing every route of openapi.json', () => {
         `${fuzz.route}${fuzz.mutation === 'ndjson:baseline' ? ' (ndjson)' : ''}`,
         (await fastify.inject(fuzz.request)).statusCode,
       );
+    // Every route whose baseline went wrong, at once.
+    const wrong: string[] = [];
     for (const [route, status] of answers) {
       // Model-service routes answer 503 here: the test app has no model services configured.
-      // steer-load's baseline names no stored output: its 404 comes from the database lookup.
-      const expected = services.has(route.replace(' (ndjson)', '')) ? [200, 404, 503] : route === 'POST /api/steer-load' ? [404] : [200];
-      expect(expected, `${route} baseline answered ${status}`).toContain(status);
+      // Some baselines name nothing the fixtures hold: their 404 comes from the database lookup.
+      const expected = services.has(route.replace(' (ndjson)', '')) ? [200, 404, 503] : (BASELINE_404[route] ?? [200]);
+      if (!expected.includes(status)) wrong.push(`${route} baseline answered ${status}, expected ${expected.join(' or ')}`);
     }
+    expect(wrong).toEqual([]);
     expect(answers.size).toBeGreaterThan(35);
   });
 

@@ -235,6 +235,24 @@ function overrides(path: string, f: Fixtures, n: number): Record<string, Json> |
       };
     case '/api/steer-load':
       return { steerOutputId: 'no-such-steer-output' };
+    case '/api/test':
+      return { apiKey: f.userKey };
+    case '/api/list/update':
+      return { listId: f.listId, name: 'fuzz list', description: 'fuzz' };
+    case '/api/list/edit-feature':
+      return { listId: f.listId, modelId: SEEDED.modelId, layer: SEEDED.layer, index: SEEDED.index, description: 'fuzz' };
+    case '/api/model/get':
+      return { id: SEEDED.modelId };
+    case '/api/model/head-metrics/get':
+    case '/api/model/head-sequences/get':
+      return { modelId: SEEDED.modelId, layer: 0, headIndex: 0 };
+    case '/api/model/head-attention/get':
+      return { modelId: SEEDED.modelId, layer: 0, headIndex: 0, text: 'The cat sat' };
+    case '/api/graph/signed-put':
+      return { filename: 'fuzz-graph.json', contentLength: 4096 };
+    case '/api/graph/subgraph/save':
+      // A new subgraph (no overwriteId) of a graph the fixtures do not hold: the graph lookup's 404.
+      return { overwriteId: OMIT };
     default:
       return undefined;
   }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import zlib, { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleExport } from '../../src/ingest/sample/sample-export.js';
 import { buildAppOn, buildTestApp, type TestContext } from '../helper.js';
@@ -103,7 +103,9 @@ describe('GET /api/admin/import', () => {
     expect(parseEvents(remoteAdmin.body).at(-1)!.event).toBe('complete');
     const missing = await ctx.app.inject({ method: 'GET', url: '/api/admin/import', headers: { 'x-api-key': adminKey } });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().message).toBe('querystring/location is required');
+    // Without a location and no IMPORT_DEFAULT_LOCATION: a 400 that says how to fix it.
+    expect(missing.json()).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(missing.json().message).toContain('IMPORT_DEFAULT_LOCATION');
   });
 
   it('gives up on a URL that never answers, and frees the import slot', async () => {
@@ -209,6 +211,42 @@ describe('GET /api/admin/import', () => {
       expect(s3.requests.length).toBe(before);
     } finally {
       await strict.close();
+    }
+  });
+
+  it("explanationBatchStart skips earlier explanation batches (upstream's 400 for a bad value); without location, IMPORT_DEFAULT_LOCATION", async () => {
+    // An export of layer 9 whose explanations come in two batches: batch-1 holds one extra explanation.
+    const second = fs.mkdtempSync(path.join(os.tmpdir(), 'np-admin-import-batches-'));
+    await writeSampleExport(second, { layers: [9], featuresPerSource: 3, activationsPerFeature: 1 });
+    const dir = path.join(second, 'v1', 'gpt2-small', '9-res-jb', 'explanations');
+    const first = JSON.parse(
+      zlib
+        .gunzipSync(fs.readFileSync(path.join(dir, 'batch-0.jsonl.gz')))
+        .toString()
+        .split('\n')[0]!,
+    );
+    const extra = { ...first, id: 'exp-from-batch-1', description: 'only in batch one' };
+    fs.writeFileSync(path.join(dir, 'batch-1.jsonl.gz'), gzipSync(JSON.stringify(extra) + '\n'));
+    const withDefault = await buildAppOn(ctx.database, async () => {}, { IMPORT_DEFAULT_LOCATION: second });
+    try {
+      const get = (app: typeof ctx.app, url: string) => app.inject({ method: 'GET', url, headers: { 'x-api-key': adminKey } });
+      const bad = await get(withDefault.app, '/api/admin/import?explanationBatchStart=-1');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().message).toBe('explanationBatchStart must be a non-negative integer when specified');
+      const noLocation = await get(ctx.app, '/api/admin/import?sourceId=9-res-jb');
+      expect(noLocation.statusCode).toBe(400);
+      expect(noLocation.json().message).toContain('IMPORT_DEFAULT_LOCATION');
+
+      const res = await get(withDefault.app, '/api/admin/import?sourceId=9-res-jb&explanationBatchStart=1');
+      expect(res.statusCode).toBe(200);
+      const complete = parseEvents(res.body).at(-1)!;
+      expect(complete.event).toBe('complete');
+      expect(complete.data.tables.Explanation).toEqual({ lines: 1, inserted: 1, rejected: 0 });
+      const feature = (await ctx.app.inject({ method: 'GET', url: `/api/feature/gpt2-small/9-res-jb/${first.index}` })).json();
+      expect(feature.explanations.map((e: { id: string }) => e.id)).toEqual(['exp-from-batch-1']);
+    } finally {
+      await withDefault.close();
+      fs.rmSync(second, { recursive: true, force: true });
     }
   });
 });

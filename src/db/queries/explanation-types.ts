@@ -1,8 +1,8 @@
 // The explanation configuration tables (ExplanationType, ExplanationModelType, ExplanationScoreModel):
 // lookups by name and the lists that error messages name.
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { explanationModelType, explanationScoreModel, explanationType } from '../schema/index.js';
+import { explanationModelType, explanationScoreModel, explanationScoreType, explanationType } from '../schema/index.js';
 
 export async function findExplanationType(db: Db, name: string) {
   const [row] = await db.select().from(explanationType).where(eq(explanationType.name, name)).limit(1);
@@ -36,4 +36,19 @@ export async function listKnownNames(db: Db, kind: keyof typeof NAMED_TABLES, na
 export async function listNames(db: Db, kind: keyof typeof NAMED_TABLES): Promise<string[]> {
   const table = NAMED_TABLES[kind];
   return (await db.select({ name: table.name }).from(table)).map((r) => r.name);
+}
+
+/** The lookup tables /api/global answers, filtered and ordered as upstream (lib/db/explanation-type.ts). */
+export async function listExplanationLookups(db: Db) {
+  const [explanationTypes, explanationModels, explanationScoreTypes, explanationScoreModelTypes] = await Promise.all([
+    db
+      .select()
+      .from(explanationType)
+      .where(and(ne(explanationType.name, 'human'), eq(explanationType.featured, true)))
+      .orderBy(asc(explanationType.displayName)),
+    db.select().from(explanationModelType).where(eq(explanationModelType.featured, true)).orderBy(asc(explanationModelType.displayName)),
+    db.select().from(explanationScoreType).orderBy(asc(explanationScoreType.displayName)),
+    db.select().from(explanationScoreModel).orderBy(asc(explanationScoreModel.displayName)),
+  ]);
+  return { explanationTypes, explanationModels, explanationScoreTypes, explanationScoreModelTypes };
 }

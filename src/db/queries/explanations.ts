@@ -1,9 +1,12 @@
 // Explanation rows: with their scores for the feature page, summaries for lists and searches, and
 // the embedding backfill.
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { explanation, explanationScore, user } from '../schema/index.js';
+import { explanation, explanationScore, neuron, user } from '../schema/index.js';
 import { featureKeyIn, type ExplanationScoreRow, type FeatureKey } from './features.js';
+
+/** Every column but the 256-d embedding, which no client reads back. */
+const { embedding: _embedding, ...explanationColumns } = getTableColumns(explanation);
 
 export interface ExplanationWithScores {
   id: string;
@@ -155,4 +158,45 @@ export async function insertExplanation(db: Db, values: typeof explanation.$infe
   const [row] = await db.insert(explanation).values(values).returning();
   const { embedding: _embedding, ...withoutEmbedding } = row!;
   return withoutEmbedding;
+}
+
+/** One explanation with its author's name; undefined when there is none with that id. */
+export async function findExplanationWithAuthor(db: Db, id: string) {
+  const [row] = await db
+    .select({ explanation: explanationColumns, authorName: user.name })
+    .from(explanation)
+    .leftJoin(user, eq(user.id, explanation.authorId))
+    .where(eq(explanation.id, id))
+    .limit(1);
+  return row;
+}
+
+export async function deleteExplanationRow(db: Db, id: string) {
+  await db.delete(explanation).where(eq(explanation.id, id));
+}
+
+/**
+ * One page of a source's explanations for the export, in id order after `afterId` (keyset paging:
+ * each page is an index range scan, however deep the export is). Explanations of features with
+ * their own PRIVATE visibility are left out unless `viewerId` created them (or `admin`).
+ */
+export async function pageSourceExplanations(
+  db: Db,
+  filter: { modelId: string; layer: string; viewerId: string | null; admin: boolean },
+  afterId: string,
+  limit: number,
+) {
+  const hidden = filter.admin
+    ? undefined
+    : or(isNull(neuron.visibility), ne(neuron.visibility, 'PRIVATE'), filter.viewerId ? eq(neuron.creatorId, filter.viewerId) : sql`false`);
+  return db
+    .select(explanationColumns)
+    .from(explanation)
+    .innerJoin(
+      neuron,
+      and(eq(neuron.modelId, explanation.modelId), eq(neuron.layer, explanation.layer), eq(neuron.index, explanation.index)),
+    )
+    .where(and(eq(explanation.modelId, filter.modelId), eq(explanation.layer, filter.layer), gt(explanation.id, afterId), hidden))
+    .orderBy(asc(explanation.id))
+    .limit(limit);
 }

@@ -71,3 +71,36 @@ export async function listsOfFeature(db: Db, modelId: string, layer: string, ind
     .orderBy(asc(listsOnNeurons.addedAt));
   return rows.map((r) => ({ ...r.item, list: r.list }));
 }
+
+export async function updateList(db: Db, id: string, fields: { name: string; description: string; defaultTestText: string | null }) {
+  const [row] = await db
+    .update(list)
+    .set({ ...fields, updatedAt: new Date() })
+    .where(eq(list.id, id))
+    .returning();
+  return row;
+}
+
+/** Sets one list entry's note; undefined when the feature is not in the list. */
+export async function updateListItemDescription(
+  db: Db,
+  listId: string,
+  modelId: string,
+  layer: string,
+  index: string,
+  description: string,
+) {
+  const [row] = await db
+    .update(listsOnNeurons)
+    .set({ description })
+    .where(
+      and(
+        eq(listsOnNeurons.listId, listId),
+        eq(listsOnNeurons.modelId, modelId),
+        eq(listsOnNeurons.layer, layer),
+        eq(listsOnNeurons.index, index),
+      ),
+    )
+    .returning();
+  return row;
+}

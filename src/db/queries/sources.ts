@@ -84,3 +84,7 @@ export async function listSources(db: Db) {
     .from(source)
     .orderBy(asc(source.modelId), ...sourceLayerOrder);
 }
+
+export async function listSourceReleases(db: Db) {
+  return db.select().from(sourceRelease).orderBy(asc(sourceRelease.name));
+}

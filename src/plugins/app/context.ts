@@ -9,6 +9,7 @@ import { InferenceHosts } from '../../upstream/inference/hosts.js';
 import { autointerpClient, type AutointerpClient } from '../../upstream/autointerp.js';
 import { chatClient, type ChatClient } from '../../upstream/chat.js';
 import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings.js';
+import { hubClient, type HubClient } from '../../upstream/huggingface.js';
 import { graphServerClient, type GraphServerClient } from '../../upstream/graph-server.js';
 import { openStorage, type BlobStorage } from '../../storage/index.js';
 
@@ -26,6 +27,8 @@ declare module 'fastify' {
     autointerp: AutointerpClient | undefined;
     /** Inference servers (INFERENCE_HOSTS); calls answer 503 for models none serves. */
     inference: InferenceClient;
+    /** The Hugging Face hub (HF_ENDPOINT), for SAE checkpoints. */
+    hub: HubClient;
     /** Where graph files live (a folder or an S3-compatible bucket); undefined: not configured. */
     graphStorage: BlobStorage | undefined;
     /** The graph server, when GRAPH_SERVER_URL is set. */
@@ -52,6 +55,7 @@ export default fp<ContextOptions>(
     fastify.decorate('llm', config.llm ? chatClient(config.llm) : undefined);
     fastify.decorate('autointerp', config.autointerp ? autointerpClient(config.autointerp) : undefined);
     fastify.decorate('inference', inferenceClient(new InferenceHosts(config.inferenceHosts)));
+    fastify.decorate('hub', hubClient(config.huggingFace));
     fastify.decorate('graphStorage', config.graphs.storage ? openStorage(config.graphs.storage) : undefined);
     fastify.decorate('graphServer', config.graphs.server ? graphServerClient(config.graphs.server) : undefined);
     fastify.decorateRequest('viewer', null);

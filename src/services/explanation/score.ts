@@ -62,7 +62,17 @@ async function scorerModelRow(db: Db, scorer: ScorerType, name: string | undefin
   throw new InvalidInput(name ? `Unsupported explanation score model: ${name}. ${choices}` : `${scorer} needs a scorerModel. ${choices}`);
 }
 
+/** Upstream's Natural Language Autoencoder scorers (since May 2026), run by its separate NLA server. */
+export const NLA_SCORER_TYPES = ['nla_reconstructor', 'nla_verbalizer', 'nla_verbalizer_last'] as const;
+
 export async function scoreExplanation(db: Db, request: ScoreRequest, viewer: Viewer, services: ScoreServices) {
+  // Known upstream scorers that need a service this mirror has no client for: 503 (a setting
+  // upstream has), not 400 (a typo), so scripts can tell the two apart.
+  if ((NLA_SCORER_TYPES as readonly string[]).includes(request.scorerType)) {
+    throw new NotConfigured(
+      `${request.scorerType} is scored by Neuronpedia's NLA server (upstream's NLA server host and NLA_SERVER_SECRET settings); this mirror has no NLA client, so it cannot score ${NLA_SCORER_TYPES.join(', ')}. It scores with ${SCORER_TYPES.join(', ')}.`,
+    );
+  }
   // The three scorers this mirror implements need no ExplanationScoreType row (a fresh mirror may
   // hold only some of them); anything else is refused with the list.
   if (!(SCORER_TYPES as readonly string[]).includes(request.scorerType)) {

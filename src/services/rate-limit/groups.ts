@@ -40,6 +40,11 @@ const DEFAULT_GROUPS = {
     limit: null,
     description: 'semantic search of explanations (unlimited, as the docs page says of search)',
   },
+  'saelens-latent-decoder': {
+    paths: ['/api/saelens/latent-decoder'],
+    limit: 3600,
+    description: "decoder rows read from the Hugging Face hub (the real server's limit)",
+  },
   api: {
     paths: ['/api/'],
     limit: null,

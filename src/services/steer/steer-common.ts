@@ -3,7 +3,7 @@
 // streamed or not.
 import { createHash } from 'node:crypto';
 import { STEER_VERSION } from '../../constants.js';
-import type { SteerSettingsKey } from '../../db/queries/steer-outputs.js';
+import { type SteerSettingsKey } from '../../db/queries/steer-outputs.js';
 import { UpstreamFailed } from '../../errors.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
 import type { InferenceTarget } from '../../upstream/inference/hosts.js';

@@ -5,7 +5,7 @@
 // a shared lab machine that would let every local user write into the mirror.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { openEventStream, type EventStream } from '../../../http/event-stream.js';
-import { Conflict } from '../../../errors.js';
+import { Conflict, InvalidInput } from '../../../errors.js';
 import { ExportFetchError } from '../../../ingest/export-http.js';
 import { importExport } from '../../../ingest/import-export.js';
 import { LayoutError } from '../../../ingest/layout.js';
@@ -24,7 +24,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Import an export (server-sent events)',
         description:
           'Streams `data: {"progress":0.25,"progressText":"..."}` frames while importing, then `event: complete` with the summary, or `event: error`. ' +
-          'Admin key only. One import at a time; closing the connection cancels it. ' +
+          'Admin key only. One import at a time; closing the connection cancels it. Without `location`, IMPORT_DEFAULT_LOCATION is read. ' +
           'HTTP(S) locations must resolve to public addresses unless IMPORT_ALLOW_PRIVATE_ADDRESSES is set, and time out after IMPORT_CONNECT_TIMEOUT_MS / IMPORT_IDLE_TIMEOUT_MS.',
         security: KEY_REQUIRED,
         querystring: ImportQuery,
@@ -33,6 +33,14 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
+      const location = request.query.location ?? fastify.config.importDefaultLocation;
+      if (!location)
+        throw new InvalidInput(
+          'location is required: name an export folder or URL with ?location=, or set IMPORT_DEFAULT_LOCATION to the default export location',
+        );
+      const batchStart = request.query.explanationBatchStart;
+      if (batchStart !== undefined && !/^\d+$/.test(batchStart))
+        throw new InvalidInput('explanationBatchStart must be a non-negative integer when specified');
       if (running) throw new Conflict('An import is already running on this server; wait for it to finish.');
       running = true;
       // A client that goes away cancels its import, so a dead connection never holds the slot.
@@ -41,7 +49,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         if (!reply.raw.writableFinished) cancel.abort();
       };
       reply.raw.on('close', onClose);
-      const { location, modelId, sourceId, explanations, maxErrors } = request.query;
+      const { modelId, sourceId, explanations, maxErrors } = request.query;
       let events: EventStream | undefined;
       let totalBytes = 1;
       let doneBytes = 0;
@@ -55,6 +63,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
           models: modelId ? [modelId] : undefined,
           sources: sourceId ? [sourceId] : undefined,
           explanations: explanations === 'false' ? 'no' : explanations === 'only' ? 'only' : 'yes',
+          explanationBatchStart: batchStart === undefined ? undefined : Number(batchStart),
           maxErrors,
           maxLineBytes: fastify.config.maxLineBytes,
           signal: cancel.signal,

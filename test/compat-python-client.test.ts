@@ -1,0 +1,259 @@
+// The official Python client (`neuronpedia` on PyPI), public method by public method, replayed on a
+// real socket with the bytes its `requests` calls send (neuronpedia/requests/base_request.py:
+// `{BASE_URL}/{endpoint}/{uri}`, so bodiless-uri calls end in "/"; `X-Api-Key`; json.dumps bodies;
+// bodiless POSTs with Content-Length 0 and no Content-Type), checking every field it then parses.
+// Read from its code at tag 1.0.8 (the newest this workplace holds; graphs are another test's):
+//
+//   NPVector.new(label, model_id, layer_num, hook_type, vector, default_steer_strength)
+//       POST vector/new {modelId, layerNumber, hookType, vector, vectorDefaultSteerStrength, vectorLabel}
+//       reads vector.{modelId, source, index, label, hookName, values, defaultSteerStrength}, url
+//   NPVector.get(model_id, source, index)       POST vector/get {modelId, source, index}
+//       reads vector.{modelId, layer, index, vectorLabel, hookName, vector, vectorDefaultSteerStrength}
+//   NPVector.get_owned()                         POST vector/list-owned (no body); reads vectors[] as get
+//   NPVector.steer_completion(prompt)            POST steer/ {modelId, features:[{modelId, layer, index, strength}],
+//       prompt, temperature 0.5, n_tokens 32, freq_penalty 2, seed 42, strength_multiplier 4}; returns the JSON
+//   NPVector.steer_chat(steered_chat_messages)   POST steer-chat/ {modelId, features, defaultChatMessages,
+//       steeredChatMessages, temperature 0.5, n_tokens 32, freq_penalty 2, seed 16, strength_multiplier 4,
+//       steer_special_tokens true}; returns the JSON (its README reads STEERED and shareUrl)
+//   NPVector.compute_activation_for_text(text)   POST activation/new {feature:{modelId, layer, index}, customText}
+//       reads tokens, values
+//   NPVector.upload_activations(activations)     POST activation/upload-batch {modelId, source, index,
+//       activations:[{tokens, values}]}; returns the JSON
+//   NPVector.delete()                            POST vector/delete {modelId, source, index}; returns the JSON
+//   SAEFeature.get(model_id, source, index)      GET feature/{model}/{source}/{index}; reads modelId, layer, index
+//   NPList.new(name, description)                POST list/new {name, description}; reads id, name, description
+//   NPList.get_owned()                           POST list/list (no body); reads [].{id, name, description}
+//   NPList.add_items(items)                      POST list/add-features {listId, featuresToAdd:[{modelId, layer,
+//       index, description}]}; reads [].{modelId, layer, index}
+//   NPList.get(list_id)                          POST list/get {listId}; reads id, name, description,
+//       neurons[].{modelId, layer, index}
+// The request classes (VectorRequest, ListRequest, SAEFeatureRequest, ActivationRequest,
+// SteerChatRequest, SteerCompletionRequest) send the same requests. Every answer must be JSON:
+// the client maps 401, 404 and 429 to its errors and calls response.json() on the rest.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestContext } from './helper.js';
+import { seedSource } from './fixtures/seed.js';
+import { userWithKey } from './fixtures/users.js';
+import { startInferenceDouble, type InferenceDouble } from './doubles/inference-server.js';
+import { pythonRequests } from './fixtures/python-requests.js';
+
+let ctx: TestContext;
+let double: InferenceDouble;
+let key = '';
+let sendRequest: ReturnType<typeof pythonRequests>['sendRequest'];
+let ok: ReturnType<typeof pythonRequests>['ok'];
+
+// An NPVector as the client builds it from vector/new's answer.
+interface NPVector {
+  model_id: string;
+  source: string;
+  index: string;
+  label: string;
+  hook_name: string;
+  values: number[];
+  default_steer_strength: number | null;
+  url?: string;
+}
+const VALUES = Array.from({ length: 768 }, (_, i) => Math.round(Math.sin(i + 0.5) * 1e6) / 1e6);
+let vector: NPVector;
+
+beforeAll(async () => {
+  double = await startInferenceDouble({ model: 'gpt2-small' });
+  ctx = await buildTestApp({ INFERENCE_HOSTS: `gpt2-small=${double.url}`, INFERENCE_SECRET: double.secret });
+  key = (await userWithKey(ctx.database.db, 'py')).key;
+  await seedSource(ctx.database.db, { features: 3, activationsPerFeature: 1 });
+  const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  ({ sendRequest, ok } = pythonRequests(Number(new URL(address).port), () => key));
+});
+afterAll(async () => {
+  await ctx?.close();
+  await double?.close();
+});
+
+describe('the Python client, method by method', () => {
+  it('NPVector.new', async () => {
+    const response = await ok(
+      sendRequest('vector', 'new', 'POST', {
+        modelId: 'gpt2-small',
+        layerNumber: 6,
+        hookType: 'hook_resid_pre',
+        vector: VALUES,
+        vectorDefaultSteerStrength: 44,
+        vectorLabel: 'dinosaurs',
+      }),
+    );
+    const v = response.vector;
+    vector = {
+      model_id: v.modelId,
+      source: v.source,
+      index: v.index,
+      label: v.label,
+      hook_name: v.hookName,
+      values: v.values,
+      default_steer_strength: v.defaultSteerStrength,
+      url: response.url,
+    };
+    expect(vector).toMatchObject({
+      model_id: 'gpt2-small',
+      source: '6-neuronpedia-resid-pre',
+      label: 'dinosaurs',
+      hook_name: 'blocks.6.hook_resid_pre',
+      default_steer_strength: 44,
+    });
+    expect(typeof vector.index).toBe('string');
+    expect(vector.values).toEqual(VALUES); // its tests compare with ==
+    expect(vector.url).toEqual(expect.stringMatching(/^http:\/\/mirror\.test\//));
+  });
+
+  it('NPVector.get and NPVector.get_owned (bodiless POST) give back an equal NPVector', async () => {
+    const {
+      modelId,
+      layer,
+      index,
+      vectorLabel,
+      hookName,
+      vector: values,
+      vectorDefaultSteerStrength,
+    } = (await ok(sendRequest('vector', 'get', 'POST', { modelId: vector.model_id, source: vector.source, index: vector.index }))).vector;
+    // NPVector.__eq__: model_id, source, index, label, hook_name, values, default_steer_strength.
+    expect([modelId, layer, index, vectorLabel, hookName, values, vectorDefaultSteerStrength]).toEqual([
+      vector.model_id,
+      vector.source,
+      vector.index,
+      vector.label,
+      vector.hook_name,
+      vector.values,
+      vector.default_steer_strength,
+    ]);
+    const owned = (await ok(sendRequest('vector', 'list-owned', 'POST'))).vectors;
+    expect(owned).toHaveLength(1);
+    expect([owned[0].modelId, owned[0].layer, owned[0].index, owned[0].vectorLabel, owned[0].hookName, owned[0].vector]).toEqual([
+      vector.model_id,
+      vector.source,
+      vector.index,
+      vector.label,
+      vector.hook_name,
+      vector.values,
+    ]);
+    expect(owned[0].vectorDefaultSteerStrength).toBe(44);
+  });
+
+  const features = () => [{ modelId: vector.model_id, layer: vector.source, index: vector.index, strength: vector.default_steer_strength }];
+
+  it('NPVector.steer_completion: POST /api/steer/ with its defaults', async () => {
+    const body = await ok(
+      sendRequest('steer', '', 'POST', {
+        modelId: 'gpt2-small',
+        features: features(),
+        prompt: 'The most iconic structure on Earth is',
+        temperature: 0.5,
+        n_tokens: 32,
+        freq_penalty: 2,
+        seed: 42,
+        strength_multiplier: 4,
+      }),
+    );
+    expect(typeof body.STEERED).toBe('string');
+    expect(typeof body.DEFAULT).toBe('string');
+    expect(body.shareUrl).toEqual(expect.stringMatching(/^http:\/\/mirror\.test\/steer\//));
+    // The stored vector itself was steered with, as the vector's values.
+    expect(double.requests.at(-1)!.body).toMatchObject({ vectors: [{ steeringVector: VALUES, strength: 44 }] });
+  });
+
+  it('NPVector.steer_chat: POST /api/steer-chat/ with its defaults; STEERED and shareUrl as its README reads them', async () => {
+    const story = [{ role: 'user', content: 'Write a one sentence story.' }];
+    const body = await ok(
+      sendRequest('steer-chat', '', 'POST', {
+        modelId: 'gpt2-small',
+        features: features(),
+        defaultChatMessages: story,
+        steeredChatMessages: story,
+        temperature: 0.5,
+        n_tokens: 32,
+        freq_penalty: 2,
+        seed: 16,
+        strength_multiplier: 4,
+        steer_special_tokens: true,
+      }),
+    );
+    expect(body.STEERED.chatTemplate.at(-1).role).toBe('model');
+    expect(typeof body.STEERED.raw).toBe('string');
+    expect(body.shareUrl).toEqual(expect.stringMatching(/^http:\/\/mirror\.test\/steer\//));
+  });
+
+  it('NPVector.compute_activation_for_text: Activation(tokens, values) of equal lengths', async () => {
+    const result = await ok(
+      sendRequest('activation', 'new', 'POST', {
+        feature: { modelId: vector.model_id, layer: vector.source, index: vector.index },
+        customText: 'dinosaurs roam the earth',
+      }),
+    );
+    expect(result.tokens).toEqual(['<|endoftext|>', 'dinosaurs', ' roam', ' the', ' earth']);
+    expect(result.values).toHaveLength(result.tokens.length);
+  });
+
+  it('NPVector.upload_activations, then SAEFeature.get shows them', async () => {
+    const activations = [{ tokens: ['big', ' lizard'], values: [0.25, 3.5] }];
+    const answer = await ok(
+      sendRequest('activation', 'upload-batch', 'POST', {
+        modelId: vector.model_id,
+        source: vector.source,
+        index: vector.index,
+        activations,
+      }),
+    );
+    expect(answer).toEqual({ message: '1 activations created.' });
+    const feature = await ok(sendRequest('feature', `${vector.model_id}/${vector.source}/${vector.index}`, 'GET'));
+    // SAEFeature(modelId=result["modelId"], source=result["layer"], index=result["index"], jsonData=…)
+    expect([feature.modelId, feature.layer, feature.index]).toEqual([vector.model_id, vector.source, vector.index]);
+    expect(feature.activations.map((a: { tokens: string[] }) => a.tokens)).toContainEqual(['big', ' lizard']);
+  });
+
+  it('SAEFeature.get of an SAE feature: GET with the key, modelId/layer/index', async () => {
+    const feature = await ok(sendRequest('feature', 'gpt2-small/6-res-jb/1', 'GET'));
+    expect([feature.modelId, feature.layer, feature.index]).toEqual(['gpt2-small', '6-res-jb', '1']);
+    // jsonData is the whole answer: the per-row ids the library's users read are there too.
+    expect(feature.explanations[0]).toMatchObject({ modelId: 'gpt2-small', layer: '6-res-jb', index: '1' });
+  });
+
+  it('NPList.new, add_items, get_owned (bodiless POST) and get', async () => {
+    const created = await ok(sendRequest('list', 'new', 'POST', { name: 'dinos', description: '' }));
+    expect([typeof created.id, created.name, created.description]).toEqual(['string', 'dinos', '']);
+    const added = await ok(
+      sendRequest('list', 'add-features', 'POST', {
+        listId: created.id,
+        featuresToAdd: [
+          { modelId: 'gpt2-small', layer: '6-res-jb', index: '2', description: 'two' },
+          { modelId: vector.model_id, layer: vector.source, index: vector.index, description: '' },
+        ],
+      }),
+    );
+    expect(added.map((i: Record<string, string>) => [i.modelId, i.layer, i.index])).toEqual([
+      ['gpt2-small', '6-res-jb', '2'],
+      [vector.model_id, vector.source, vector.index],
+    ]);
+    const owned = await ok(sendRequest('list', 'list', 'POST'));
+    expect(owned.map((l: Record<string, string>) => [l.id, l.name, l.description])).toEqual([[created.id, 'dinos', '']]);
+    const got = await ok(sendRequest('list', 'get', 'POST', { listId: created.id }));
+    expect([got.id, got.name, got.description]).toEqual([created.id, 'dinos', '']);
+    // The client keeps the order it is given; the server's is newest first.
+    const keys = (rows: Array<Record<string, string>>) => rows.map((r) => [r.modelId, r.layer, r.index].join('/')).sort();
+    expect(keys(got.neurons)).toEqual(keys(added));
+  });
+
+  it('NPVector.delete answers JSON; afterwards NPVector.get is the 404 the client raises as not found', async () => {
+    const ref = { modelId: vector.model_id, source: vector.source, index: vector.index };
+    expect(await ok(sendRequest('vector', 'delete', 'POST', ref))).toEqual({ message: 'Success' });
+    const gone = await sendRequest('vector', 'get', 'POST', ref);
+    expect(gone.status).toBe(404);
+    expect(gone.json).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a wrong key is 401 (NPUnauthorizedError), in JSON; large answers come gzipped as it asks', async () => {
+    const wrong = await sendRequest('list', 'list', 'POST', undefined, 'sk-np-0000000000000000000000000000000000000000');
+    expect(wrong.status).toBe(401);
+    expect(wrong.json).toMatchObject({ code: 'INVALID_API_KEY' });
+    const feature = await sendRequest('feature', 'gpt2-small/6-res-jb/0', 'GET');
+    expect(feature.headers['content-encoding']).toBe('gzip');
+  });
+});
