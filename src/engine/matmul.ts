@@ -1,0 +1,90 @@
+// The one place the engine multiplies matrices: `y = x·W + b` for a batch of rows. Everything else
+// (GPT-2 blocks, SAE encode, unembedding) goes through `linear`, so the backend can change here
+// alone. Backend: plain JS over the transposed weight (`[out, in]`, each output a dot product of
+// two contiguous rows), four input rows per pass so each weight row is read once per four rows.
+// Measured on this machine (scripts/bench-matmul.ts, see the engine notes): faster than the
+// Conv1D-order loop `y += x_k·W[k,:]`; the npm backends with SIMD (onnxruntime-node, tfjs-wasm)
+// are faster still and are the next step for this module.
+
+export interface Linear {
+  inDim: number;
+  outDim: number;
+  /** Row-major `[outDim, inDim]`. */
+  wt: Float32Array;
+  bias?: Float32Array;
+}
+
+/** From Hugging Face's Conv1D layout `[in, out]` (GPT-2's c_attn, c_proj, c_fc): transposed once. */
+export function linearFromInOut(w: Float32Array, inDim: number, outDim: number, bias?: Float32Array): Linear {
+  check(w.length === inDim * outDim, `weight of ${w.length} values is not ${inDim}×${outDim}`);
+  const wt = new Float32Array(inDim * outDim);
+  for (let i = 0; i < inDim; i++) {
+    const row = i * outDim;
+    for (let o = 0; o < outDim; o++) wt[o * inDim + i] = w[row + o]!;
+  }
+  return { inDim, outDim, wt, bias };
+}
+
+/** From a weight already `[out, in]` (the unembedding `wte`, an SAE's `W_dec`): no copy. */
+export function linearFromOutIn(wt: Float32Array, inDim: number, outDim: number, bias?: Float32Array): Linear {
+  check(wt.length === inDim * outDim, `weight of ${wt.length} values is not ${outDim}×${inDim}`);
+  return { inDim, outDim, wt, bias };
+}
+
+/** `x` is `[rows, inDim]` row-major; returns `[rows, outDim]`. */
+export function linear(lin: Linear, x: Float32Array, rows: number): Float32Array {
+  const { inDim: n, outDim: m, wt, bias } = lin;
+  check(x.length >= rows * n, `input of ${x.length} values is shorter than ${rows}×${n}`);
+  const y = new Float32Array(rows * m);
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const x0 = r * n;
+    const x1 = x0 + n;
+    const x2 = x1 + n;
+    const x3 = x2 + n;
+    for (let o = 0; o < m; o++) {
+      const w0 = o * n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < n; k++) {
+        const wk = wt[w0 + k]!;
+        s0 += x[x0 + k]! * wk;
+        s1 += x[x1 + k]! * wk;
+        s2 += x[x2 + k]! * wk;
+        s3 += x[x3 + k]! * wk;
+      }
+      const b = bias ? bias[o]! : 0;
+      y[r * m + o] = s0 + b;
+      y[(r + 1) * m + o] = s1 + b;
+      y[(r + 2) * m + o] = s2 + b;
+      y[(r + 3) * m + o] = s3 + b;
+    }
+  }
+  for (; r < rows; r++) {
+    const x0 = r * n;
+    for (let o = 0; o < m; o++) {
+      const w0 = o * n;
+      // Four partial sums break the add dependency chain (about 1.7× on one row here).
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let k = 0;
+      for (; k + 4 <= n; k += 4) {
+        s0 += x[x0 + k]! * wt[w0 + k]!;
+        s1 += x[x0 + k + 1]! * wt[w0 + k + 1]!;
+        s2 += x[x0 + k + 2]! * wt[w0 + k + 2]!;
+        s3 += x[x0 + k + 3]! * wt[w0 + k + 3]!;
+      }
+      for (; k < n; k++) s0 += x[x0 + k]! * wt[w0 + k]!;
+      y[r * m + o] = s0 + s1 + s2 + s3 + (bias ? bias[o]! : 0);
+    }
+  }
+  return y;
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new Error(`matmul: ${message}`);
+}
