@@ -1,10 +1,12 @@
-// The one place the engine multiplies matrices: `y = x·W + b` for a batch of rows. Everything else
-// (GPT-2 blocks, SAE encode, unembedding) goes through `linear`, so the backend can change here
-// alone. Backend: plain JS over the transposed weight (`[out, in]`, each output a dot product of
-// two contiguous rows), four input rows per pass so each weight row is read once per four rows.
-// Measured on this machine (scripts/bench-matmul.ts, see the engine notes): faster than the
-// Conv1D-order loop `y += x_k·W[k,:]`; the npm backends with SIMD (onnxruntime-node, tfjs-wasm)
-// are faster still and are the next step for this module.
+// The one place the engine multiplies matrices: `y = x·Wᵀ + b` for a batch of rows. Everything
+// else (GPT-2 blocks, SAE encode, unembedding) goes through `linear`, so the backend can change
+// here alone. Backends (measured with scripts/bench-matmul.ts, figures in the engine notes):
+// - 'ort' (default): onnxruntime-node's CPU Gemm; 4–45× the plain-JS kernel on gpt2-small shapes
+//   (most on batched prompts and SAE encodes), ahead of tfjs-wasm except on one-row products.
+// - 'js': plain JS over the transposed weight (`[out, in]`, each output a dot product of two
+//   contiguous rows), four input rows per pass; the fallback where ORT's binary is missing, and
+//   the independent check of the ORT path in the tests.
+import { loadOrt, ortLinear, type OrtLinear } from './ort.js';
 
 export interface Linear {
   inDim: number;
@@ -12,6 +14,25 @@ export interface Linear {
   /** Row-major `[outDim, inDim]`. */
   wt: Float32Array;
   bias?: Float32Array;
+  /** The ORT session of this weight, made on first use. */
+  ort?: OrtLinear;
+}
+
+export type MatmulBackend = 'ort' | 'js';
+
+let backend: MatmulBackend = loadOrt() ? 'ort' : 'js';
+let threads = 1;
+
+/** Chooses the backend (and ORT's threads per product) for weights used from now on. */
+export function configureMatmul(opts: { backend?: MatmulBackend; threads?: number }): MatmulBackend {
+  if (opts.backend === 'ort' && !loadOrt()) throw new Error('matmul: onnxruntime-node is not installed');
+  backend = opts.backend ?? backend;
+  threads = opts.threads ?? threads;
+  return backend;
+}
+
+export function matmulBackend(): MatmulBackend {
+  return backend;
 }
 
 /** From Hugging Face's Conv1D layout `[in, out]` (GPT-2's c_attn, c_proj, c_fc): transposed once. */
@@ -33,8 +54,17 @@ export function linearFromOutIn(wt: Float32Array, inDim: number, outDim: number,
 
 /** `x` is `[rows, inDim]` row-major; returns `[rows, outDim]`. */
 export function linear(lin: Linear, x: Float32Array, rows: number): Float32Array {
+  check(x.length >= lin.inDim * rows, `input of ${x.length} values is shorter than ${rows}×${lin.inDim}`);
+  if (rows === 0) return new Float32Array(0);
+  if (backend === 'ort') {
+    lin.ort ??= ortLinear(loadOrt()!, lin.wt, lin.inDim, lin.outDim, lin.bias, threads);
+    return lin.ort.run(x, rows);
+  }
+  return linearJs(lin, x, rows);
+}
+
+export function linearJs(lin: Linear, x: Float32Array, rows: number): Float32Array {
   const { inDim: n, outDim: m, wt, bias } = lin;
-  check(x.length >= rows * n, `input of ${x.length} values is shorter than ${rows}×${n}`);
   const y = new Float32Array(rows * m);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {

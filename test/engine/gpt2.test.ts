@@ -1,7 +1,8 @@
 // GPT-2 forward on the tiny random checkpoints against the float64 torch reference: every hook the
 // model emits, logits, the transformer.-prefixed/bf16 variant, and KV-cache decoding.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gpt2 } from '../../src/engine/gpt2.js';
+import { configureMatmul } from '../../src/engine/matmul.js';
 import { expected, expectLogits, maxAbsDiff, modelDir, TOLERANCE } from './fixtures.js';
 
 function capture(model: Gpt2, ids: number[]): { hooks: Map<string, Float32Array>; logits: Float32Array } {
@@ -10,11 +11,17 @@ function capture(model: Gpt2, ids: number[]): { hooks: Map<string, Float32Array>
   return { hooks, logits };
 }
 
-describe.each(['tiny-gpt2', 'tiny-gpt2-prefixed'])('GPT-2 forward: %s', (name) => {
+describe.each([
+  ['tiny-gpt2', 'ort'],
+  ['tiny-gpt2-prefixed', 'ort'],
+  ['tiny-gpt2', 'js'],
+] as const)('GPT-2 forward: %s, %s matmul', (name, backend) => {
   let model: Gpt2;
   beforeAll(async () => {
+    configureMatmul({ backend });
     model = await Gpt2.load(modelDir(name));
   });
+  afterAll(() => configureMatmul({ backend: 'ort' }));
 
   it.each(expected.models[name]!.forward.map((f, i) => [i, f] as const))('case %i: every hook and the logits', (_, ref) => {
     const { hooks, logits } = capture(model, ref.ids);
