@@ -11,8 +11,9 @@ export interface GenerateOptions {
   hook?: HookFn;
   /** Called with each new id as soon as it is chosen (streaming). */
   onToken?: (id: number) => void;
-  /** Stops generating (the client went away); the ids so far are returned. */
-  signal?: AbortSignal;
+  /** Stops generating (the client went away); the ids so far are returned. An AbortSignal, or
+   * any object whose `aborted` turns true (the engine worker's flag shared with the server). */
+  signal?: { readonly aborted: boolean };
 }
 
 export function generate(model: LanguageModel, prompt: number[], opts: GenerateOptions): number[] {

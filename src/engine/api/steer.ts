@@ -39,7 +39,7 @@ export async function steerCompletion(
   limits: EngineLimits & { maxTokens: number },
   req: SteerRequest,
   onFrame?: (frame: { outputs: SteerOutput[] }) => void,
-  signal?: AbortSignal,
+  signal?: { readonly aborted: boolean },
 ): Promise<{ outputs: SteerOutput[] }> {
   if ((req.features != null) === (req.vectors != null)) {
     throw new InvalidInput('Invalid request data: exactly one of features or vectors must be provided');

@@ -4,11 +4,9 @@
 // X-SECRET-KEY it was started with — so any mirror can list it in INFERENCE_HOSTS.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { DomainError } from '../../errors.js';
-import { activationAll, activationSingle, activationSource, activationTopkByToken } from '../api/activation.js';
-import type { EngineLimits } from '../api/common.js';
-import { NO_CHAT_TEMPLATE_ERROR, steerCompletion, type SteerRequest } from '../api/steer.js';
-import { saeVector, tokenize } from '../api/util.js';
-import { Registry } from '../registry.js';
+import type { Operation } from '../api/dispatch.js';
+import { NO_CHAT_TEMPLATE_ERROR } from '../api/steer.js';
+import { inProcessEngine, workerEngine, type Engine } from '../worker/host.js';
 import { fieldErrors } from './required.js';
 
 export interface EngineServerOptions {
@@ -19,17 +17,19 @@ export interface EngineServerOptions {
   tokenLimit?: number;
   maxTokens?: number;
   logLevel?: string;
+  /** Compute in a worker thread (default), or on the server's own thread. */
+  worker?: boolean;
+  threads?: number;
 }
 
 type Body = Record<string, unknown>;
 
 export async function buildEngineServer(opts: EngineServerOptions): Promise<FastifyInstance> {
-  const registry = new Registry(opts.modelsDir);
-  const limits: EngineLimits & { maxTokens: number } = {
-    tokenLimit: opts.tokenLimit ?? 400,
-    maxTokens: opts.maxTokens ?? 1024,
-  };
+  const limits = { tokenLimit: opts.tokenLimit ?? 400, maxTokens: opts.maxTokens ?? 1024 };
+  const engineOptions = { modelsDir: opts.modelsDir, limits, threads: opts.threads };
+  const engine: Engine = opts.worker === false ? inProcessEngine(engineOptions) : workerEngine(engineOptions);
   const app = Fastify({ logger: { level: opts.logLevel ?? 'warn' }, bodyLimit: 16 * 1024 * 1024 });
+  app.addHook('onClose', () => engine.close());
 
   app.addHook('onRequest', async (req, reply) => {
     if (opts.secret && req.url !== '/health' && req.headers['x-secret-key'] !== opts.secret) {
@@ -54,35 +54,34 @@ export async function buildEngineServer(opts: EngineServerOptions): Promise<Fast
 
   app.get('/health', async () => ({ status: 'healthy' }));
 
-  const post = (path: string, handler: (body: Body) => Promise<unknown>) =>
-    app.post(path, async (req) => handler((req.body ?? {}) as Body));
-  const batch =
-    <T>(fn: (body: Body & { prompt: string }) => Promise<T>) =>
-    async (body: Body) => ({
-      results: await Promise.all((body.prompts as string[]).map((prompt) => fn({ ...body, prompt }))),
+  const post = (path: string, op: Operation) => app.post(path, async (req) => engine.call(op, req.body));
+  const batch = (path: string, op: Operation) =>
+    app.post(path, async (req) => {
+      const body = req.body as Body;
+      return { results: await Promise.all((body.prompts as string[]).map((prompt) => engine.call(op, { ...body, prompt }))) };
     });
-
-  const all = (b: Body) => activationAll(registry, limits, b as never);
-  const topk = (b: Body) => activationTopkByToken(registry, limits, b as never);
-  const single = (b: Body) => activationSingle(registry, limits, b as never);
-  post('/v1/activation/all', all);
-  post('/v1/activation/all-batch', batch(all));
-  post('/v1/activation/topk-by-token', topk);
-  post('/v1/activation/topk-by-token-batch', batch(topk));
-  post('/v1/activation/single', single);
-  post('/v1/activation/single-batch', batch(single));
-  post('/v1/activation/source', (b) => activationSource(registry, limits, b as never));
-  post('/v1/util/sae-vector', (b) => saeVector(registry, b as never));
-  post('/v1/tokenize', (b) => tokenize(registry, b as never));
-  post('/v1/steer/completion-chat', async (b) => {
-    await registry.model(b.model as string);
+  post('/v1/activation/all', 'all');
+  batch('/v1/activation/all-batch', 'all');
+  post('/v1/activation/topk-by-token', 'topk-by-token');
+  batch('/v1/activation/topk-by-token-batch', 'topk-by-token');
+  post('/v1/activation/single', 'single');
+  batch('/v1/activation/single-batch', 'single');
+  post('/v1/activation/source', 'source');
+  post('/v1/util/sae-vector', 'sae-vector');
+  post('/v1/tokenize', 'tokenize');
+  app.post('/v1/steer/completion-chat', async (req) => {
+    const model = (req.body as Body).model as string;
+    const loaded = engine.registry.modelIds();
+    if (!loaded.includes(model)) {
+      throw new DomainError('BAD_REQUEST', `Model ${model} is not loaded on this server (loaded: ${loaded.join(', ') || 'none'})`);
+    }
     throw new DomainError('BAD_REQUEST', NO_CHAT_TEMPLATE_ERROR); // GPT-2 has no chat template
   });
 
   app.post('/v1/steer/completion', async (req, reply) => {
-    const body = req.body as SteerRequest & { stream?: boolean | null };
-    if (!body.stream) return steerCompletion(registry, limits, body);
-    return streamSteer(reply, (onFrame, signal) => steerCompletion(registry, limits, body, onFrame, signal));
+    const body = req.body as Body;
+    if (!body.stream) return engine.call('steer', body);
+    return streamSteer(reply, (onFrame, signal) => engine.call('steer', body, onFrame, signal));
   });
 
   return app;
