@@ -102,10 +102,10 @@ try {
 
   // Floor: read every weight a decode step reads once (the engine's own arrays), by memcpy.
   const internals = model as unknown as {
-    blocks: { attn: { wt: Float32Array }; proj: { wt: Float32Array }; fc: { wt: Float32Array }; out: { wt: Float32Array } }[];
-    unembed: { wt: Float32Array };
+    blocks: { attn: { w: Float32Array }; proj: { w: Float32Array }; fc: { w: Float32Array }; out: { w: Float32Array } }[];
+    unembed: { w: Float32Array };
   };
-  const weights = [...internals.blocks.flatMap((b) => [b.attn.wt, b.proj.wt, b.fc.wt, b.out.wt]), internals.unembed.wt];
+  const weights = [...internals.blocks.flatMap((b) => [b.attn.w, b.proj.w, b.fc.w, b.out.w]), internals.unembed.w];
   const bytes = weights.reduce((s, w) => s + w.byteLength, 0);
   const scratch = new Float32Array(Math.max(...weights.map((w) => w.length)));
   const floors: number[] = [];

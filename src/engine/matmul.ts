@@ -6,16 +6,21 @@
 // - 'js': plain JS over the transposed weight (`[out, in]`, each output a dot product of two
 //   contiguous rows), four input rows per pass; the fallback where ORT's binary is missing, and
 //   the independent check of the ORT path in the tests.
+// A weight keeps the layout its file has (ORT's Gemm takes either); the JS kernel makes its
+// `[out, in]` copy on first use only, so with ORT no weight is held twice in JavaScript.
 import { loadOrt, ortLinear, type OrtLinear } from './ort.js';
 
 export interface Linear {
   inDim: number;
   outDim: number;
-  /** Row-major `[outDim, inDim]`. */
-  wt: Float32Array;
+  /** Row-major, `[inDim, outDim]` (layout 'in-out') or `[outDim, inDim]` ('out-in'). */
+  w: Float32Array;
+  layout: 'in-out' | 'out-in';
   bias?: Float32Array;
   /** The ORT session of this weight, made on first use. */
   ort?: OrtLinear;
+  /** `[outDim, inDim]` for the JS kernel, made on first use. */
+  wt?: Float32Array;
 }
 
 export type MatmulBackend = 'ort' | 'js';
@@ -35,21 +40,27 @@ export function matmulBackend(): MatmulBackend {
   return backend;
 }
 
-/** From Hugging Face's Conv1D layout `[in, out]` (GPT-2's c_attn, c_proj, c_fc): transposed once. */
+/** From Hugging Face's Conv1D layout `[in, out]` (GPT-2's c_attn, c_proj, c_fc; SAE `W_enc`). */
 export function linearFromInOut(w: Float32Array, inDim: number, outDim: number, bias?: Float32Array): Linear {
   check(w.length === inDim * outDim, `weight of ${w.length} values is not ${inDim}×${outDim}`);
+  return { inDim, outDim, w, layout: 'in-out', bias };
+}
+
+/** From a weight `[out, in]` (the unembedding `wte`). */
+export function linearFromOutIn(w: Float32Array, inDim: number, outDim: number, bias?: Float32Array): Linear {
+  check(w.length === inDim * outDim, `weight of ${w.length} values is not ${outDim}×${inDim}`);
+  return { inDim, outDim, w, layout: 'out-in', wt: w, bias };
+}
+
+function transposed(lin: Linear): Float32Array {
+  if (lin.wt) return lin.wt;
+  const { inDim, outDim, w } = lin;
   const wt = new Float32Array(inDim * outDim);
   for (let i = 0; i < inDim; i++) {
     const row = i * outDim;
     for (let o = 0; o < outDim; o++) wt[o * inDim + i] = w[row + o]!;
   }
-  return { inDim, outDim, wt, bias };
-}
-
-/** From a weight already `[out, in]` (the unembedding `wte`, an SAE's `W_dec`): no copy. */
-export function linearFromOutIn(wt: Float32Array, inDim: number, outDim: number, bias?: Float32Array): Linear {
-  check(wt.length === inDim * outDim, `weight of ${wt.length} values is not ${outDim}×${inDim}`);
-  return { inDim, outDim, wt, bias };
+  return (lin.wt = wt);
 }
 
 /** `x` is `[rows, inDim]` row-major; returns `[rows, outDim]`. */
@@ -57,14 +68,15 @@ export function linear(lin: Linear, x: Float32Array, rows: number): Float32Array
   check(x.length >= lin.inDim * rows, `input of ${x.length} values is shorter than ${rows}×${lin.inDim}`);
   if (rows === 0) return new Float32Array(0);
   if (backend === 'ort') {
-    lin.ort ??= ortLinear(loadOrt()!, lin.wt, lin.inDim, lin.outDim, lin.bias, threads);
+    lin.ort ??= ortLinear(loadOrt()!, lin, threads);
     return lin.ort.run(x, rows);
   }
   return linearJs(lin, x, rows);
 }
 
 export function linearJs(lin: Linear, x: Float32Array, rows: number): Float32Array {
-  const { inDim: n, outDim: m, wt, bias } = lin;
+  const { inDim: n, outDim: m, bias } = lin;
+  const wt = transposed(lin);
   const y = new Float32Array(rows * m);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {

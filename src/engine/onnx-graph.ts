@@ -1,4 +1,4 @@
-// A one-node ONNX model, `y = x·Wᵀ + b` (Gemm with transB = 1), written as protobuf by hand so the
+// A one-node ONNX model, `y = x·W + b` (Gemm, transB when W is stored `[out, in]`), written as protobuf by hand so the
 // engine needs no protobuf or ONNX package: onnxruntime runs it as the engine's matmul.
 // Field numbers are onnx.proto's (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto,
 // ValueInfoProto, TypeProto.Tensor, TensorShapeProto.Dimension).
@@ -33,15 +33,15 @@ function valueInfo(name: string, dims: (number | string)[]): Buffer {
   return cat(str(1, name), field(2, field(1, cat(int(1, FLOAT), shape))));
 }
 
-/** Model bytes for `y[N, out] = x[N, in] · wt[out, in]ᵀ (+ bias[out])`. */
-export function gemmModel(wt: Float32Array, inDim: number, outDim: number, bias?: Float32Array): Buffer {
-  const transB = cat(str(1, 'transB'), int(20, 2 /* AttributeProto.INT */), int(3, 1));
+/** Model bytes for `y[N, out] = x[N, in] · W (+ bias[out])`, W stored `[in, out]` or (transB) `[out, in]`. */
+export function gemmModel(w: Float32Array, inDim: number, outDim: number, transB: boolean, bias?: Float32Array): Buffer {
+  const attribute = cat(str(1, 'transB'), int(20, 2 /* AttributeProto.INT */), int(3, transB ? 1 : 0));
   const inputs = bias ? ['x', 'W', 'b'] : ['x', 'W'];
-  const node = cat(...inputs.map((i) => str(1, i)), str(2, 'y'), str(4, 'Gemm'), field(5, transB));
+  const node = cat(...inputs.map((i) => str(1, i)), str(2, 'y'), str(4, 'Gemm'), field(5, attribute));
   const graph = cat(
     field(1, node),
     str(2, 'linear'),
-    field(5, tensor('W', [outDim, inDim], wt)),
+    field(5, tensor('W', transB ? [outDim, inDim] : [inDim, outDim], w)),
     ...(bias ? [field(5, tensor('b', [outDim], bias))] : []),
     field(11, valueInfo('x', ['N', inDim])),
     field(12, valueInfo('y', ['N', outDim])),

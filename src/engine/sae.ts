@@ -41,18 +41,19 @@ export class Sae {
     const rMag = gated ? get('r_mag', dSae) : undefined;
     const threshold = cfg.architecture === 'jumprelu' ? get('threshold', dSae) : undefined;
     if (!(cfg.architecture === 'topk' && !cfg.rescaleActsByDecoderNorm)) {
+      const norms = new Float32Array(dSae);
       for (let f = 0; f < dSae; f++) {
         let sq = 0;
         for (let i = 0; i < dIn; i++) sq += wDec[f * dIn + i]! ** 2;
         const n = Math.sqrt(sq);
-        for (let i = 0; i < dIn; i++) {
-          wDec[f * dIn + i]! /= n;
-          wEnc[i * dSae + f]! *= n;
-        }
+        norms[f] = n;
+        for (let i = 0; i < dIn; i++) wDec[f * dIn + i]! /= n;
         bEnc[f]! *= n;
         if (bMag) bMag[f]! *= n;
         if (threshold) threshold[f]! *= n;
       }
+      // Row by row: W_enc is [d_in, d_sae], so a column-wise pass would stride through memory.
+      for (let i = 0; i < dIn; i++) for (let f = 0; f < dSae; f++) wEnc[i * dSae + f]! *= norms[f]!;
     }
     const enc = linearFromInOut(wEnc, dIn, dSae, bEnc);
     let encMag: Linear | undefined;
@@ -66,7 +67,8 @@ export class Sae {
 
   /** The encoder column of feature `index` (what `/v1/util/sae-vector` answers). */
   encoderVector(index: number): Float32Array {
-    return this.enc.wt.slice(index * this.cfg.dIn, (index + 1) * this.cfg.dIn);
+    const { dIn, dSae } = this.cfg;
+    return Float32Array.from({ length: dIn }, (_, i) => this.enc.w[i * dSae + index]!);
   }
 
   /** The folded decoder row of feature `index` (the steering direction). */
