@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       INFERENCE_HOSTS: 'gpt2-small=http://gpu1:5002,http://gpu2:5002/; gemma-2-2b/gemmascope-res-16k=https://gpu3',
       INFERENCE_SECRET: 's3cret',
       INFERENCE_TIMEOUT_MS: '9000',
+      ENGINE_MODELS_DIR: '/srv/models',
+      ENGINE_THREADS: '2',
     });
     expect(config).toEqual({
       port: 8080,
@@ -69,7 +71,16 @@ describe('loadConfig', () => {
         },
         { modelId: 'gemma-2-2b', sourceSet: 'gemmascope-res-16k', hosts: [{ url: 'https://gpu3', secret: 's3cret', timeoutMs: 9000 }] },
       ],
+      engineModelsDir: '/srv/models',
+      engineThreads: 2,
     });
+  });
+
+  it('takes `builtin` as a host (the built-in engine), with its models under DATA_DIR by default', () => {
+    const config = loadConfig({ DATA_DIR: '/tmp/x', INFERENCE_HOSTS: 'gpt2-small=builtin' });
+    expect(config.inferenceHosts[0]!.hosts[0]!.url).toBe('builtin');
+    expect(config.engineModelsDir).toBe('/tmp/x/models');
+    expect(() => loadConfig({ INFERENCE_HOSTS: 'gpt2-small=built-in' })).toThrow(/not an http:\/\/ or https:\/\/ URL, nor "builtin"/);
   });
 
   it('reads inference hosts from INFERENCE_HOSTS_FILE, with per-entry secret and timeout', () => {

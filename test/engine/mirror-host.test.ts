@@ -1,5 +1,6 @@
-// The mirror uses an engine server as its inference host (INFERENCE_HOSTS): search-all, steer and
-// vector/get answer end to end over HTTP with the engine's real computation on the tiny model.
+// The mirror with the engine as its inference host, both ways: an engine server it lists in
+// INFERENCE_HOSTS, and `builtin` (its own engine, started in its process): search-all and steer
+// answer end to end over HTTP with the engine's real computation on the tiny model.
 import type { FastifyInstance } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,21 +14,26 @@ import { makeModelsDir, rankAll, SAE_PROMPT } from './models-dir.js';
 
 const SECRET = 'mirror-engine-secret';
 
-describe('the mirror with an engine server as its inference host', () => {
-  let engine: FastifyInstance;
+describe.each(['engine server', 'builtin'] as const)('the mirror with the engine as its inference host: %s', (kind) => {
+  let engine: FastifyInstance | undefined;
   let models: ReturnType<typeof makeModelsDir>;
   let ctx: TestContext;
   let key: string;
 
   beforeAll(async () => {
     models = makeModelsDir();
-    engine = await buildEngineServer({ modelsDir: models.dir, secret: SECRET });
-    const url = await engine.listen({ port: 0, host: '127.0.0.1' });
-    ctx = await buildTestApp({ INFERENCE_HOSTS: `tiny-gpt2=${url}`, INFERENCE_SECRET: SECRET });
+    if (kind === 'builtin') {
+      ctx = await buildTestApp({ INFERENCE_HOSTS: 'tiny-gpt2=builtin; gpt2-small=builtin', ENGINE_MODELS_DIR: models.dir });
+    } else {
+      engine = await buildEngineServer({ modelsDir: models.dir, secret: SECRET });
+      const url = await engine.listen({ port: 0, host: '127.0.0.1' });
+      ctx = await buildTestApp({ INFERENCE_HOSTS: `tiny-gpt2=${url}; gpt2-small=${url}`, INFERENCE_SECRET: SECRET });
+    }
     for (const layerNumber of [1, 3]) {
       await seedSource(ctx.database.db, { modelId: 'tiny-gpt2', setName: 'res-std', layerNumber, features: 40, activationsPerFeature: 1 });
     }
     await ctx.database.db.update(model).set({ tlensId: null }).where(eq(model.id, 'tiny-gpt2'));
+    await seedSource(ctx.database.db, { features: 2 }); // gpt2-small: in the database, not in the models folder
     key = (await userWithKey(ctx.database.db, 'alice')).key;
   });
   afterAll(async () => {
@@ -79,5 +85,23 @@ describe('the mirror with an engine server as its inference host', () => {
     const { gpt2Tokenizer } = await import('../../src/engine/tokenizer.js');
     const text = gpt2Tokenizer().tokenStrings(g.expected).join('');
     expect(res.json().STEERED).toBe(text);
+  });
+
+  it('says clearly when the engine does not have the model', async () => {
+    const res = await post('/api/search-all', {
+      modelId: 'gpt2-small',
+      sourceSet: 'res-jb',
+      text: 'hi',
+      selectedLayers: [],
+      sortIndexes: [],
+      ignoreBos: true,
+      numResults: 3,
+    });
+    // as for any host's 400: the mirror's 502, with the engine's message
+    expect(res.statusCode).toBe(502);
+    expect(res.json()).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      message: 'Model gpt2-small is not loaded on this server (loaded: tiny-gpt2)',
+    });
   });
 });

@@ -9,6 +9,7 @@ import { InferenceHosts } from '../../upstream/inference/hosts.js';
 import { autointerpClient, type AutointerpClient } from '../../upstream/autointerp.js';
 import { chatClient, type ChatClient } from '../../upstream/chat.js';
 import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings.js';
+import { withBuiltinEngine } from './builtin-engine.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,7 +46,7 @@ export default fp<ContextOptions>(
     fastify.decorate('embeddings', config.embeddings ? embeddingClient(config.embeddings) : undefined);
     fastify.decorate('llm', config.llm ? chatClient(config.llm) : undefined);
     fastify.decorate('autointerp', config.autointerp ? autointerpClient(config.autointerp) : undefined);
-    fastify.decorate('inference', inferenceClient(new InferenceHosts(config.inferenceHosts)));
+    fastify.decorate('inference', inferenceClient(new InferenceHosts(await withBuiltinEngine(fastify, config))));
     fastify.decorateRequest('viewer', null);
   },
   { name: 'context' },
