@@ -87,6 +87,35 @@ describe.each(['engine server', 'builtin'] as const)('the mirror with the engine
     expect(res.json().STEERED).toBe(text);
   });
 
+  it("/api/steer streams the engine's tokens as server-sent events", async () => {
+    const g = expected.generation.find((c) => c.name.startsWith('two features on one hook'))!;
+    const res = await post('/api/steer', {
+      modelId: 'tiny-gpt2',
+      prompt: expected.prompts[1]!.text,
+      features: g.steers.map((s) => ({ modelId: 'tiny-gpt2', layer: '1-res-std', index: s.index, strength: s.strength })),
+      temperature: 0,
+      n_tokens: 8,
+      freq_penalty: 0,
+      seed: 17,
+      strength_multiplier: 1,
+      steer_method: 'SIMPLE_ADDITIVE',
+      normalize_steering: false,
+      stream: true,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toContain('text/event-stream');
+    const frames = res.body
+      .split('\n\n')
+      .filter((f) => f.startsWith('data: '))
+      .map((f) => JSON.parse(f.slice(6)) as { STEERED?: string; DEFAULT?: string });
+    const { gpt2Tokenizer } = await import('../../src/engine/tokenizer.js');
+    const strings = gpt2Tokenizer().tokenStrings(g.expected);
+    // one frame per generated token of each type, then the final one; STEERED grows token by token
+    expect(frames.length).toBeGreaterThanOrEqual(2 * 8);
+    expect(frames[0]!.STEERED).toBe(strings[0]);
+    expect(frames.at(-1)!.STEERED).toBe(strings.join(''));
+  });
+
   it('says clearly when the engine does not have the model', async () => {
     const res = await post('/api/search-all', {
       modelId: 'gpt2-small',
