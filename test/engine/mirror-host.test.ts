@@ -116,6 +116,14 @@ describe.each(['engine server', 'builtin'] as const)('the mirror with the engine
     expect(frames.at(-1)!.STEERED).toBe(strings.join(''));
   });
 
+  it("/api/vector/get answers an SAE feature with the engine's folded encoder column", async () => {
+    const res = await post('/api/vector/get', { modelId: 'tiny-gpt2', source: '1-res-std', index: '3' });
+    expect(res.statusCode, res.body).toBe(200);
+    const { vector } = res.json();
+    expect(vector.hookName).toBe('blocks.1.hook_resid_pre');
+    expect(maxAbsDiff(vector.vector, expected.saes['standard-6x']!.W_enc_col3)).toBeLessThan(TOLERANCE);
+  });
+
   it('says clearly when the engine does not have the model', async () => {
     const res = await post('/api/search-all', {
       modelId: 'gpt2-small',
