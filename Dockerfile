@@ -3,6 +3,9 @@
 # src/ and scripts/ beside it so the command-line tools run in it too (`npx tsx scripts/import.ts`).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
+# onnxruntime-node ships its CPU binaries in the package; its postinstall would only download CUDA
+# ones from outside the npm registry.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
@@ -12,7 +15,7 @@ RUN npm run build
 # bookworm-slim has util-linux's flock(1), which the data folder's lock needs.
 FROM node:24-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production
+ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./

@@ -51,6 +51,11 @@ function layers() {
       'clients of outside services know no database and no HTTP edge',
     ),
     rule(
+      ['src/engine/**'],
+      [...EDGE, ...dirs('services', 'db', 'upstream', 'ingest', 'schemas', 'storage')],
+      'the inference engine stands alone: it runs in its own process or worker',
+    ),
+    rule(
       ['src/db/**'],
       [...EDGE, ...dirs('services', 'upstream', 'ingest', 'schemas', 'storage'), ...FASTIFY],
       'the data layer knows nothing above it',

@@ -58,6 +58,10 @@ export interface Config {
   searchEfSearch: number;
   /** Inference servers by model and source set (INFERENCE_HOSTS and INFERENCE_HOSTS_FILE); empty: none. */
   inferenceHosts: InferenceHostRule[];
+  /** The built-in engine's models folder (ENGINE_MODELS_DIR), for hosts written `builtin`. */
+  engineModelsDir: string;
+  /** ORT threads per matrix product in the built-in engine (ENGINE_THREADS). */
+  engineThreads: number;
   /** The Hugging Face hub SAE checkpoints are read from (HF_ENDPOINT, HF_TOKEN, HF_TIMEOUT_MS). */
   huggingFace: HubSettings;
   /** Attribution graph files and their upload URLs (graph/* routes). */
@@ -175,6 +179,8 @@ export function loadConfig(env: Env = process.env): Config {
     storedEmbeddingModel: read('STORED_EMBEDDING_MODEL') ?? 'text-embedding-3-large',
     searchEfSearch: integer('SEARCH_EF_SEARCH', DEFAULT_EF_SEARCH, 10, 1000),
     inferenceHosts: [],
+    engineModelsDir: path.resolve(read('ENGINE_MODELS_DIR') ?? path.join(read('DATA_DIR') ?? './data', 'models')),
+    engineThreads: integer('ENGINE_THREADS', 1, 1, 64),
     huggingFace: {
       endpoint: (url('HF_ENDPOINT', ['http:', 'https:']) ?? 'https://huggingface.co').replace(/\/+$/, ''),
       token: read('HF_TOKEN'),

@@ -46,6 +46,8 @@ describe('loadConfig', () => {
       GRAPH_SERVER_URL: 'http://graph:5004',
       GRAPH_SERVER_SECRET: 'gs',
       GRAPH_SERVER_TIMEOUT_MS: '1000',
+      ENGINE_MODELS_DIR: '/srv/models',
+      ENGINE_THREADS: '2',
     });
     expect(config).toEqual({
       port: 8080,
@@ -81,6 +83,8 @@ describe('loadConfig', () => {
         },
         { modelId: 'gemma-2-2b', sourceSet: 'gemmascope-res-16k', hosts: [{ url: 'https://gpu3', secret: 's3cret', timeoutMs: 9000 }] },
       ],
+      engineModelsDir: '/srv/models',
+      engineThreads: 2,
       huggingFace: { endpoint: 'http://hf-mirror.lab:8080', token: 'hf_x', timeoutMs: 2000 },
       graphs: {
         storage: { kind: 'fs', dir: '/tmp/g' },
@@ -113,6 +117,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GRAPH_S3_BUCKET: 'b' })).toThrow(/GRAPH_S3_ACCESS_KEY_ID/);
     // Without a secret each process signs with its own random one.
     expect(loadConfig({}).graphs.signingSecret).not.toBe(loadConfig({}).graphs.signingSecret);
+  });
+
+  it('takes `builtin` as a host (the built-in engine), with its models under DATA_DIR by default', () => {
+    const config = loadConfig({ DATA_DIR: '/tmp/x', INFERENCE_HOSTS: 'gpt2-small=builtin' });
+    expect(config.inferenceHosts[0]!.hosts[0]!.url).toBe('builtin');
+    expect(config.engineModelsDir).toBe('/tmp/x/models');
+    expect(() => loadConfig({ INFERENCE_HOSTS: 'gpt2-small=built-in' })).toThrow(/not an http:\/\/ or https:\/\/ URL, nor "builtin"/);
   });
 
   it('reads inference hosts from INFERENCE_HOSTS_FILE, with per-entry secret and timeout', () => {

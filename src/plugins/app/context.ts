@@ -12,6 +12,7 @@ import { embeddingClient, type EmbeddingClient } from '../../upstream/embeddings
 import { hubClient, type HubClient } from '../../upstream/huggingface.js';
 import { graphServerClient, type GraphServerClient } from '../../upstream/graph-server.js';
 import { openStorage, type BlobStorage } from '../../storage/index.js';
+import { withBuiltinEngine } from './builtin-engine.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,7 +55,7 @@ export default fp<ContextOptions>(
     fastify.decorate('embeddings', config.embeddings ? embeddingClient(config.embeddings) : undefined);
     fastify.decorate('llm', config.llm ? chatClient(config.llm) : undefined);
     fastify.decorate('autointerp', config.autointerp ? autointerpClient(config.autointerp) : undefined);
-    fastify.decorate('inference', inferenceClient(new InferenceHosts(config.inferenceHosts)));
+    fastify.decorate('inference', inferenceClient(new InferenceHosts(await withBuiltinEngine(fastify, config))));
     fastify.decorate('hub', hubClient(config.huggingFace));
     fastify.decorate('graphStorage', config.graphs.storage ? openStorage(config.graphs.storage) : undefined);
     fastify.decorate('graphServer', config.graphs.server ? graphServerClient(config.graphs.server) : undefined);

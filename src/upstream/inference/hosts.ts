@@ -22,13 +22,17 @@ export class InferenceHostsError extends Error {}
 
 const FAILED_HOST_COOLDOWN_MS = 30_000;
 
+/** The host URL that names the mirror's own engine (src/engine), started in this process. */
+export const BUILTIN_HOST = 'builtin';
+
 function parseUrl(raw: string, where: string): string {
+  if (raw === BUILTIN_HOST) return raw;
   try {
     const url = new URL(raw);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
     return raw.replace(/\/+$/, '');
   } catch {
-    throw new InferenceHostsError(`${where}: "${raw}" is not an http:// or https:// URL`);
+    throw new InferenceHostsError(`${where}: "${raw}" is not an http:// or https:// URL, nor "builtin"`);
   }
 }
 

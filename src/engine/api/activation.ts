@@ -1,0 +1,174 @@
+// The /v1/activation/* answers, computed as Neuronpedia's inference server computes them
+// (apps/inference/neuronpedia_inference/endpoints/activation/*.py at HEAD; the behaviour is
+// summarised in the shared reference inference-engine.md §1). No HTTP here: the server and the
+// in-process host both call these.
+import { InvalidInput } from '../../errors.js';
+import type { Registry } from '../registry.js';
+import { encodeSource, prepareTokens, residualsAt, type EngineLimits } from './common.js';
+
+export interface AllRequest {
+  prompt: string;
+  model: string;
+  sourceSet: string;
+  selectedSources: string[];
+  sortByTokenIndexes: number[];
+  ignoreBos: boolean;
+  numResults?: number | null;
+}
+
+interface AllRow {
+  source: string;
+  index: number;
+  values: number[];
+  maxValue: number;
+  maxValueIndex: number;
+  sumValues: number;
+}
+
+export async function activationAll(registry: Registry, limits: EngineLimits, req: AllRequest) {
+  const loaded = await registry.model(req.model);
+  const sources = req.selectedSources.length > 0 ? req.selectedSources : registry.sourceSet(req.model, req.sourceSet);
+  if (sources.length === 0) throw new InvalidInput('Invalid source set');
+  const numResults = Math.min(req.numResults ?? 25, 1000);
+  const { ids, tokens } = prepareTokens(loaded, req.prompt, limits);
+  const T = ids.length;
+  for (const i of req.sortByTokenIndexes) {
+    if (!Number.isInteger(i) || i < 0 || i >= T) throw new InvalidInput(`sortByTokenIndexes: ${i} is not a token index (0 to ${T - 1})`);
+  }
+  const saes = await Promise.all(sources.map((s) => registry.sae(req.model, s)));
+  const resid = residualsAt(
+    loaded,
+    ids,
+    saes.map((s) => s.cfg.hookName),
+  );
+  let top: (AllRow & { key: number })[] = [];
+  for (const [si, source] of sources.entries()) {
+    const sae = saes[si]!;
+    const acts = encodeSource(sae, resid, T);
+    const d = sae.cfg.dSae;
+    if (req.ignoreBos) acts.fill(0, 0, d);
+    const rows: { index: number; key: number; max: number; argmax: number; sum: number }[] = [];
+    for (let f = 0; f < d; f++) {
+      let max = -Infinity;
+      let argmax = 0;
+      for (let t = 0; t < T; t++) {
+        const v = acts[t * d + f]!;
+        if (v > max) [max, argmax] = [v, t];
+      }
+      let sum = 0;
+      for (const t of req.sortByTokenIndexes) sum += acts[t * d + f]!; // duplicates count twice, as upstream
+      rows.push({ index: f, key: req.sortByTokenIndexes.length > 0 ? sum : max, max, argmax, sum });
+    }
+    // Stable descending sorts: ties keep lower feature indexes, then earlier sources, first.
+    rows.sort((a, b) => b.key - a.key);
+    const fresh = rows.slice(0, numResults).map((r) => ({
+      source,
+      index: r.index,
+      values: Array.from({ length: T }, (_, t) => acts[t * d + r.index]!),
+      maxValue: r.max,
+      maxValueIndex: r.argmax,
+      sumValues: r.sum,
+      key: r.key,
+    }));
+    top = [...top, ...fresh].sort((a, b) => b.key - a.key).slice(0, numResults);
+  }
+  return { activations: top.map(({ key: _key, ...row }) => row), tokens };
+}
+
+export interface TopkRequest {
+  prompt: string;
+  model: string;
+  source: string;
+  ignoreBos: boolean;
+  topK?: number | null;
+}
+
+export async function activationTopkByToken(registry: Registry, limits: EngineLimits, req: TopkRequest) {
+  const loaded = await registry.model(req.model);
+  const sae = await registry.sae(req.model, req.source);
+  const { ids, tokens } = prepareTokens(loaded, req.prompt, limits);
+  const acts = encodeSource(sae, residualsAt(loaded, ids, [sae.cfg.hookName]), ids.length);
+  const d = sae.cfg.dSae;
+  const k = Math.min(req.topK ?? 5, d);
+  const results = ids.map((id, t) => {
+    const row = acts.subarray(t * d, (t + 1) * d);
+    const order = Array.from({ length: d }, (_, f) => f).sort((a, b) => row[b]! - row[a]! || a - b);
+    return {
+      tokenPosition: t,
+      token: tokens[t]!,
+      isSpecial: loaded.tokenizer.isSpecial(id),
+      topFeatures: order.slice(0, k).map((f) => ({ featureIndex: f, activationValue: row[f]! })),
+    };
+  });
+  // ignoreBos drops position 0 from both lists; tokenPosition stays the absolute index.
+  return req.ignoreBos ? { tokens: tokens.slice(1), results: results.slice(1) } : { tokens, results };
+}
+
+export interface SingleRequest {
+  prompt: string;
+  model: string;
+  source?: string | null;
+  index?: string | number | null;
+  vector?: number[] | null;
+  hook?: string | null;
+}
+
+export async function activationSingle(registry: Registry, limits: EngineLimits, req: SingleRequest) {
+  const loaded = await registry.model(req.model);
+  const bySae = req.source != null && req.index != null;
+  const byVector = req.vector != null && req.hook != null;
+  if (bySae === byVector) {
+    throw new InvalidInput('Either provide a source and index, or a vector and hook, but not both');
+  }
+  const special = (id: number) => loaded.tokenizer.isSpecial(id);
+  if (byVector) {
+    // The vector form adds no BOS (GPT-2's tokenizer adds none) and zeroes nothing.
+    const { ids, tokens } = prepareTokens(loaded, req.prompt, limits, false);
+    const vector = req.vector!;
+    const resid = residualsAt(loaded, ids, [req.hook!]).get(req.hook!)!;
+    const d = loaded.model.config.dModel;
+    if (vector.length !== d) throw new InvalidInput(`vector has ${vector.length} values; the hook has ${d}`);
+    const values = ids.map((_, t) => vector.reduce((s, v, i) => s + v * resid[t * d + i]!, 0));
+    return { activation: maxOf(values), tokens, tokensIsSpecial: ids.map(special) };
+  }
+  const index = Number(req.index);
+  const sae = await registry.sae(req.model, req.source!);
+  if (!Number.isInteger(index) || index < 0 || index >= sae.cfg.dSae) {
+    throw new InvalidInput(`index ${String(req.index)} is not a feature of ${req.source} (0 to ${sae.cfg.dSae - 1})`);
+  }
+  const { ids, tokens } = prepareTokens(loaded, req.prompt, limits);
+  const acts = encodeSource(sae, residualsAt(loaded, ids, [sae.cfg.hookName]), ids.length);
+  let values = ids.map((id, t) => (id === loaded.model.config.bosTokenId ? 0 : acts[t * sae.cfg.dSae + index]!));
+  // Upstream zeroes every BOS position, then drops the first (the BOS it prepended).
+  values = values.slice(1);
+  return { activation: maxOf(values), tokens: tokens.slice(1), tokensIsSpecial: ids.slice(1).map(special) };
+}
+
+function maxOf(values: number[]) {
+  let maxValueIndex = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[maxValueIndex]!) maxValueIndex = i;
+  return { values, maxValue: values.length ? values[maxValueIndex]! : 0, maxValueIndex };
+}
+
+export async function activationSource(
+  registry: Registry,
+  limits: EngineLimits,
+  req: { prompts: string[]; model: string; source: string },
+) {
+  const loaded = await registry.model(req.model);
+  const sae = await registry.sae(req.model, req.source);
+  const d = sae.cfg.dSae;
+  const results = req.prompts.map((prompt) => {
+    const { ids, tokens } = prepareTokens(loaded, prompt, limits);
+    const acts = encodeSource(sae, residualsAt(loaded, ids, [sae.cfg.hookName]), ids.length);
+    const activeFeatures: Record<string, [number, number][]> = {};
+    for (let f = 0; f < d; f++) {
+      for (let t = 0; t < ids.length; t++) {
+        const v = acts[t * d + f]!;
+        if (v > 0) (activeFeatures[String(f)] ??= []).push([t, v]);
+      }
+    }
+    return { tokens, activeFeatures };
+  });
+  return { results };
+}

@@ -1,0 +1,190 @@
+// GPT-2 forward pass over Hugging Face checkpoints (config.json + model.safetensors), computing
+// what `GPT2LMHeadModel` computes (modeling_gpt2.py) with no weight processing: the hooks see the
+// raw residual stream, as Neuronpedia serves it. Conv1D weights are `[in, out]`; `c_attn` packs
+// q|k|v; the unembedding is tied to `wte`.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { linear, linearFromInOut, linearFromOutIn, type Linear } from './matmul.js';
+import type { ForwardOptions, HookFn, KvCache, LanguageModel, ModelConfig } from './model.js';
+import { addInto, geluNew, layerNorm } from './ops.js';
+import { readSafetensors, type Tensor } from './safetensors.js';
+
+interface Block {
+  ln1w: Float32Array;
+  ln1b: Float32Array;
+  attn: Linear;
+  proj: Linear;
+  ln2w: Float32Array;
+  ln2b: Float32Array;
+  fc: Linear;
+  out: Linear;
+}
+
+interface Gpt2Cache extends KvCache {
+  keys: Float32Array[];
+  values: Float32Array[];
+  capacity: number;
+}
+
+export class Gpt2 implements LanguageModel {
+  private constructor(
+    readonly config: ModelConfig & { eps: number },
+    private readonly wte: Float32Array,
+    private readonly wpe: Float32Array,
+    private readonly blocks: Block[],
+    private readonly lnf: { w: Float32Array; b: Float32Array },
+    private readonly unembed: Linear,
+  ) {}
+
+  static async load(folder: string): Promise<Gpt2> {
+    const raw = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const num = (k: string, fallback?: number): number => {
+      const v = raw[k] ?? fallback;
+      if (typeof v !== 'number') throw new Error(`${folder}/config.json: ${k} missing`);
+      return v;
+    };
+    const act = raw.activation_function ?? 'gelu_new';
+    if (act !== 'gelu_new') throw new Error(`${folder}: activation ${String(act)} is not supported (gelu_new only)`);
+    const d = num('n_embd');
+    const cfg = {
+      nLayer: num('n_layer'),
+      nHead: num('n_head'),
+      dModel: d,
+      nCtx: num('n_positions', raw.n_ctx as number),
+      vocabSize: num('vocab_size'),
+      bosTokenId: num('bos_token_id', 50256),
+      eosTokenId: num('eos_token_id', 50256),
+      eps: num('layer_norm_epsilon', 1e-5),
+    };
+    const dMlp = typeof raw.n_inner === 'number' ? raw.n_inner : 4 * d;
+    const tensors = await readSafetensors(join(folder, 'model.safetensors'));
+    const get = (name: string, shape: number[]): Float32Array => {
+      // Checkpoints saved from GPT2LMHeadModel prefix every name with `transformer.`.
+      const t: Tensor | undefined = tensors.get(name) ?? tensors.get(`transformer.${name}`);
+      if (!t) throw new Error(`${folder}/model.safetensors: tensor ${name} missing`);
+      if (t.shape.join() !== shape.join()) {
+        throw new Error(`${folder}: ${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+      }
+      return t.data;
+    };
+    const blocks: Block[] = [];
+    for (let l = 0; l < cfg.nLayer; l++) {
+      const p = `h.${l}.`;
+      blocks.push({
+        ln1w: get(p + 'ln_1.weight', [d]),
+        ln1b: get(p + 'ln_1.bias', [d]),
+        attn: linearFromInOut(get(p + 'attn.c_attn.weight', [d, 3 * d]), d, 3 * d, get(p + 'attn.c_attn.bias', [3 * d])),
+        proj: linearFromInOut(get(p + 'attn.c_proj.weight', [d, d]), d, d, get(p + 'attn.c_proj.bias', [d])),
+        ln2w: get(p + 'ln_2.weight', [d]),
+        ln2b: get(p + 'ln_2.bias', [d]),
+        fc: linearFromInOut(get(p + 'mlp.c_fc.weight', [d, dMlp]), d, dMlp, get(p + 'mlp.c_fc.bias', [dMlp])),
+        out: linearFromInOut(get(p + 'mlp.c_proj.weight', [dMlp, d]), dMlp, d, get(p + 'mlp.c_proj.bias', [d])),
+      });
+    }
+    const wte = get('wte.weight', [cfg.vocabSize, d]);
+    const lnf = { w: get('ln_f.weight', [d]), b: get('ln_f.bias', [d]) };
+    return new Gpt2(cfg, wte, get('wpe.weight', [cfg.nCtx, d]), blocks, lnf, linearFromOutIn(wte, d, cfg.vocabSize));
+  }
+
+  hookNames(): string[] {
+    const names = ['hook_embed'];
+    for (let l = 0; l < this.config.nLayer; l++) {
+      for (const h of ['hook_resid_pre', 'attn.hook_z', 'hook_attn_out', 'hook_resid_mid', 'hook_mlp_out']) {
+        names.push(`blocks.${l}.${h}`);
+      }
+      names.push(`blocks.${l}.hook_resid_post`);
+    }
+    return names;
+  }
+
+  newCache(capacity = this.config.nCtx): Gpt2Cache {
+    const size = capacity * this.config.dModel;
+    const keys = this.blocks.map(() => new Float32Array(size));
+    const values = this.blocks.map(() => new Float32Array(size));
+    return { length: 0, keys, values, capacity };
+  }
+
+  forward(ids: number[], opts: ForwardOptions = {}): Float32Array {
+    const { nLayer, dModel: d, nCtx, vocabSize } = this.config;
+    const cache = (opts.cache as Gpt2Cache | undefined) ?? this.newCache(ids.length);
+    const start = cache.length;
+    const n = ids.length;
+    if (start + n > Math.min(nCtx, cache.capacity)) {
+      throw new Error(`sequence of ${start + n} tokens is longer than the model's context (${nCtx})`);
+    }
+    const hook: HookFn = opts.hook ?? (() => {});
+    const x = new Float32Array(n * d);
+    for (let t = 0; t < n; t++) {
+      const id = ids[t]!;
+      if (!(id >= 0 && id < vocabSize)) throw new Error(`token id ${id} is outside the vocabulary`);
+      x.set(this.wte.subarray(id * d, id * d + d), t * d);
+    }
+    hook('hook_embed', x, n, d);
+    addInto(x, this.wpe.subarray(start * d, (start + n) * d));
+    const last = Math.min(opts.lastLayer ?? nLayer - 1, nLayer - 1);
+    hook('blocks.0.hook_resid_pre', x, n, d);
+    for (let l = 0; l <= last; l++) {
+      this.block(l, x, n, start, cache, hook);
+      hook(`blocks.${l}.hook_resid_post`, x, n, d);
+      if (l + 1 < nLayer) hook(`blocks.${l + 1}.hook_resid_pre`, x, n, d);
+    }
+    cache.length = start + n;
+    const which = opts.logits ?? 'all';
+    if (which === 'none' || last < nLayer - 1) return new Float32Array(0);
+    const rows = which === 'last' ? 1 : n;
+    const tail = x.subarray((n - rows) * d);
+    const normed = layerNorm(tail, rows, d, this.lnf.w, this.lnf.b, this.config.eps);
+    return linear(this.unembed, normed, rows);
+  }
+
+  private block(l: number, x: Float32Array, n: number, start: number, cache: Gpt2Cache, hook: HookFn): void {
+    const { dModel: d, nHead, eps } = this.config;
+    const b = this.blocks[l]!;
+    const dh = d / nHead;
+    const qkv = linear(b.attn, layerNorm(x, n, d, b.ln1w, b.ln1b, eps), n);
+    const keys = cache.keys[l]!;
+    const values = cache.values[l]!;
+    for (let t = 0; t < n; t++) {
+      keys.set(qkv.subarray(t * 3 * d + d, t * 3 * d + 2 * d), (start + t) * d);
+      values.set(qkv.subarray(t * 3 * d + 2 * d, t * 3 * d + 3 * d), (start + t) * d);
+    }
+    const z = new Float32Array(n * d);
+    const scores = new Float32Array(start + n);
+    const scale = 1 / Math.sqrt(dh);
+    for (let t = 0; t < n; t++) {
+      const upto = start + t; // causal: position start+t sees 0..start+t
+      for (let h = 0; h < nHead; h++) {
+        const qo = t * 3 * d + h * dh;
+        let max = -Infinity;
+        for (let j = 0; j <= upto; j++) {
+          let s = 0;
+          const ko = j * d + h * dh;
+          for (let i = 0; i < dh; i++) s += qkv[qo + i]! * keys[ko + i]!;
+          s *= scale;
+          scores[j] = s;
+          if (s > max) max = s;
+        }
+        let sum = 0;
+        for (let j = 0; j <= upto; j++) {
+          const e = Math.exp(scores[j]! - max);
+          scores[j] = e;
+          sum += e;
+        }
+        const zo = t * d + h * dh;
+        for (let j = 0; j <= upto; j++) {
+          const p = scores[j]! / sum;
+          const vo = j * d + h * dh;
+          for (let i = 0; i < dh; i++) z[zo + i]! += p * values[vo + i]!;
+        }
+      }
+    }
+    hook(`blocks.${l}.attn.hook_z`, z, n, d);
+    const attnOut = linear(b.proj, z, n);
+    hook(`blocks.${l}.hook_attn_out`, attnOut, n, d);
+    addInto(x, attnOut);
+    hook(`blocks.${l}.hook_resid_mid`, x, n, d);
+    const mlpOut = linear(b.out, geluNew(linear(b.fc, layerNorm(x, n, d, b.ln2w, b.ln2b, eps), n)), n);
+    hook(`blocks.${l}.hook_mlp_out`, mlpOut, n, d);
+    addInto(x, mlpOut);
+  }
+}

@@ -1,0 +1,72 @@
+// The committed reference outputs of scripts/make-tiny-models.py (float64 torch, following
+// Hugging Face's modeling_gpt2.py and SAELens), and paths to the tiny models and SAEs.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+export const ENGINE_FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
+export const modelDir = (name: string): string => `${ENGINE_FIXTURES}models/${name}`;
+export const saeDir = (id: string): string => `${ENGINE_FIXTURES}saes/${id}`;
+
+export interface LogitsSummary {
+  indices: number[];
+  values: number[][];
+  argmax: number[];
+  logsumexp: number[];
+}
+
+export interface FixtureSteer {
+  hook?: string;
+  vector?: number[];
+  sae?: string;
+  index?: number;
+  strength: number;
+  strengthMultiplier: number;
+  method: 'SIMPLE_ADDITIVE' | 'ORTHOGONAL_DECOMP' | 'PROJECTION_CAP';
+  normalize: boolean;
+}
+
+export interface Expected {
+  prompts: { text: string; ids: number[] }[];
+  models: Record<string, { forward: { ids: number[]; hooks: Record<string, number[][]>; logits: LogitsSummary }[] }>;
+  saes: Record<string, { hook: string; architecture: string; ids: number[]; acts: number[][]; W_enc_col3: number[]; W_dec_row3: number[] }>;
+  generation: {
+    name: string;
+    ids: number[];
+    maxNew: number;
+    steers: FixtureSteer[];
+    expected: number[];
+    margin: number;
+    prefill: LogitsSummary;
+  }[];
+}
+
+export const expected = JSON.parse(readFileSync(`${ENGINE_FIXTURES}expected.json`, 'utf8')) as Expected;
+
+export const TOLERANCE = 1e-4;
+
+/** Largest |a − b| over two equal-length sequences (fails on a length mismatch). */
+export function maxAbsDiff(actual: ArrayLike<number>, wanted: ArrayLike<number>): number {
+  expect(actual.length).toBe(wanted.length);
+  let worst = 0;
+  for (let i = 0; i < wanted.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - wanted[i]!));
+  return worst;
+}
+
+/** Logits `[rows, vocab]` checked against a reference summary (sampled ids, argmax, logsumexp). */
+export function expectLogits(logits: Float32Array, vocab: number, summary: LogitsSummary): void {
+  const rows = summary.argmax.length;
+  expect(logits.length).toBe(rows * vocab);
+  for (let r = 0; r < rows; r++) {
+    const row = logits.subarray(r * vocab, (r + 1) * vocab);
+    const sampled = summary.indices.map((i) => row[i]!);
+    expect(maxAbsDiff(sampled, summary.values[r]!)).toBeLessThan(TOLERANCE);
+    let best = 0;
+    let max = -Infinity;
+    for (let i = 0; i < vocab; i++) if (row[i]! > max) [max, best] = [row[i]!, i];
+    expect(best).toBe(summary.argmax[r]);
+    let sum = 0;
+    for (let i = 0; i < vocab; i++) sum += Math.exp(row[i]! - max);
+    expect(Math.abs(max + Math.log(sum) - summary.logsumexp[r]!)).toBeLessThan(TOLERANCE);
+  }
+}
