@@ -200,3 +200,21 @@ export async function pageSourceExplanations(
     .orderBy(asc(explanation.id))
     .limit(limit);
 }
+
+/** Explanations placed on the source's UMAP (both coordinates non-zero), as upstream selects them. */
+export async function listUmapExplanations(db: Db, modelId: string, layer: string) {
+  return db
+    .select({
+      id: explanation.id,
+      layer: explanation.layer,
+      index: explanation.index,
+      description: explanation.description,
+      umap_cluster: explanation.umap_cluster,
+      umap_x: explanation.umap_x,
+      umap_y: explanation.umap_y,
+      umap_log_feature_sparsity: explanation.umap_log_feature_sparsity,
+    })
+    .from(explanation)
+    .where(and(eq(explanation.modelId, modelId), eq(explanation.layer, layer), ne(explanation.umap_x, 0), ne(explanation.umap_y, 0)))
+    .orderBy(asc(explanation.id));
+}

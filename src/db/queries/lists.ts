@@ -4,6 +4,15 @@ import { and, asc, count, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { list, listsOnNeurons, user } from '../schema/index.js';
 
+/** One entry of a list: the list and the feature. */
+const itemMatch = (listId: string, modelId: string, layer: string, index: string) =>
+  and(
+    eq(listsOnNeurons.listId, listId),
+    eq(listsOnNeurons.modelId, modelId),
+    eq(listsOnNeurons.layer, layer),
+    eq(listsOnNeurons.index, index),
+  );
+
 export async function insertList(db: Db, userId: string, name: string, description: string, defaultTestText: string | null) {
   const [row] = await db.insert(list).values({ id: createId(), userId, name, description, defaultTestText }).returning();
   return row!;
@@ -45,14 +54,7 @@ export async function listItems(db: Db, listId: string) {
 export async function deleteListItem(db: Db, listId: string, modelId: string, layer: string, index: string) {
   const [row] = await db
     .delete(listsOnNeurons)
-    .where(
-      and(
-        eq(listsOnNeurons.listId, listId),
-        eq(listsOnNeurons.modelId, modelId),
-        eq(listsOnNeurons.layer, layer),
-        eq(listsOnNeurons.index, index),
-      ),
-    )
+    .where(itemMatch(listId, modelId, layer, index))
     .returning();
   return row;
 }
@@ -93,14 +95,7 @@ export async function updateListItemDescription(
   const [row] = await db
     .update(listsOnNeurons)
     .set({ description })
-    .where(
-      and(
-        eq(listsOnNeurons.listId, listId),
-        eq(listsOnNeurons.modelId, modelId),
-        eq(listsOnNeurons.layer, layer),
-        eq(listsOnNeurons.index, index),
-      ),
-    )
+    .where(itemMatch(listId, modelId, layer, index))
     .returning();
   return row;
 }

@@ -1,5 +1,6 @@
-// Neuron rows (features and uploaded vectors): reads by key, writes of uploads, counts per source.
-import { and, count, eq } from 'drizzle-orm';
+// Neuron rows (features and uploaded vectors): reads by key, pages of a source, writes of uploads,
+// counts per source, a user's vectors.
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { activation, explanation, neuron } from '../schema/index.js';
 import { featureKeyIn, type FeatureKey, type NeuronRow } from './features.js';
@@ -73,4 +74,64 @@ export async function insertUploadedFeatures(tx: Db, rows: UploadedFeatureRows):
   // Postgres caps a statement at 65,535 parameters: insert activations in chunks.
   for (let i = 0; i < newActivations.length; i += 1000) await tx.insert(activation).values(newActivations.slice(i, i + 1000));
   return created.length;
+}
+
+/**
+ * Indices of a source's features with activations (maxActApprox > 0), in natural order (2 before
+ * 10), one page: upstream's getNeuronsOffset query.
+ */
+export async function pageLiveFeatureIndices(db: Db, modelId: string, layer: string, offset: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ index: neuron.index })
+    .from(neuron)
+    .where(and(eq(neuron.modelId, modelId), eq(neuron.layer, layer), gt(neuron.maxActApprox, 0)))
+    .orderBy(sql`substring(${neuron.index} from '^[0-9]{1,18}')::numeric NULLS LAST`, asc(neuron.index))
+    .limit(limit)
+    .offset(offset);
+  return rows.map((r) => r.index);
+}
+
+/** A user's steering vectors on one model, newest first. */
+export async function listVectorsOfModelAndUser(db: Db, modelId: string, userId: string) {
+  return db
+    .select({
+      modelId: neuron.modelId,
+      layer: neuron.layer,
+      index: neuron.index,
+      vectorLabel: neuron.vectorLabel,
+      vectorDefaultSteerStrength: neuron.vectorDefaultSteerStrength,
+    })
+    .from(neuron)
+    .where(and(eq(neuron.modelId, modelId), eq(neuron.creatorId, userId), eq(neuron.hasVector, true)))
+    .orderBy(asc(neuron.createdAt), asc(neuron.layer), asc(neuron.index));
+}
+
+/** Numeric order for numeric indexes (upstream stores them as text), text order for the rest. */
+const indexOrder = [sql`CASE WHEN ${neuron.index} ~ '^[0-9]{1,18}$' THEN ${neuron.index}::bigint END NULLS LAST`, asc(neuron.index)];
+
+export async function listSourceFeatures(db: Db, modelId: string, layer: string, offset: number, limit: number) {
+  return db
+    .select({
+      modelId: neuron.modelId,
+      layer: neuron.layer,
+      index: neuron.index,
+      maxActApprox: neuron.maxActApprox,
+      frac_nonzero: neuron.frac_nonzero,
+      visibility: neuron.visibility,
+      creatorId: neuron.creatorId,
+      vectorLabel: neuron.vectorLabel,
+    })
+    .from(neuron)
+    .where(and(eq(neuron.modelId, modelId), eq(neuron.layer, layer)))
+    .orderBy(...indexOrder)
+    .offset(offset)
+    .limit(limit);
+}
+
+export async function countSourceFeatures(db: Db, modelId: string, layer: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(neuron)
+    .where(and(eq(neuron.modelId, modelId), eq(neuron.layer, layer)));
+  return Number(row?.n ?? 0);
 }

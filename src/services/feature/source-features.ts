@@ -5,7 +5,7 @@ import { readableSource } from '../access/inference-access.js';
 import { canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
 import { listExplanationSummaries } from '../../db/queries/explanations.js';
-import { countSourceFeatures, listSourceFeatures } from '../../db/queries/source-features.js';
+import { countSourceFeatures, listSourceFeatures } from '../../db/queries/neurons.js';
 
 export const FEATURES_PER_PAGE = 50;
 

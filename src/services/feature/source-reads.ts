@@ -1,7 +1,8 @@
 // POST /api/features-offset and /api/umap: reads over whole sources, each source checked first (a
 // source the caller may not read answers the same 404 as a missing one).
 import type { Db } from '../../db/client.js';
-import { listUmapExplanations, pageLiveFeatureIndices } from '../../db/queries/feature-pages.js';
+import { listUmapExplanations } from '../../db/queries/explanations.js';
+import { pageLiveFeatureIndices } from '../../db/queries/neurons.js';
 import { NotFound } from '../../errors.js';
 import { readableSources, sourceKey } from '../access/readable-sources.js';
 import type { Viewer } from '../access/viewer.js';

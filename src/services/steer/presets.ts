@@ -1,8 +1,8 @@
 // POST /api/steer/presets: upstream's fixed prompt and feature presets for a model (presets.json,
 // copied from apps/webapp/app/api/steer/presets/route.tsx), plus the caller's own vectors on it.
 import type { Db } from '../../db/client.js';
-import { listVectorsOfModelAndUser } from '../../db/queries/feature-pages.js';
 import { findModel } from '../../db/queries/models.js';
+import { listVectorsOfModelAndUser } from '../../db/queries/neurons.js';
 import { NotFound } from '../../errors.js';
 import { canRead, type Viewer } from '../access/viewer.js';
 import presets from './presets.json' with { type: 'json' };
