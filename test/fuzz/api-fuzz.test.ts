@@ -6,16 +6,17 @@
 // non-finite numbers; the server must stay healthy, and whatever a write accepted must read back.
 // The run is deterministic (FUZZ_SEED, default 12); FUZZ_LOG_LEVEL=error shows the server's log.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import app from '../../src/app.js';
 import { explanationModelType, explanationType } from '../../src/db/schema/index.js';
 import { serverOptions } from '../../src/options.js';
-import { openTestDatabase, testConfig } from '../helper.js';
+import { rawHttpBytes as rawRequest, rawRequest as sendRaw } from '../fixtures/raw-http.js';
 import { seedSource } from '../fixtures/seed.js';
 import { userWithKey } from '../fixtures/users.js';
-import { generateCases, modelServiceRoutes, SEEDED, type Fixtures, type FuzzCase, type MustReject, type OpenApiDocument } from './cases.js';
-import { rawHttpBytes as rawRequest, rawRequest as sendRaw } from '../fixtures/raw-http.js';
+import { openTestDatabase, testConfig } from '../helper.js';
+import { SEEDED, type Fixtures, type FuzzCase, type MustReject, type OpenApiDocument } from './case-types.js';
+import { generateCases, modelServiceRoutes } from './cases.js';
 import { formatReport, logGist } from './report.js';
 import { excerpt, judge, type Answer, type Failure } from './verdict.js';
 

@@ -3,7 +3,7 @@
 // code}` body when it is an error, and a refusal when the request carried a value no route may
 // store (NUL, a lone surrogate, a non-finite number).
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import type { FuzzCase } from './cases.js';
+import type { FuzzCase } from './case-types.js';
 
 export interface Answer {
   status: number;
