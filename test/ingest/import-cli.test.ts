@@ -69,7 +69,7 @@ describe('npm run import', () => {
     const repaired = runImport([exportDir, '--rejects', path.join(root, 'blocked.jsonl')], env);
     expect(repaired.status, repaired.stdout).toBe(0);
     expect(repaired.stdout).toMatch(/\| Activation \| 20 \| 20 \| 0 \|/);
-  });
+  }, 120_000); // two child processes: over 30 s on a busy machine
 
   it('refuses bad flags with exit code 2', () => {
     expect(runImport([]).status).toBe(2);
