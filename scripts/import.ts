@@ -27,6 +27,10 @@ Options:
   --source ID[,ID]         only these sources (e.g. 6-res-jb)
   --explanations yes|no|only
                            load explanations too (yes, default), not (no), or only them (only)
+  --explanation-batch-start N
+                           skip explanation batches numbered below N (explanations/batch-N.jsonl.gz
+                           onwards; resumes a large source's explanations as the admin route's
+                           explanationBatchStart does)
   --max-errors N           stop when more than N records were rejected (default: no limit)
   --rejects FILE           write each rejected record as a JSON line (default: import-rejects.jsonl)
   --max-line-bytes N       reject lines longer than N bytes (default: MAX_LINE_BYTES, 16 MiB)
@@ -51,6 +55,7 @@ await runCli(async () => {
       model: { type: 'string' },
       source: { type: 'string' },
       explanations: { type: 'string' },
+      'explanation-batch-start': { type: 'string' },
       'max-errors': { type: 'string' },
       rejects: { type: 'string' },
       'private-to': { type: 'string' },
@@ -67,6 +72,10 @@ await runCli(async () => {
   if (positionals.length !== 1) return usage('Give exactly one location (a folder or a URL).');
   const explanations = (values.explanations ?? 'yes') as 'yes' | 'no' | 'only';
   if (!['yes', 'no', 'only'].includes(explanations)) return usage('--explanations must be yes, no or only.');
+  const batchStartFlag = values['explanation-batch-start'];
+  const explanationBatchStart = batchStartFlag === undefined ? undefined : Number(batchStartFlag);
+  if (explanationBatchStart !== undefined && !(/^\d+$/.test(batchStartFlag!) && Number.isSafeInteger(explanationBatchStart)))
+    return usage('--explanation-batch-start must be a whole number (0 or more).');
   const maxErrors = values['max-errors'] === undefined ? undefined : Number(values['max-errors']);
   if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors >= 0)) return usage('--max-errors must be a whole number.');
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
@@ -94,6 +103,7 @@ await runCli(async () => {
         models: values.model?.split(','),
         sources: values.source?.split(','),
         explanations,
+        explanationBatchStart,
         maxErrors,
         batchSize,
         maxLineBytes: maxLineBytes ?? config.maxLineBytes,

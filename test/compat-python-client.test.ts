@@ -1,8 +1,10 @@
-// The official Python client (`neuronpedia` on PyPI), public method by public method, replayed on a
-// real socket with the bytes its `requests` calls send (neuronpedia/requests/base_request.py:
-// `{BASE_URL}/{endpoint}/{uri}`, so bodiless-uri calls end in "/"; `X-Api-Key`; json.dumps bodies;
-// bodiless POSTs with Content-Length 0 and no Content-Type), checking every field it then parses.
-// Read from its code at tag 1.0.8 (the newest this workplace holds; graphs are another test's):
+// The current official Python client (webapp-python-client/ in the neuronpedia monorepo, 2.0.0; PyPI's
+// `neuronpedia`), public method by public method, replayed on a real socket with the bytes its `requests`
+// calls send (requests/base_request.py: `{BASE_URL}/{endpoint}/{uri}`, so bodiless-uri calls end in "/";
+// `X-Api-Key`, `Accept-Encoding: gzip`; json.dumps bodies; bodiless POSTs with Content-Length 0 and no
+// Content-Type), checking every field it then parses. Vectors, steering, activations and lists here;
+// models, source sets, features and searches in compat-python-client-sources.test.ts; graphs in
+// compat-python-client-graphs.test.ts.
 //
 //   NPVector.new(label, model_id, layer_num, hook_type, vector, default_steer_strength)
 //       POST vector/new {modelId, layerNumber, hookType, vector, vectorDefaultSteerStrength, vectorLabel}
@@ -10,26 +12,31 @@
 //   NPVector.get(model_id, source, index)       POST vector/get {modelId, source, index}
 //       reads vector.{modelId, layer, index, vectorLabel, hookName, vector, vectorDefaultSteerStrength}
 //   NPVector.get_owned()                         POST vector/list-owned (no body); reads vectors[] as get
-//   NPVector.steer_completion(prompt)            POST steer/ {modelId, features:[{modelId, layer, index, strength}],
-//       prompt, temperature 0.5, n_tokens 32, freq_penalty 2, seed 42, strength_multiplier 4}; returns the JSON
-//   NPVector.steer_chat(steered_chat_messages)   POST steer-chat/ {modelId, features, defaultChatMessages,
-//       steeredChatMessages, temperature 0.5, n_tokens 32, freq_penalty 2, seed 16, strength_multiplier 4,
-//       steer_special_tokens true}; returns the JSON (its README reads STEERED and shareUrl)
-//   NPVector.compute_activation_for_text(text)   POST activation/new {feature:{modelId, layer, index}, customText}
-//       reads tokens, values
-//   NPVector.upload_activations(activations)     POST activation/upload-batch {modelId, source, index,
-//       activations:[{tokens, values}]}; returns the JSON
+//   NPVector.steer_completion(prompt) = SteerCompletionRequest.steer: POST steer/ {modelId, features:[{modelId,
+//       layer, index, strength}], prompt, temperature 0.5, n_tokens 32, seed 42, strength_multiplier 4}
+//   SteerCompletionRequest.steer_features(model_id, features: SteerFeature[], prompt): the same with
+//       n_tokens 24 and each feature's own strength; both return the JSON
+//   NPVector.steer_chat(messages) = SteerChatRequest.steer: POST steer-chat/ {modelId, features,
+//       defaultChatMessages, steeredChatMessages, temperature 0.5, n_tokens 32, seed 16, strength_multiplier 4,
+//       steer_special_tokens true}; SteerChatRequest.steer_features: n_tokens 24, seed 42; return the JSON
+//       (its README reads STEERED and shareUrl). 1.0.8 also sent freq_penalty 2; 2.0.0 does not.
+//   NPVector.compute_activation_for_text(text) = ActivationRequest.compute_activation_for_text: POST
+//       activation/new {feature:{modelId, layer, index}, customText}; reads tokens, values
+//   ActivationRequest.compute_activation_for_texts(model_id, source, index, texts): customText a list;
+//       reads [].{tokens, values}
+//   ActivationRequest.compute_all_source_activations_for_text(model_id, source, text): POST activation/source
+//       {customText, modelId, source}; returns results (parsed by the caller)
+//   NPVector.upload_activations(activations) = ActivationRequest.upload_batch: POST activation/upload-batch
+//       {modelId, source, index, activations:[{tokens, values}]}; returns the JSON
 //   NPVector.delete()                            POST vector/delete {modelId, source, index}; returns the JSON
-//   SAEFeature.get(model_id, source, index)      GET feature/{model}/{source}/{index}; reads modelId, layer, index
 //   NPList.new(name, description)                POST list/new {name, description}; reads id, name, description
 //   NPList.get_owned()                           POST list/list (no body); reads [].{id, name, description}
 //   NPList.add_items(items)                      POST list/add-features {listId, featuresToAdd:[{modelId, layer,
 //       index, description}]}; reads [].{modelId, layer, index}
 //   NPList.get(list_id)                          POST list/get {listId}; reads id, name, description,
 //       neurons[].{modelId, layer, index}
-// The request classes (VectorRequest, ListRequest, SAEFeatureRequest, ActivationRequest,
-// SteerChatRequest, SteerCompletionRequest) send the same requests. Every answer must be JSON:
-// the client maps 401, 404 and 429 to its errors and calls response.json() on the rest.
+// Every answer must be JSON: the client maps 401, 404 and 429 to its errors, calls response.json() on
+// other 4xx for its message, and on every 200.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestContext } from './helper.js';
 import { seedSource } from './fixtures/seed.js';
@@ -148,7 +155,6 @@ describe('the Python client, method by method', () => {
         prompt: 'The most iconic structure on Earth is',
         temperature: 0.5,
         n_tokens: 32,
-        freq_penalty: 2,
         seed: 42,
         strength_multiplier: 4,
       }),
@@ -170,7 +176,6 @@ describe('the Python client, method by method', () => {
         steeredChatMessages: story,
         temperature: 0.5,
         n_tokens: 32,
-        freq_penalty: 2,
         seed: 16,
         strength_multiplier: 4,
         steer_special_tokens: true,
@@ -192,6 +197,36 @@ describe('the Python client, method by method', () => {
     expect(result.values).toHaveLength(result.tokens.length);
   });
 
+  it('SteerCompletionRequest.steer_features and SteerChatRequest.steer_features: SAE features at their own strength', async () => {
+    const sae = [{ modelId: 'gpt2-small', layer: '6-res-jb', index: 1, strength: 20 }];
+    const common = { modelId: 'gpt2-small', features: sae, temperature: 0.5, n_tokens: 24, seed: 42, strength_multiplier: 4 };
+    const completion = await ok(sendRequest('steer', '', 'POST', { ...common, prompt: 'Hello' }));
+    expect([typeof completion.STEERED, typeof completion.DEFAULT]).toEqual(['string', 'string']);
+    expect(double.requests.at(-1)!.body).toMatchObject({ features: [{ model: 'gpt2-small', source: '6-res-jb', index: 1, strength: 20 }] });
+    const chat = [{ role: 'user', content: 'hi' }];
+    const steered = await ok(
+      sendRequest('steer-chat', '', 'POST', {
+        ...common,
+        defaultChatMessages: chat,
+        steeredChatMessages: chat,
+        steer_special_tokens: true,
+      }),
+    );
+    expect(steered.STEERED.chatTemplate.at(-1).role).toBe('model');
+  });
+
+  it('compute_activation_for_texts (a list of texts) and compute_all_source_activations_for_text', async () => {
+    const feature = { modelId: 'gpt2-small', layer: '6-res-jb', index: '1' };
+    const many = await ok(sendRequest('activation', 'new', 'POST', { feature, customText: ['one two', 'three'] }));
+    expect(many.map((r: { tokens: string[] }) => r.tokens)).toEqual([
+      ['<|endoftext|>', 'one', ' two'],
+      ['<|endoftext|>', 'three'],
+    ]);
+    for (const r of many) expect(r.values).toHaveLength(r.tokens.length);
+    const all = await ok(sendRequest('activation', 'source', 'POST', { customText: 'one two', modelId: 'gpt2-small', source: '6-res-jb' }));
+    expect(all.results[0].tokens).toEqual(['<|endoftext|>', 'one', ' two']);
+  });
+
   it('NPVector.upload_activations, then SAEFeature.get shows them', async () => {
     const activations = [{ tokens: ['big', ' lizard'], values: [0.25, 3.5] }];
     const answer = await ok(
@@ -207,13 +242,6 @@ describe('the Python client, method by method', () => {
     // SAEFeature(modelId=result["modelId"], source=result["layer"], index=result["index"], jsonData=…)
     expect([feature.modelId, feature.layer, feature.index]).toEqual([vector.model_id, vector.source, vector.index]);
     expect(feature.activations.map((a: { tokens: string[] }) => a.tokens)).toContainEqual(['big', ' lizard']);
-  });
-
-  it('SAEFeature.get of an SAE feature: GET with the key, modelId/layer/index', async () => {
-    const feature = await ok(sendRequest('feature', 'gpt2-small/6-res-jb/1', 'GET'));
-    expect([feature.modelId, feature.layer, feature.index]).toEqual(['gpt2-small', '6-res-jb', '1']);
-    // jsonData is the whole answer: the per-row ids the library's users read are there too.
-    expect(feature.explanations[0]).toMatchObject({ modelId: 'gpt2-small', layer: '6-res-jb', index: '1' });
   });
 
   it('NPList.new, add_items, get_owned (bodiless POST) and get', async () => {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireDataDirLock } from '../../src/db/data-dir-lock.js';
 import { writeSampleExport } from '../../src/ingest/sample/sample-export.js';
@@ -68,13 +69,35 @@ describe('npm run import', () => {
     const repaired = runImport([exportDir, '--rejects', path.join(root, 'blocked.jsonl')], env);
     expect(repaired.status, repaired.stdout).toBe(0);
     expect(repaired.stdout).toMatch(/\| Activation \| 20 \| 20 \| 0 \|/);
-  });
+  }, 120_000); // two child processes: over 30 s on a busy machine
 
   it('refuses bad flags with exit code 2', () => {
     expect(runImport([]).status).toBe(2);
     expect(runImport([root, '--explanations', 'maybe']).status).toBe(2);
     expect(runImport([root, '--max-line-bytes', '0']).status).toBe(2);
+    const badStart = runImport([root, '--explanation-batch-start', '1.5']);
+    expect(badStart.status).toBe(2);
+    expect(badStart.stderr).toContain('--explanation-batch-start must be a whole number');
   });
+
+  it('--explanation-batch-start N skips the explanation batches numbered below N', async () => {
+    const exportDir = path.join(root, 'batches');
+    await writeSampleExport(exportDir, { layers: [9], featuresPerSource: 3, activationsPerFeature: 1 });
+    // A second explanations batch holding one more explanation of the first one's feature.
+    const dir = path.join(exportDir, 'v1', 'gpt2-small', '9-res-jb', 'explanations');
+    const first = JSON.parse(
+      zlib
+        .gunzipSync(fs.readFileSync(path.join(dir, 'batch-0.jsonl.gz')))
+        .toString()
+        .split('\n')[0]!,
+    );
+    fs.writeFileSync(path.join(dir, 'batch-1.jsonl.gz'), zlib.gzipSync(JSON.stringify({ ...first, id: 'from-batch-1' }) + '\n'));
+    const result = runImport([exportDir, '--explanation-batch-start', '1'], { DATA_DIR: path.join(root, 'data-batches') });
+    expect(result.status, result.stderr).toBe(0);
+    // Only batch-1's one line was read: batch-0's three explanations were skipped.
+    expect(result.stdout).toMatch(/\| Explanation \| 1 \| 1 \| 0 \|/);
+    expect(result.stdout).toMatch(/\| Neuron \| 3 \| 3 \| 0 \|/);
+  }, 120_000); // one child process that migrates a fresh embedded database: slow on a busy machine
 
   it('refuses a data folder that a server holds, saying who holds it', () => {
     const dataDir = path.join(root, 'held');
