@@ -1,5 +1,6 @@
 // The pages' one script, progressive enhancement only: every page works without it. It shows a
-// token's activation on hover or focus, and streams steering output from /api/steer into the page.
+// token's activation on hover or focus, and streams steering output from POST /steer/run (the
+// page-side /api/steer, which knows the session) into the page.
 export const SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -19,7 +20,7 @@ export const SCRIPT = String.raw`
   });
   document.addEventListener('focusin', function (e) { var el = e.target.closest && e.target.closest('[data-v]'); if (el) showTip(el); });
 
-  // Steering: send the form to /api/steer with stream: true and write each frame as it comes.
+  // Steering: send the form to /steer/run (with the form's CSRF token) with stream: true and write each frame as it comes.
   var form = document.getElementById('steer-form');
   if (!form) return;
   form.addEventListener('submit', function (e) {
@@ -44,7 +45,7 @@ export const SCRIPT = String.raw`
       seed: Number(fd.get('seed')), strength_multiplier: Number(fd.get('strength_multiplier')), stream: true
     };
     status.textContent = 'Generating…'; outDefault.textContent = ''; outSteered.textContent = ''; share.innerHTML = '';
-    fetch('/api/steer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(function (res) {
+    fetch('/steer/run', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': form.getAttribute('data-csrf') }, body: JSON.stringify(body) }).then(function (res) {
       if (!res.ok || !res.body) return res.json().then(function (err) { status.textContent = err.message || ('Error ' + res.status); });
       var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = '', last = null;
       function frame(text) {
