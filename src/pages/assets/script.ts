@@ -7,7 +7,12 @@ export const SCRIPT = String.raw`
   var tip;
   function showTip(el) {
     if (!tip) { tip = document.createElement('div'); tip.id = 'tip'; tip.setAttribute('role', 'tooltip'); document.body.appendChild(tip); }
-    tip.textContent = el.getAttribute('data-v');
+    // The value, and the raw token when the page shows it otherwise (Ġ as a space, Ċ as ↵).
+    tip.textContent = '';
+    var v = document.createElement('span'); v.className = 'v'; v.textContent = el.getAttribute('data-v'); tip.appendChild(v);
+    var raw = el.getAttribute('data-raw');
+    if (raw !== null) { var r0 = document.createElement('span'); r0.className = 'raw'; r0.textContent = JSON.stringify(raw); tip.appendChild(r0); }
+    el.setAttribute('aria-describedby', 'tip');
     var r = el.getBoundingClientRect();
     tip.style.left = Math.max(4, Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - 80)) + 'px';
     tip.style.top = (window.scrollY + r.top - 28) + 'px';
@@ -18,7 +23,8 @@ export const SCRIPT = String.raw`
     var el = e.target.closest && e.target.closest('[data-v]');
     if (el) showTip(el); else hideTip();
   });
-  document.addEventListener('focusin', function (e) { var el = e.target.closest && e.target.closest('[data-v]'); if (el) showTip(el); });
+  document.addEventListener('focusin', function (e) { var el = e.target.closest && e.target.closest('[data-v]'); if (el) showTip(el); else hideTip(); });
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') hideTip(); });
 
   // Steering: send the form to /steer/run (with the form's CSRF token) with stream: true and write each frame as it comes.
   var form = document.getElementById('steer-form');
