@@ -19,6 +19,7 @@ h1{font-size:1.5rem;margin:.2em 0 .4em;line-height:1.25}h2{font-size:1.15rem;mar
 button,input,select,textarea{font:inherit;color:inherit}
 input,select,textarea{background:var(--bg);border:1px solid var(--muted);border-radius:6px;padding:6px 8px;max-width:100%}
 button{background:var(--link);color:var(--bg);border:0;border-radius:6px;padding:7px 14px;cursor:pointer}
+button:disabled{opacity:.55;cursor:not-allowed}
 button.link{background:none;color:var(--link);padding:0;text-decoration:underline}
 label{display:block;font-weight:600;margin:.6em 0 .2em}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px;margin:10px 0}
