@@ -193,6 +193,14 @@ describe.skipIf(onPostgres || noBrowser)(
       await page.goto(base + '/');
       expect(await page.locator('main').textContent()).toContain('secret-model');
       await page.screenshot({ path: path.join(SHOTS, 'signed-in-home.png'), fullPage: true });
+      // The steer page steers her private feature with the session (POST /steer/run; /api/steer ignores cookies).
+      const steersBefore = double.requests.filter((r) => r.path === '/v1/steer/completion').length;
+      await page.goto(base + '/steer?feature=secret-model/6-res-jb/1');
+      expect(await page.locator('#modelId').inputValue()).toBe('secret-model');
+      await page.click('#steer-form button[type=submit]');
+      await expect.poll(() => page.locator('#steer-status').textContent(), { timeout: 15_000 }).toBe('Done.');
+      expect(await page.locator('#out-steered').textContent()).not.toBe('');
+      expect(double.requests.filter((r) => r.path === '/v1/steer/completion').length).toBeGreaterThan(steersBefore);
       await page.click('.account button');
       await page.waitForURL(`${base}/`);
       expect(await page.locator('main').textContent()).not.toContain('secret-model');
