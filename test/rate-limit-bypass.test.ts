@@ -114,7 +114,7 @@ async function uncounted(method: string, targets: string[], group: string): Prom
 describe('limit groups are declared by routes', () => {
   it('every route a group lists declares that group, and no other route declares one', () => {
     const mismatched = routes
-      .map((route) => ({ ...route, listed: groupsForPath(route.url).filter((name) => name !== 'api') }))
+      .map((route) => ({ ...route, listed: groupsForPath(route.url, undefined, route.method).filter((name) => name !== 'api') }))
       .filter((route) => route.listed.length > 1 || route.group !== route.listed[0])
       .map((route) => `${route.method} ${route.url}: declares ${route.group ?? 'none'}, listed in ${route.listed.join(', ') || 'none'}`);
     expect(mismatched).toEqual([]);

@@ -8,7 +8,7 @@ import { canReadAll } from '../services/access/viewer.js';
 import { FeatureCache } from '../services/feature/feature-cache.js';
 import { readFeature } from '../services/feature/read-feature.js';
 import { normalizeIndex } from '../schemas/common.js';
-import { activationList, histogram, logitList } from './feature-parts.js';
+import { activationList, histogram, logitList, showValuesBox } from './feature-parts.js';
 import { featurePath, html, num, percent, sourcePath } from './html.js';
 import { isReservedSegment } from './reserved.js';
 import { sendPage } from './render.js';
@@ -101,7 +101,7 @@ export function featureView(f: Feature, from: number): string {
     <h2 id="activations">
       Top activations <span class="muted small">${acts.length ? from + 1 : 0}–${from + page.length} of ${acts.length}</span>
     </h2>
-    !${acts.length ? activationList(page, scale) : html`<p class="muted">No activations in the data.</p>`} !${more}
+    !${acts.length ? showValuesBox + activationList(page, scale) : html`<p class="muted">No activations in the data.</p>`} !${more}
     <h2>Lists</h2>
     !${lists ? html`<p class="tags">!${lists}</p>` : html`<p class="muted">In no list.</p>`}`;
 }

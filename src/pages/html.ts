@@ -48,6 +48,7 @@ export function layout(frame: PageFrame, body: string): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
+        <link rel="icon" href="data:," />
         <title>${frame.title} · Neuronpedia mirror</title>
         <link rel="stylesheet" href="${ASSET_PATHS.css}" />
         <script src="${ASSET_PATHS.js}" defer></script>

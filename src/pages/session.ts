@@ -46,6 +46,7 @@ export function registerSessionHook(fastify: FastifyInstance): void {
     if (session) {
       request.pageSession = session;
       request.viewer = session.viewer;
+      request.viewerRateLimits = session.rateLimits;
     }
   });
 }

@@ -32,7 +32,8 @@ export default async function signInPages(fastify: FastifyInstance) {
     return sendPage(request, reply, 'Sign in', body);
   });
 
-  fastify.post<{ Body: Form }>('/sign-in', async (request, reply) => {
+  // A small per-IP limit (`sign-in` group, RATE_LIMITS=sign-in=N): keys cannot be guessed, but nobody should try for long.
+  fastify.post<{ Body: Form }>('/sign-in', { config: { rateLimitGroup: 'sign-in' } }, async (request, reply) => {
     checkCsrf(request, request.body?.csrf);
     const key = request.body?.key;
     if (!key) throw new InvalidInput('Type an API key.');

@@ -1,5 +1,5 @@
 // `/steer` (pick a model, features and strengths, a prompt; the script streams both completions
-// from /api/steer with `stream: true`) and `/steer/{id}` (a saved result: the target of the API's
+// from POST /steer/run, the page-side /api/steer, with `stream: true`) and `/steer/{id}` (a saved result: the target of the API's
 // `shareUrl`, from the same service as POST /api/steer-load).
 import type { FastifyInstance } from 'fastify';
 import { listCatalog } from '../services/catalog/list-catalog.js';
@@ -7,6 +7,8 @@ import { loadSteerOutput } from '../services/steer/load.js';
 import { STEER_N_TOKENS_MAX } from '../constants.js';
 import { featurePath, html, num } from './html.js';
 import { sendPage } from './render.js';
+import { anonymousCsrf } from './session.js';
+import steerRun from './steer-run.js';
 
 const FEATURE_ROWS = 3;
 
@@ -21,6 +23,7 @@ function featureRow(i: number, ref: string, strength: string): string {
 }
 
 export default async function steerPages(fastify: FastifyInstance) {
+  await fastify.register(steerRun);
   fastify.get<{ Querystring: { feature?: string; strength?: string } }>('/steer', async (request, reply) => {
     const catalog = await listCatalog(fastify.db, request.viewer);
     const preselected = (request.query.feature ?? '').slice(0, 300);
@@ -30,6 +33,8 @@ export default async function steerPages(fastify: FastifyInstance) {
       featureRow(i, i === 0 ? preselected : '', i === 0 ? (request.query.strength ?? '10') : '0'),
     ).join('');
     const configured = fastify.config.inferenceHosts.length > 0;
+    // POST /steer/run checks this token: the session's, or the double-submit cookie's before sign-in.
+    const csrf = request.pageSession?.csrfToken ?? anonymousCsrf(fastify, request, reply);
     const notice = configured
       ? ''
       : html`<p class="error" id="no-inference">
@@ -37,7 +42,7 @@ export default async function steerPages(fastify: FastifyInstance) {
         </p>`;
     const body = html`<h1>Steer</h1>
       !${notice}
-      <form id="steer-form" method="get" action="/steer">
+      <form id="steer-form" method="get" action="/steer" data-csrf="${csrf}">
         <label for="modelId">Model</label
         ><select id="modelId" name="modelId">
           !${options}

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { model } from '../../src/db/schema/index.js';
+import { and, eq } from 'drizzle-orm';
+import { activation, model } from '../../src/db/schema/index.js';
 import { buildTestApp, type TestContext } from '../helper.js';
 import { seedSource } from '../fixtures/seed.js';
 import { userWithKey } from '../fixtures/users.js';
@@ -123,8 +123,47 @@ describe.skipIf(onPostgres || noBrowser)(
       expect(await maxToken.textContent()).toBe(top.tokens[top.maxValueTokenIndex]);
       await maxToken.hover();
       await expect.poll(() => page.locator('#tip').isVisible()).toBe(true);
-      expect(Number(await page.locator('#tip').textContent())).toBeCloseTo(top.maxValue, 1);
+      expect(Number(await page.locator('#tip .v').textContent())).toBeCloseTo(top.maxValue, 1);
+      // Without a mouse: Tab reaches the max token and shows its value; the box writes every value.
+      await page.mouse.move(0, 0);
+      await page.locator('#show-values').focus();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate<string>('document.activeElement.className')).toBe('t max');
+      await expect.poll(() => page.locator('#tip').isVisible()).toBe(true);
+      expect(Number(await page.locator('#tip .v').textContent())).toBeCloseTo(top.maxValue, 1);
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Space');
+      expect(await page.locator('#show-values').isChecked()).toBe(true);
+      const after: string = await maxToken.evaluate(
+        (el) =>
+          (globalThis as unknown as { getComputedStyle(e: unknown, p: string): { content: string } }).getComputedStyle(el, '::after')
+            .content,
+      );
+      expect(after).toContain(await maxToken.getAttribute('data-v'));
+      await page.screenshot({ path: path.join(SHOTS, 'feature-values.png'), fullPage: true });
       expect(foreign).toEqual([]);
+      await page.context().close();
+    });
+
+    it("GPT-2's byte markers show as neuronpedia.org shows them, the raw token in the hover", async () => {
+      const raw = Array.from({ length: 24 }, (_, t) => (t % 3 === 2 ? 'Ċ' : `Ġw${t}`));
+      await ctx.database.db
+        .update(activation)
+        .set({ tokens: raw })
+        .where(and(eq(activation.modelId, 'gpt2-small'), eq(activation.layer, '6-res-jb'), eq(activation.index, '2')));
+      const page = await open('/gpt2-small/6-res-jb/2');
+      // The seeded logits are GPT-2 tokens: ĠThe shows as " The".
+      expect(await page.locator('ol.logits').first().textContent()).toContain(' The');
+      const acts = await page.locator('.acts').first().textContent();
+      expect(acts).not.toMatch(/[ĠĊ]/);
+      expect(acts).toContain(' w0 w1↵ w3');
+      const maxToken = page.locator('.act').first().locator('.t.max');
+      await maxToken.hover();
+      await expect.poll(() => page.locator('#tip').isVisible()).toBe(true);
+      const shown = await maxToken.textContent();
+      const expected = raw.find((t) => t.replace('Ġ', ' ').replace('Ċ', '↵') === shown);
+      expect(await page.locator('#tip .raw').textContent()).toBe(JSON.stringify(expected));
+      await page.screenshot({ path: path.join(SHOTS, 'feature-gpt2-tokens.png'), fullPage: true });
       await page.context().close();
     });
 
@@ -154,6 +193,14 @@ describe.skipIf(onPostgres || noBrowser)(
       await page.goto(base + '/');
       expect(await page.locator('main').textContent()).toContain('secret-model');
       await page.screenshot({ path: path.join(SHOTS, 'signed-in-home.png'), fullPage: true });
+      // The steer page steers her private feature with the session (POST /steer/run; /api/steer ignores cookies).
+      const steersBefore = double.requests.filter((r) => r.path === '/v1/steer/completion').length;
+      await page.goto(base + '/steer?feature=secret-model/6-res-jb/1');
+      expect(await page.locator('#modelId').inputValue()).toBe('secret-model');
+      await page.click('#steer-form button[type=submit]');
+      await expect.poll(() => page.locator('#steer-status').textContent(), { timeout: 15_000 }).toBe('Done.');
+      expect(await page.locator('#out-steered').textContent()).not.toBe('');
+      expect(double.requests.filter((r) => r.path === '/v1/steer/completion').length).toBeGreaterThan(steersBefore);
       await page.click('.account button');
       await page.waitForURL(`${base}/`);
       expect(await page.locator('main').textContent()).not.toContain('secret-model');

@@ -1,12 +1,18 @@
 // The pages' one script, progressive enhancement only: every page works without it. It shows a
-// token's activation on hover or focus, and streams steering output from /api/steer into the page.
+// token's activation on hover or focus, and streams steering output from POST /steer/run (the
+// page-side /api/steer, which knows the session) into the page.
 export const SCRIPT = String.raw`
 (function () {
   'use strict';
   var tip;
   function showTip(el) {
     if (!tip) { tip = document.createElement('div'); tip.id = 'tip'; tip.setAttribute('role', 'tooltip'); document.body.appendChild(tip); }
-    tip.textContent = el.getAttribute('data-v');
+    // The value, and the raw token when the page shows it otherwise (Ġ as a space, Ċ as ↵).
+    tip.textContent = '';
+    var v = document.createElement('span'); v.className = 'v'; v.textContent = el.getAttribute('data-v'); tip.appendChild(v);
+    var raw = el.getAttribute('data-raw');
+    if (raw !== null) { var r0 = document.createElement('span'); r0.className = 'raw'; r0.textContent = JSON.stringify(raw); tip.appendChild(r0); }
+    el.setAttribute('aria-describedby', 'tip');
     var r = el.getBoundingClientRect();
     tip.style.left = Math.max(4, Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - 80)) + 'px';
     tip.style.top = (window.scrollY + r.top - 28) + 'px';
@@ -17,9 +23,10 @@ export const SCRIPT = String.raw`
     var el = e.target.closest && e.target.closest('[data-v]');
     if (el) showTip(el); else hideTip();
   });
-  document.addEventListener('focusin', function (e) { var el = e.target.closest && e.target.closest('[data-v]'); if (el) showTip(el); });
+  document.addEventListener('focusin', function (e) { var el = e.target.closest && e.target.closest('[data-v]'); if (el) showTip(el); else hideTip(); });
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') hideTip(); });
 
-  // Steering: send the form to /api/steer with stream: true and write each frame as it comes.
+  // Steering: send the form to /steer/run (with the form's CSRF token) with stream: true and write each frame as it comes.
   var form = document.getElementById('steer-form');
   if (!form) return;
   form.addEventListener('submit', function (e) {
@@ -44,7 +51,7 @@ export const SCRIPT = String.raw`
       seed: Number(fd.get('seed')), strength_multiplier: Number(fd.get('strength_multiplier')), stream: true
     };
     status.textContent = 'Generating…'; outDefault.textContent = ''; outSteered.textContent = ''; share.innerHTML = '';
-    fetch('/api/steer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(function (res) {
+    fetch('/steer/run', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': form.getAttribute('data-csrf') }, body: JSON.stringify(body) }).then(function (res) {
       if (!res.ok || !res.body) return res.json().then(function (err) { status.textContent = err.message || ('Error ' + res.status); });
       var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = '', last = null;
       function frame(text) {

@@ -19,6 +19,7 @@ h1{font-size:1.5rem;margin:.2em 0 .4em;line-height:1.25}h2{font-size:1.15rem;mar
 button,input,select,textarea{font:inherit;color:inherit}
 input,select,textarea{background:var(--bg);border:1px solid var(--muted);border-radius:6px;padding:6px 8px;max-width:100%}
 button{background:var(--link);color:var(--bg);border:0;border-radius:6px;padding:7px 14px;cursor:pointer}
+button:disabled{opacity:.55;cursor:not-allowed}
 button.link{background:none;color:var(--link);padding:0;text-decoration:underline}
 label{display:block;font-weight:600;margin:.6em 0 .2em}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px;margin:10px 0}
@@ -35,7 +36,9 @@ ol.logits{list-style:none;padding:0;margin:0;font-family:ui-monospace,monospace;
 .acts{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px;white-space:pre-wrap;word-break:break-all;line-height:1.7;margin:0}
 .act{border-bottom:1px solid var(--line);padding:6px 0}.act:last-child{border:0}
 .t{background:hsl(var(--hi) calc(var(--lo) + var(--span) * var(--a)));border-radius:2px;cursor:default}
-.t.max{outline:2px solid var(--fg);outline-offset:0;font-weight:700}
+.t.max{outline:2px solid var(--fg);outline-offset:0;font-weight:700}.t:focus-visible{outline:3px solid var(--link);outline-offset:1px}
+label.check{display:inline;font-weight:400}main:has(#show-values:checked) .t::after{content:"\\00a0" attr(data-v);font-size:10px;font-weight:400;vertical-align:super}
+#tip .raw{opacity:.8;margin-left:6px}
 #tip{position:absolute;z-index:10;background:var(--fg);color:var(--bg);padding:2px 8px;border-radius:4px;font-size:13px;pointer-events:none;white-space:nowrap}
 svg.hist{width:100%;height:90px;color:var(--bar)}
 .pager{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:10px 0}

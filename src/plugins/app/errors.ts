@@ -89,17 +89,20 @@ export function sendError(reply: FastifyReply, status: number, code: ErrorCode, 
     .send(errorBody(code, message, extra));
 }
 
+/** The API's error handler: every error as `{error, message, code}` JSON. Page routes that answer scripts (POST /steer/run) use it too. */
+export function jsonErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const { status, code, message, extra } = classify(error, request.server.config.publicUrl);
+  // A bug gets its stack in the log; an expected failure (a service not configured, the
+  // database or a model service down) is logged as what it is, in one line.
+  if (code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'request failed');
+  else if (status >= 500) request.log.warn({ code, status, reason: message }, 'request could not be served');
+  else request.log.debug({ err: error }, 'request rejected');
+  return sendError(reply, status, code, message, extra);
+}
+
 export default fp(
   async (fastify) => {
-    fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const { status, code, message, extra } = classify(error, fastify.config.publicUrl);
-      // A bug gets its stack in the log; an expected failure (a service not configured, the
-      // database or a model service down) is logged as what it is, in one line.
-      if (code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'request failed');
-      else if (status >= 500) request.log.warn({ code, status, reason: message }, 'request could not be served');
-      else request.log.debug({ err: error }, 'request rejected');
-      return sendError(reply, status, code, message, extra);
-    });
+    fastify.setErrorHandler(jsonErrorHandler);
     fastify.setNotFoundHandler((request, reply) =>
       sendError(reply, 404, 'ROUTE_NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`),
     );

@@ -5,6 +5,7 @@
 // A request's groups come from the route Fastify matched (its `rateLimitGroup`, and `api` for /api
 // routes), never from the raw URL: `/api/%73teer` or `POST http://x/api/steer` reach the steer
 // route, so they count as steering.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errorBody } from '../../errors.js';
 import { checkDeclaredGroup, groupsForRoute, type RateLimitGroupName } from '../../services/rate-limit/groups.js';
@@ -41,12 +42,23 @@ export default fp(
     // A misspelt group would leave its route unlimited: refuse to start instead.
     fastify.addHook('onRoute', (route) => checkDeclaredGroup(route.url, route.config?.rateLimitGroup));
 
+    // /api routes are counted as soon as the request arrives (auth has run). Page routes (POST
+    // /steer/run, /sign-in) are counted at preValidation, once the pages' own onRequest hook has
+    // read the session cookie: a signed-in page counts against its user, as their key would.
     fastify.addHook('onRequest', async (request, reply) => {
+      if (isApiRoute(request.routeOptions.url)) return limit(request, reply);
+    });
+    fastify.addHook('preValidation', async (request, reply) => {
+      if (!isApiRoute(request.routeOptions.url)) return limit(request, reply);
+    });
+
+    async function limit(request: FastifyRequest, reply: FastifyReply) {
       const matched = groupsForRoute(request.routeOptions.url, request.routeOptions.config.rateLimitGroup);
       if (matched.length === 0 || request.viewer?.admin) return;
-      const key = request.viewer ? `user:${request.viewer.id}` : `ip:${request.ip}`;
+      const userKey = request.viewer ? `user:${request.viewer.id}` : `ip:${request.ip}`;
       // Most specific group first: its numbers go in the headers.
       for (const group of matched) {
+        const key = groups[group]!.perIp ? `ip:${request.ip}` : userKey;
         const limit = request.viewerRateLimits?.[group] ?? groups[group]!.limit;
         if (limit === null) continue;
         const now = Date.now();
@@ -77,7 +89,9 @@ export default fp(
             });
         }
       }
-    });
+    }
   },
   { name: 'rate-limit', dependencies: ['context', 'auth'] },
 );
+
+const isApiRoute = (routeUrl: string | undefined) => routeUrl?.startsWith('/api/') === true;

@@ -1,10 +1,10 @@
 // POST /api/steer-chat: the next chat reply with and without steering by features or vectors
-// (inference server). Cached, answered and streamed as _steer.ts says.
+// (inference server). Cached, answered and streamed as src/http/steer-answer.ts says.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, KEY_OPTIONAL } from '../../schemas/common.js';
 import { SteerChatBody, SteerChatResponse } from '../../schemas/steer.js';
 import { prepareChat } from '../../services/steer/chat.js';
-import { answer, limitOf, steerServices, steerSettings } from './_steer.js';
+import { answer, limitOf, steerServices, steerSettings } from '../../http/steer-answer.js';
 
 const route: FastifyPluginAsyncTypebox = async (fastify) => {
   const services = steerServices(fastify);

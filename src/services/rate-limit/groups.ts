@@ -4,11 +4,13 @@
 // RATE_LIMITS overrides them, e.g. `RATE_LIMITS=steer=500,api=20000,search-all=off`.
 
 export interface RateLimitGroup {
-  /** Paths in the group: exact paths, or prefixes when they end with `/`. */
+  /** Paths in the group: exact paths, or prefixes when they end with `/`; `POST /path`: that method only. */
   paths: string[];
   /** Requests per window per caller; null: not limited. */
   limit: number | null;
   description: string;
+  /** Counted per client IP even for signed-in callers (sign-in attempts). */
+  perIp?: boolean;
 }
 
 // A route joins its group by declaring it (`config: { rateLimitGroup: 'steer' }`); every /api route
@@ -18,9 +20,10 @@ export interface RateLimitGroup {
 // that every route a group lists declares it.
 const DEFAULT_GROUPS = {
   steer: {
-    paths: ['/api/steer', '/api/steer-chat'],
+    paths: ['/api/steer', '/api/steer-chat', '/steer/run'],
     limit: 100,
-    description: 'steering through the inference server (docs page: 100 an hour); /api/steer-load is not counted',
+    description:
+      'steering through the inference server (docs page: 100 an hour), from the API or the /steer page (POST /steer/run); /api/steer-load is not counted',
   },
   'search-all': {
     paths: ['/api/search-all', '/api/search'],
@@ -44,6 +47,12 @@ const DEFAULT_GROUPS = {
     paths: ['/api/saelens/latent-decoder'],
     limit: 3600,
     description: "decoder rows read from the Hugging Face hub (the real server's limit)",
+  },
+  'sign-in': {
+    paths: ['POST /sign-in'],
+    limit: 60,
+    perIp: true,
+    description: "the web pages' sign-in form (POST), per client IP: API keys cannot be guessed from one address",
   },
   api: {
     paths: ['/api/'],
@@ -80,10 +89,15 @@ export function groupsForRoute(routeUrl: string | undefined, declared: RateLimit
  * The groups whose `paths` list a route URL (trailing slash and case ignored). Never used to match
  * requests: it checks that routes declare the groups their URLs are listed in.
  */
-export function groupsForPath(pathname: string, groups: Record<string, RateLimitGroup> = RATE_LIMIT_GROUPS): string[] {
+export function groupsForPath(pathname: string, groups: Record<string, RateLimitGroup> = RATE_LIMIT_GROUPS, method?: string): string[] {
   const path = pathname.toLowerCase().replace(/\/+$/, '') || '/';
+  const lists = (entry: string) => {
+    const [only, p] = entry.includes(' ') ? entry.split(' ') : [undefined, entry];
+    if (only && method && only !== method.toUpperCase()) return false;
+    return p!.endsWith('/') ? path.startsWith(p!) : path === p;
+  };
   return Object.entries(groups)
-    .filter(([, group]) => group.paths.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p)))
+    .filter(([, group]) => group.paths.some(lists))
     .map(([name]) => name);
 }
 

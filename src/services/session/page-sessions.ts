@@ -17,6 +17,8 @@ export const randomToken = () => randomBytes(32).toString('base64url');
 export interface PageSession {
   viewer: Viewer;
   csrfToken: string;
+  /** The user's own per-group rate limits, as their API key would carry them. */
+  rateLimits: Record<string, number>;
 }
 
 /** Checks the key as the API does, and opens a session for its user. */
@@ -45,7 +47,11 @@ export async function readSession(db: Db, token: string): Promise<PageSession | 
   if (token.length === 0 || token.length > 100) return null;
   const found = await findLivePageSession(db, hashToken(token), new Date());
   if (!found) return null;
-  return { viewer: { id: found.user.id, name: found.user.name, admin: found.user.admin }, csrfToken: found.session.csrfToken };
+  return {
+    viewer: { id: found.user.id, name: found.user.name, admin: found.user.admin },
+    csrfToken: found.session.csrfToken,
+    rateLimits: found.user.rateLimits,
+  };
 }
 
 export async function signOut(db: Db, token: string): Promise<void> {

@@ -2,15 +2,15 @@
 // from saved outputs or a run (JSON, or streamed). Identical requests are answered from saved
 // outputs. With `stream: true` the answer is server-sent events, each frame the whole result so
 // far; the last one, sent after saving, carries `id` and `shareUrl`. An upstream failure
-// mid-stream ends the stream with an `event: error` frame and saves nothing.
-// Not a route: autoload skips files named `_*`.
+// mid-stream ends the stream with an `event: error` frame and saves nothing. The /steer page's
+// POST /steer/run answers through the same function, with the session's viewer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, errorBody, INTERNAL_ERROR_MESSAGE } from '../../errors.js';
-import { openEventStream } from '../../http/event-stream.js';
-import { classifyDomainError } from '../../plugins/app/errors.js';
-import { normalizeIndex } from '../../schemas/common.js';
-import type { PreparedSteer, SteerServices } from '../../services/steer/completion.js';
-import { STEER_FREQ_PENALTY } from '../../constants.js';
+import { DomainError, errorBody, INTERNAL_ERROR_MESSAGE } from '../errors.js';
+import { openEventStream } from './event-stream.js';
+import { classifyDomainError } from '../plugins/app/errors.js';
+import { normalizeIndex } from '../schemas/common.js';
+import type { PreparedSteer, SteerServices } from '../services/steer/completion.js';
+import { STEER_FREQ_PENALTY } from '../constants.js';
 
 export const steerServices = (fastify: FastifyInstance): SteerServices => ({
   db: fastify.db,
