@@ -5,7 +5,14 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Viewer } from '../access/viewer.js';
 import { DomainError, Forbidden, InvalidInput, TooLarge } from '../../errors.js';
-import { claimPutRequest, countPutRequestsFrom, findPutRequest, finishPutRequest, insertPutRequest, setPutRequestUrl } from '../../db/queries/graphs.js';
+import {
+  claimPutRequest,
+  countPutRequestsFrom,
+  findPutRequest,
+  finishPutRequest,
+  insertPutRequest,
+  setPutRequestUrl,
+} from '../../db/queries/graphs.js';
 import { storageOf, type GraphDeps } from './deps.js';
 import { signUploadUrl, verifyUploadSignature } from './signed-url.js';
 
