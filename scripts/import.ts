@@ -81,7 +81,8 @@ await runCli(async () => {
     return usage('--batch-size must be a positive whole number.');
 
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0 && jobs <= 64)) return usage('--jobs must be a whole number from 1 to 64.');
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0 && jobs <= 64))
+    return usage('--jobs must be a whole number from 1 to 64.');
 
   const maxLineBytes = values['max-line-bytes'] === undefined ? undefined : Number(values['max-line-bytes']);
   if (maxLineBytes !== undefined && !(Number.isInteger(maxLineBytes) && maxLineBytes > 0))
@@ -96,7 +97,9 @@ await runCli(async () => {
       ownerId = owner.id;
     }
     if (jobs !== undefined && jobs > 1 && !database.pool)
-      console.error('The embedded database loads one file at a time (it is single-process): --jobs is ignored. Use DATABASE_URL for parallel imports.');
+      console.error(
+        'The embedded database loads one file at a time (it is single-process): --jobs is ignored. Use DATABASE_URL for parallel imports.',
+      );
     const rejectsPath = values.rejects ?? 'import-rejects.jsonl';
     const rejectsFile = fs.createWriteStream(rejectsPath);
     let rejected = 0;
