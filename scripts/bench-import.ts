@@ -121,6 +121,35 @@ async function prepareWithoutActivations(name: string) {
   return { ...t, database };
 }
 
+/** Our importer in `importers` child processes on one fresh database (its own RSS each). */
+async function runOurs(importers: number, rows: number) {
+  const ours = await freshTarget(`ours_${importers}`);
+  const outputs = await Promise.all(
+    Array.from({ length: importers }, () => {
+      const args = ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify([root, ours.target]), '--jobs', values.jobs ?? '1'];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      return new Promise<string>((resolve, reject) =>
+        child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`import child failed: ${stderr}`)))),
+      );
+    }),
+  );
+  const parts = outputs.map(
+    (out) => JSON.parse(out.trim().split('\n').at(-1)!) as { firstStart: number; lastEnd: number; activationRows: number; peakRss: number },
+  );
+  const result = {
+    activationMs: Math.max(...parts.map((p) => p.lastEnd)) - Math.min(...parts.map((p) => p.firstStart)),
+    activationRows: parts.reduce((sum, p) => sum + p.activationRows, 0),
+    peakRss: Math.max(...parts.map((p) => p.peakRss)),
+  };
+  if (result.activationRows !== rows) throw new Error(`the importers stored ${result.activationRows} activations of ${rows}`);
+  await ours.drop();
+  return result;
+}
+
 async function main() {
   console.log(`Generating an export with ${activations} activations of ${tokens} tokens…`);
   await writeSampleExport(root, {
@@ -147,32 +176,10 @@ async function main() {
   }
   const parseMs = performance.now() - t0;
 
-  // Ours, in a child process.
-  const ours = await freshTarget('ours');
+  // Ours, in child processes: one importer, and (--importers P) P of them sharing the export.
   const importers = Number(values.importers ?? 1);
-  const outputs = await Promise.all(
-    Array.from({ length: importers }, () => {
-      const args = ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify([root, ours.target]), '--jobs', values.jobs ?? '1'];
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      return new Promise<string>((resolve, reject) =>
-        child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`import child failed: ${stderr}`)))),
-      );
-    }),
-  );
-  const parts = outputs.map(
-    (out) => JSON.parse(out.trim().split('\n').at(-1)!) as { firstStart: number; lastEnd: number; activationRows: number; peakRss: number },
-  );
-  const result = {
-    activationMs: Math.max(...parts.map((p) => p.lastEnd)) - Math.min(...parts.map((p) => p.firstStart)),
-    activationRows: parts.reduce((sum, p) => sum + p.activationRows, 0),
-    peakRss: Math.max(...parts.map((p) => p.peakRss)),
-  };
-  if (result.activationRows !== rows) throw new Error(`the importers stored ${result.activationRows} activations of ${rows}`);
-  await ours.drop();
+  const single = await runOurs(1, rows);
+  const result = importers > 1 ? await runOurs(importers, rows) : single;
 
   // Neuronpedia's method: jsonb_to_recordset, 5,000 lines per statement, whole files in memory.
   const upstream = await prepareWithoutActivations('upstream');
@@ -241,8 +248,12 @@ async function main() {
   console.log(
     `| gunzip + JSON.parse only (floor, no database) | ${rate(parseMs)} | ${mbps(parseMs)} | | ${(result.activationMs / parseMs).toFixed(2)} |`,
   );
+  if (importers > 1)
+    console.log(
+      `| this importer, one process | ${rate(single.activationMs)} | ${mbps(single.activationMs)} | ${mb(single.peakRss).toFixed(0)} MB | ${(result.activationMs / single.activationMs).toFixed(2)} |`,
+    );
   console.log(
-    `| **this importer** | ${rate(result.activationMs)} | ${mbps(result.activationMs)} | ${mb(result.peakRss).toFixed(0)} MB | 1.00 |`,
+    `| **this importer${importers > 1 ? `, ${importers} processes` : ''}** | ${rate(result.activationMs)} | ${mbps(result.activationMs)} | ${mb(result.peakRss).toFixed(0)} MB | 1.00 |`,
   );
   console.log(
     `| Neuronpedia's method (jsonb_to_recordset, 5k lines/statement) | ${rate(upstreamMs)} | ${mbps(upstreamMs)} | | ${(result.activationMs / upstreamMs).toFixed(2)} |`,
@@ -251,8 +262,9 @@ async function main() {
     console.log(
       `| psql \\copy of pre-encoded rows (ceiling) | ${rate(copyMs)} | ${mbps(copyMs)} | | ${(result.activationMs / copyMs).toFixed(2)} |`,
     );
+  if (copyMs && importers > 1) console.log(`\nOne importer process reached ${(copyMs / single.activationMs).toFixed(2)} of psql's \\copy.`);
   console.log(
-    `\nOurs reached ${(copyMs ? copyMs / result.activationMs : upstreamMs / result.activationMs).toFixed(2)} of ${copyMs ? "psql's \\copy" : "Neuronpedia's method"}.`,
+    `${importers > 1 ? '' : '\n'}Ours${importers > 1 ? ` (${importers} processes)` : ''} reached ${(copyMs ? copyMs / result.activationMs : upstreamMs / result.activationMs).toFixed(2)} of ${copyMs ? "psql's \\copy" : "Neuronpedia's method"}.`,
   );
 }
 
