@@ -1,11 +1,14 @@
-// npm run bench:import -- [--activations N] [--tokens T] [--pglite]
+// npm run bench:import -- [--activations N] [--tokens T] [--pglite] [--importers P] [--jobs J]
 // Generates an export, imports it, and prints activation rows/s, MB/s of JSONL and peak RSS beside
 // floors and ceilings measured in the same run on the same files:
 //   - parse floor: gunzip + line split + JSON.parse alone (no database);
 //   - Neuronpedia's method: whole file in memory, batched INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO NOTHING;
 //   - Postgres only: psql's own \copy of the same rows, pre-encoded, into the same (empty) tables.
+// --importers P runs P import processes together on the export (Postgres; they share the files
+// through claims) and --jobs J gives each J files in flight; the importer's time is then the span
+// from the first activation file's start to the last one's end, over all of them.
 // Postgres: BENCH_DATABASE_URL, else the one scripts/dev-postgres starts. --pglite: a PGlite folder.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +25,14 @@ import { tableSpec } from '../src/db/import/table-spec.js';
 import { writeSampleExport } from '../src/ingest/sample/sample-export.js';
 
 const { values } = parseArgs({
-  options: { activations: { type: 'string' }, tokens: { type: 'string' }, pglite: { type: 'boolean' }, child: { type: 'string' } },
+  options: {
+    activations: { type: 'string' },
+    tokens: { type: 'string' },
+    pglite: { type: 'boolean' },
+    child: { type: 'string' },
+    importers: { type: 'string' },
+    jobs: { type: 'string' },
+  },
 });
 const ACTS_PER_FEATURE = 20;
 
@@ -31,21 +41,24 @@ if (values.child) {
   const [location, target] = JSON.parse(values.child) as [string, string];
   const database = await openDatabase(target.startsWith('postgres') ? { databaseUrl: target, dataDir: '' } : { dataDir: target });
   await runMigrations(database);
-  let activationMs = 0;
+  // Wall-clock (epoch) span of the activation files, so spans of several processes can be joined.
+  let firstStart = Infinity;
+  let lastEnd = 0;
   let activationRows = 0;
-  let started = 0;
   await importExport(database, {
     location,
+    jobs: Number(values.jobs ?? 1),
     onEvent: (e) => {
-      if (e.type === 'file-start' && e.file.table === 'Activation') started = performance.now();
+      const now = performance.timeOrigin + performance.now();
+      if (e.type === 'file-start' && e.file.table === 'Activation') firstStart = Math.min(firstStart, now);
       if (e.type === 'file-done' && e.file.table === 'Activation') {
-        activationMs += performance.now() - started;
+        lastEnd = Math.max(lastEnd, now);
         activationRows += e.inserted;
       }
     },
   });
   await database.close();
-  process.stdout.write(JSON.stringify({ activationMs, activationRows, peakRss: process.resourceUsage().maxRSS * 1024 }) + '\n');
+  process.stdout.write(JSON.stringify({ firstStart, lastEnd, activationRows, peakRss: process.resourceUsage().maxRSS * 1024 }) + '\n');
   process.exit(0);
 }
 
@@ -108,6 +121,35 @@ async function prepareWithoutActivations(name: string) {
   return { ...t, database };
 }
 
+/** Our importer in `importers` child processes on one fresh database (its own RSS each). */
+async function runOurs(importers: number, rows: number) {
+  const ours = await freshTarget(`ours_${importers}`);
+  const outputs = await Promise.all(
+    Array.from({ length: importers }, () => {
+      const args = ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify([root, ours.target]), '--jobs', values.jobs ?? '1'];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      return new Promise<string>((resolve, reject) =>
+        child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`import child failed: ${stderr}`)))),
+      );
+    }),
+  );
+  const parts = outputs.map(
+    (out) => JSON.parse(out.trim().split('\n').at(-1)!) as { firstStart: number; lastEnd: number; activationRows: number; peakRss: number },
+  );
+  const result = {
+    activationMs: Math.max(...parts.map((p) => p.lastEnd)) - Math.min(...parts.map((p) => p.firstStart)),
+    activationRows: parts.reduce((sum, p) => sum + p.activationRows, 0),
+    peakRss: Math.max(...parts.map((p) => p.peakRss)),
+  };
+  if (result.activationRows !== rows) throw new Error(`the importers stored ${result.activationRows} activations of ${rows}`);
+  await ours.drop();
+  return result;
+}
+
 async function main() {
   console.log(`Generating an export with ${activations} activations of ${tokens} tokens…`);
   await writeSampleExport(root, {
@@ -134,15 +176,10 @@ async function main() {
   }
   const parseMs = performance.now() - t0;
 
-  // Ours, in a child process.
-  const ours = await freshTarget('ours');
-  const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify([root, ours.target])], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (child.status !== 0) throw new Error(`import child failed: ${child.stderr}`);
-  const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { activationMs: number; activationRows: number; peakRss: number };
-  await ours.drop();
+  // Ours, in child processes: one importer, and (--importers P) P of them sharing the export.
+  const importers = Number(values.importers ?? 1);
+  const single = await runOurs(1, rows);
+  const result = importers > 1 ? await runOurs(importers, rows) : single;
 
   // Neuronpedia's method: jsonb_to_recordset, 5,000 lines per statement, whole files in memory.
   const upstream = await prepareWithoutActivations('upstream');
@@ -204,15 +241,19 @@ async function main() {
   const rate = (ms: number) => Math.round(rows / (ms / 1000));
   const mbps = (ms: number) => (mb(jsonlBytes) / (ms / 1000)).toFixed(1);
   console.log(
-    `\nImport benchmark on ${values.pglite ? 'PGlite' : 'Postgres'}: ${rows} activation rows (${tokens} tokens), ${mb(jsonlBytes).toFixed(0)} MB of JSONL in ${files.length} files (${mb(gzBytes).toFixed(0)} MB gzipped), ${os.cpus().length} cores\n`,
+    `\nImport benchmark on ${values.pglite ? 'PGlite' : 'Postgres'}: ${rows} activation rows (${tokens} tokens), ${mb(jsonlBytes).toFixed(0)} MB of JSONL in ${files.length} files (${mb(gzBytes).toFixed(0)} MB gzipped), ${os.cpus().length} cores, ${importers} importer process(es) × ${values.jobs ?? 1} file(s) in flight\n`,
   );
   console.log('| method | activation rows/s | MB/s of JSONL | peak RSS | speed relative to this importer |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   console.log(
     `| gunzip + JSON.parse only (floor, no database) | ${rate(parseMs)} | ${mbps(parseMs)} | | ${(result.activationMs / parseMs).toFixed(2)} |`,
   );
+  if (importers > 1)
+    console.log(
+      `| this importer, one process | ${rate(single.activationMs)} | ${mbps(single.activationMs)} | ${mb(single.peakRss).toFixed(0)} MB | ${(result.activationMs / single.activationMs).toFixed(2)} |`,
+    );
   console.log(
-    `| **this importer** | ${rate(result.activationMs)} | ${mbps(result.activationMs)} | ${mb(result.peakRss).toFixed(0)} MB | 1.00 |`,
+    `| **this importer${importers > 1 ? `, ${importers} processes` : ''}** | ${rate(result.activationMs)} | ${mbps(result.activationMs)} | ${mb(result.peakRss).toFixed(0)} MB | 1.00 |`,
   );
   console.log(
     `| Neuronpedia's method (jsonb_to_recordset, 5k lines/statement) | ${rate(upstreamMs)} | ${mbps(upstreamMs)} | | ${(result.activationMs / upstreamMs).toFixed(2)} |`,
@@ -221,8 +262,9 @@ async function main() {
     console.log(
       `| psql \\copy of pre-encoded rows (ceiling) | ${rate(copyMs)} | ${mbps(copyMs)} | | ${(result.activationMs / copyMs).toFixed(2)} |`,
     );
+  if (copyMs && importers > 1) console.log(`\nOne importer process reached ${(copyMs / single.activationMs).toFixed(2)} of psql's \\copy.`);
   console.log(
-    `\nOurs reached ${(copyMs ? copyMs / result.activationMs : upstreamMs / result.activationMs).toFixed(2)} of ${copyMs ? "psql's \\copy" : "Neuronpedia's method"}.`,
+    `${importers > 1 ? '' : '\n'}Ours${importers > 1 ? ` (${importers} processes)` : ''} reached ${(copyMs ? copyMs / result.activationMs : upstreamMs / result.activationMs).toFixed(2)} of ${copyMs ? "psql's \\copy" : "Neuronpedia's method"}.`,
   );
 }
 

@@ -36,11 +36,17 @@ Options:
   --max-line-bytes N       reject lines longer than N bytes (default: MAX_LINE_BYTES, 16 MiB)
   --private-to USER        make the imported models, source sets and sources PRIVATE to this user (name)
   --batch-size N           rows per database write (default 2000)
+  --jobs N                 files loaded at once, each on its own connection (Postgres only; default 1)
   -h, --help               this help
 
 A file whose parent file (its source's features, or the source's model, release, source set or
 source files) was not imported is blocked: not loaded, and loaded by the next run. A file that had
 rows whose parent was missing is retried by the next run.
+
+Several importers may work through one export together on Postgres (start this command again, on
+this machine or another with the same DATABASE_URL): each claims files through Postgres, loads a
+file only once the files it depends on are imported, and an importer that dies frees its files
+for the others at once. The embedded database is one process's: it loads one file at a time.
 
 Exit code: 0 when everything was imported, 1 when anything was rejected, failed, blocked or changed,
 2 for bad usage.
@@ -61,6 +67,7 @@ await runCli(async () => {
       'private-to': { type: 'string' },
       'batch-size': { type: 'string' },
       'max-line-bytes': { type: 'string' },
+      jobs: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,6 +89,10 @@ await runCli(async () => {
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
     return usage('--batch-size must be a positive whole number.');
 
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0 && jobs <= 64))
+    return usage('--jobs must be a whole number from 1 to 64.');
+
   const maxLineBytes = values['max-line-bytes'] === undefined ? undefined : Number(values['max-line-bytes']);
   if (maxLineBytes !== undefined && !(Number.isInteger(maxLineBytes) && maxLineBytes > 0))
     return usage('--max-line-bytes must be a positive whole number.');
@@ -94,6 +105,10 @@ await runCli(async () => {
       if (!owner) return usage(`No user named ${values['private-to']} (create one with: npm run user -- create ${values['private-to']}).`);
       ownerId = owner.id;
     }
+    if (jobs !== undefined && jobs > 1 && !database.pool)
+      console.error(
+        'The embedded database loads one file at a time (it is single-process): --jobs is ignored. Use DATABASE_URL for parallel imports.',
+      );
     const rejectsPath = values.rejects ?? 'import-rejects.jsonl';
     const rejectsFile = fs.createWriteStream(rejectsPath);
     let rejected = 0;
@@ -106,6 +121,7 @@ await runCli(async () => {
         explanationBatchStart,
         maxErrors,
         batchSize,
+        jobs,
         maxLineBytes: maxLineBytes ?? config.maxLineBytes,
         network: config.importNetwork,
         visibility: ownerId ? 'PRIVATE' : undefined,

@@ -7,7 +7,8 @@
 // retried, so a repaired export re-imported ends with the tables of a clean import.
 import { analyzeTables } from '../db/analyze.js';
 import type { Database } from '../db/client.js';
-import { FileDependencies } from './dependencies.js';
+import { openClaims } from '../db/import/claims.js';
+import { FileSchedule, type Scheduled } from './dependencies.js';
 import type { ExportNetworkOptions, ExportRequestOptions } from './export-http.js';
 import { discoverExport, type ExportFile, type LayoutFilter } from './layout.js';
 import { loadLines, specFor, type Reject } from './load-lines.js';
@@ -57,6 +58,8 @@ export interface ImportOptions extends LayoutFilter {
   signal?: AbortSignal;
   /** Address policy and timeouts for export URLs. */
   network?: ExportNetworkOptions;
+  /** Files loaded at once, each on its own connection (Postgres only; default 1). */
+  jobs?: number;
 }
 
 export interface TableCounts {
@@ -97,7 +100,6 @@ export async function importExport(database: Database, options: ImportOptions): 
   const sink = sinkFor(database);
   const http: ExportRequestOptions = { network: options.network, signal: options.signal };
   const files = await discoverExport(options.location, options, http);
-  const dependencies = new FileDependencies();
   const summary: ImportSummary = {
     files: { total: files.length, imported: 0, skipped: 0, changed: 0, failed: 0, blocked: 0, retried: 0, resumed: 0 },
     tables: {},
@@ -111,8 +113,12 @@ export async function importExport(database: Database, options: ImportOptions): 
   };
   options.onEvent?.({ type: 'start', files, totalBytes: files.reduce((sum, f) => sum + f.size, 0) });
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  // One loop per file in flight, each on its own connection (the embedded database has one).
+  const jobs = sink.kind === 'pglite' ? 1 : Math.max(1, options.jobs ?? 1);
+  const claims = await openClaims(database);
+  const schedule = new FileSchedule(files, claims);
 
-  for (const [index, file] of files.entries()) {
+  const importOne = async ({ file, index, blockedBy }: Scheduled): Promise<boolean> => {
     if (options.signal?.aborted) throw new ImportCancelledError(`import cancelled before ${file.key}`);
     options.onEvent?.({ type: 'file-start', file, index });
     const counts = (summary.tables[file.table] ??= { lines: 0, inserted: 0, rejected: 0 });
@@ -120,6 +126,8 @@ export async function importExport(database: Database, options: ImportOptions): 
       status: FileStatus,
       rest: { lines?: number; inserted?: number; rejected?: number; message?: string; retried?: boolean; resumed?: boolean } = {},
     ) => options.onEvent?.({ type: 'file-done', file, status, lines: 0, inserted: 0, rejected: 0, ...rest });
+    // Read under the claim: a file another importer finished meanwhile is skipped here (as is a
+    // blocked file imported by an earlier run).
     const previous = await sink.findImported(file.key);
     if (previous?.complete && previous.parentMissing === 0) {
       const changed = await hasChanged(file, previous, http);
@@ -131,15 +139,13 @@ export async function importExport(database: Database, options: ImportOptions): 
       done(changed ? 'changed' : 'skipped', {
         message: changed ? `${file.key} changed since it was imported (${changed}); left as imported` : undefined,
       });
-      continue;
+      return true;
     }
-    const blocker = dependencies.blockedBy(file);
-    if (blocker) {
-      dependencies.notLoaded(file);
+    if (blockedBy) {
       summary.files.blocked++;
-      summary.blockedFiles.push({ file: file.key, blockedBy: blocker.key });
-      done('blocked', { message: `${file.key} not loaded: ${blocker.key}, which it depends on, was not imported` });
-      continue;
+      summary.blockedFiles.push({ file: file.key, blockedBy: blockedBy.key });
+      done('blocked', { message: `${file.key} not loaded: ${blockedBy.key}, which it depends on, was not imported` });
+      return false;
     }
     const retried = Boolean(previous?.complete);
     const resumed = Boolean(previous && !previous.complete);
@@ -192,12 +198,12 @@ export async function importExport(database: Database, options: ImportOptions): 
           ? `${file.key} resumed: an earlier import stopped inside it`
           : undefined;
       done('imported', { lines, inserted, rejected, message, retried, resumed });
+      return true;
     } catch (error) {
       if (options.signal?.aborted) throw new ImportCancelledError(`import cancelled in ${file.key}`);
       // Postgres rolled the file back; the embedded database keeps its committed batches and its
       // record in progress. Either way a re-run loads it again, and files that depend on it wait.
       summary.files.failed++;
-      dependencies.notLoaded(file);
       const stop = error instanceof MaxErrorsExceeded;
       const message = stop ? (error as Error).message : `file not imported: ${(error as Error).message}`;
       if (stop) summary.stoppedEarly = true;
@@ -210,8 +216,34 @@ export async function importExport(database: Database, options: ImportOptions): 
         }
       }
       done('failed', { lines, rejected, message, retried, resumed });
-      if (summary.stoppedEarly) break;
+      if (summary.stoppedEarly) schedule.stop();
+      return false;
     }
+  };
+
+  const loop = async () => {
+    for (let next = await schedule.next(); next; next = await schedule.next()) {
+      let loaded = false;
+      try {
+        loaded = await importOne(next);
+      } finally {
+        if (!next.blockedBy) await schedule.done(next, loaded);
+      }
+    }
+  };
+  try {
+    const results = await Promise.allSettled(
+      Array.from({ length: jobs }, () =>
+        loop().catch((error) => {
+          schedule.stop();
+          throw error;
+        }),
+      ),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } finally {
+    await claims.close();
   }
   // Fresh planner statistics for what was written (the embedded database has no autovacuum).
   await analyzeTables(
