@@ -6,7 +6,7 @@ import type { EngineLimits } from './common.js';
 import { steerCompletion } from './steer.js';
 import { saeVector, tokenize } from './util.js';
 
-export const OPERATIONS = ['all', 'topk-by-token', 'single', 'source', 'sae-vector', 'tokenize', 'steer'] as const;
+export const OPERATIONS = ['all', 'topk-by-token', 'single', 'source', 'sae-vector', 'tokenize', 'steer', 'status'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** What generation checks between tokens: an AbortSignal, or the worker's shared flag. */
@@ -39,5 +39,7 @@ export function dispatch(
       return tokenize(registry, body);
     case 'steer':
       return steerCompletion(registry, limits, body, onFrame, cancel);
+    case 'status':
+      return Promise.resolve(registry.status());
   }
 }

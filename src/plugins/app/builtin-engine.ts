@@ -17,6 +17,7 @@ export async function withBuiltinEngine(fastify: FastifyInstance, config: Config
     modelsDir: config.engineModelsDir,
     secret,
     threads: config.engineThreads,
+    memoryMb: config.engineMemoryMb,
     logLevel: config.logLevel,
   });
   const url = await engine.listen({ port: 0, host: '127.0.0.1' });
