@@ -74,6 +74,7 @@ export async function buildEngineServer(opts: EngineServerOptions): Promise<Fast
   post('/v1/activation/source', 'source');
   post('/v1/util/sae-vector', 'sae-vector');
   post('/v1/tokenize', 'tokenize');
+  post('/v1/util/similarity-matrix-pred', 'similarity-matrix-pred');
   app.post('/v1/steer/completion-chat', async (req) => {
     const model = (req.body as Body).model as string;
     const loaded = engine.registry.modelIds();
