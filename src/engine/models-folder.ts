@@ -52,7 +52,7 @@ function entry(name: string, folder: string, config: string, weights: string): F
 const subfolders = (dir: string) =>
   existsSync(dir)
     ? readdirSync(dir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() || d.isSymbolicLink())
+        .filter((d) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.'))
         .map((d) => d.name)
         .sort()
     : [];
