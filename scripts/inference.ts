@@ -16,11 +16,12 @@ const { values } = parseArgs({
     secret: { type: 'string', default: process.env.SECRET },
     'token-limit': { type: 'string', default: process.env.TOKEN_LIMIT ?? '400' },
     threads: { type: 'string', default: process.env.ENGINE_THREADS ?? '1' },
+    'memory-mb': { type: 'string', default: process.env.ENGINE_MEMORY_MB },
   },
 });
 
 if (!values.models) {
-  console.error('usage: npm run inference -- --models <folder> [--port 5002] [--host 127.0.0.1] [--secret S]');
+  console.error('usage: npm run inference -- --models <folder> [--port 5002] [--host 127.0.0.1] [--secret S] [--memory-mb N]');
   process.exit(2);
 }
 const backend = configureMatmul({ threads: Number(values.threads) });
@@ -30,6 +31,8 @@ const app = await buildEngineServer({
   modelsDir: values.models,
   secret: values.secret,
   tokenLimit: Number(values['token-limit']),
+  threads: Number(values.threads),
+  memoryMb: values['memory-mb'] ? Number(values['memory-mb']) : undefined,
   logLevel: 'info',
 });
 await app.listen({ port: Number(values.port), host: values.host });

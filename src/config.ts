@@ -62,6 +62,8 @@ export interface Config {
   engineModelsDir: string;
   /** ORT threads per matrix product in the built-in engine (ENGINE_THREADS). */
   engineThreads: number;
+  /** Memory budget of the built-in engine's models and SAEs (ENGINE_MEMORY_MB); undefined: no limit. */
+  engineMemoryMb: number | undefined;
   /** The Hugging Face hub SAE checkpoints are read from (HF_ENDPOINT, HF_TOKEN, HF_TIMEOUT_MS). */
   huggingFace: HubSettings;
   /** Attribution graph files and their upload URLs (graph/* routes). */
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     inferenceHosts: [],
     engineModelsDir: path.resolve(read('ENGINE_MODELS_DIR') ?? path.join(read('DATA_DIR') ?? './data', 'models')),
     engineThreads: integer('ENGINE_THREADS', 1, 1, 64),
+    engineMemoryMb: read('ENGINE_MEMORY_MB') === undefined ? undefined : integer('ENGINE_MEMORY_MB', 0, 1, 10_000_000),
     huggingFace: {
       endpoint: (url('HF_ENDPOINT', ['http:', 'https:']) ?? 'https://huggingface.co').replace(/\/+$/, ''),
       token: read('HF_TOKEN'),

@@ -2,12 +2,16 @@
 //   <dir>/<model id>/config.json, model.safetensors          (Hugging Face GPT-2 layout)
 //   <dir>/<model id>/saes/<source id>/cfg.json, sae_weights.safetensors   (SAELens layout)
 // Source ids are Neuronpedia's `<layer>-<source set>` (`6-res-jb`), so a source set is every
-// source whose id ends in `-<set>`. Models and SAEs load on first use and stay loaded.
+// source whose id ends in `-<set>`. Models load on first use and stay loaded. SAEs load on first
+// use within a memory budget (ENGINE_MEMORY_MB, models counted too): the least recently used SAE
+// is unloaded to make room. Requests run one at a time in the engine worker, so an unloaded SAE is
+// never one a running request holds.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInput } from '../errors.js';
 import { Gpt2 } from './gpt2.js';
 import type { LanguageModel } from './model.js';
+import { loadedBytes } from './models-folder.js';
 import { Sae } from './sae.js';
 import { gpt2Tokenizer, type Tokenizer } from './tokenizer.js';
 
@@ -17,11 +21,38 @@ export interface LoadedModel {
   tokenizer: Tokenizer;
 }
 
+export interface RegistryOptions {
+  /** Bytes the loaded models and SAEs may take together; undefined: no limit. */
+  memoryBytes?: number;
+}
+
+/** What the engine holds and has done, for /v1/engine/status. */
+export interface EngineStatus {
+  models: string[];
+  /** `model/source`, least recently used first. */
+  saes: string[];
+  usedMb: number;
+  budgetMb: number | null;
+  unloadedSaes: number;
+  steer: { tokens: number; cancelled: number };
+}
+
+const MB = 1024 * 1024;
+const fetchHint = (model: string, what: string) => `fetch it with: npm run models -- fetch ${model} ${what}`;
+
 export class Registry {
   private readonly models = new Map<string, Promise<LoadedModel>>();
-  private readonly saes = new Map<string, Promise<Sae>>();
+  private readonly modelBytes = new Map<string, number>();
+  /** Insertion order is recency: a hit moves the entry to the end. */
+  private readonly saes = new Map<string, { sae: Promise<Sae>; bytes: number }>();
+  private unloaded = 0;
+  /** Counted by steering (api/steer.ts): tokens generated, generations stopped by their client. */
+  readonly steerStats = { tokens: 0, cancelled: 0 };
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly opts: RegistryOptions = {},
+  ) {}
 
   /** Model ids present in the folder (a subfolder with a config.json). */
   modelIds(): string[] {
@@ -56,22 +87,78 @@ export class Registry {
     }
     let entry = this.models.get(modelId);
     if (!entry) {
-      entry = Gpt2.load(join(this.dir, modelId)).then((model) => ({ id: modelId, model, tokenizer: gpt2Tokenizer() }));
-      entry.catch(() => this.models.delete(modelId));
+      const folder = join(this.dir, modelId);
+      const weights = join(folder, 'model.safetensors');
+      if (!existsSync(weights))
+        throw new InvalidInput(`Model ${modelId} has no model.safetensors in ${folder}; ${fetchHint(modelId, '')}`.trim());
+      const bytes = loadedBytes(weights);
+      this.makeRoom(bytes, `model ${modelId}`);
+      this.modelBytes.set(modelId, bytes);
+      entry = Gpt2.load(folder).then((model) => ({ id: modelId, model, tokenizer: gpt2Tokenizer() }));
+      entry.catch(() => {
+        this.models.delete(modelId);
+        this.modelBytes.delete(modelId);
+      });
       this.models.set(modelId, entry);
     }
     return entry;
   }
 
   sae(modelId: string, source: string): Promise<Sae> {
-    if (!this.sourceIds(modelId).includes(source)) throw new InvalidInput(`Invalid source: ${source}`);
-    const key = `${modelId}\u0000${source}`;
-    let entry = this.saes.get(key);
-    if (!entry) {
-      entry = Sae.load(join(this.dir, modelId, 'saes', source));
-      entry.catch(() => this.saes.delete(key));
-      this.saes.set(key, entry);
+    if (!this.sourceIds(modelId).includes(source))
+      throw new InvalidInput(`Invalid source: ${source} (not in the engine's models folder; ${fetchHint(modelId, source)})`);
+    const key = `${modelId}/${source}`;
+    const hit = this.saes.get(key);
+    if (hit) {
+      this.saes.delete(key);
+      this.saes.set(key, hit);
+      return hit.sae;
     }
-    return entry;
+    const folder = join(this.dir, modelId, 'saes', source);
+    const weights = join(folder, 'sae_weights.safetensors');
+    if (!existsSync(weights))
+      throw new InvalidInput(`SAE ${key} has no sae_weights.safetensors in ${folder}; ${fetchHint(modelId, source)}`);
+    const bytes = loadedBytes(weights);
+    this.makeRoom(bytes, `SAE ${key}`);
+    const sae = Sae.load(folder);
+    sae.catch(() => this.saes.delete(key));
+    this.saes.set(key, { sae, bytes });
+    return sae;
+  }
+
+  /** Unloads least recently used SAEs until `bytes` more fit the budget; refuses what never fits. */
+  private makeRoom(bytes: number, what: string): void {
+    const budget = this.opts.memoryBytes;
+    if (budget === undefined) return;
+    const fixed = [...this.modelBytes.values()].reduce((a, b) => a + b, 0);
+    if (fixed + bytes > budget) {
+      throw new InvalidInput(
+        `The engine cannot load ${what}: it needs ${(bytes / MB).toFixed(1)} MB and ENGINE_MEMORY_MB is ${(budget / MB).toFixed(0)} ` +
+          `with ${(fixed / MB).toFixed(1)} MB taken by models. Raise ENGINE_MEMORY_MB.`,
+      );
+    }
+    for (const key of this.saes.keys()) {
+      if (this.used() + bytes <= budget) break;
+      this.saes.delete(key);
+      this.unloaded++;
+    }
+  }
+
+  private used(): number {
+    let total = 0;
+    for (const b of this.modelBytes.values()) total += b;
+    for (const e of this.saes.values()) total += e.bytes;
+    return total;
+  }
+
+  status(): EngineStatus {
+    return {
+      models: [...this.models.keys()],
+      saes: [...this.saes.keys()],
+      usedMb: Math.round((this.used() / MB) * 1000) / 1000,
+      budgetMb: this.opts.memoryBytes === undefined ? null : this.opts.memoryBytes / MB,
+      unloadedSaes: this.unloaded,
+      steer: { ...this.steerStats },
+    };
   }
 }

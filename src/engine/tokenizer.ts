@@ -16,9 +16,15 @@ export interface Tokenizer {
   /** Each id's own text, as Neuronpedia shows tokens: a piece of a multibyte character is U+FFFD. */
   tokenStrings(ids: number[]): string[];
   isSpecial(id: number): boolean;
+  /**
+   * The ids of token strings as Neuronpedia stores them (one string per token); undefined when a
+   * string is no single token's text or several tokens' (pieces of a multibyte character are all U+FFFD).
+   */
+  idsOfStrings(tokens: string[]): number[] | undefined;
 }
 
 let shared: Tiktoken | undefined;
+let byString: Map<string, number> | undefined;
 
 export function gpt2Tokenizer(): Tokenizer {
   // Building the rank table takes ~100 ms and ~30 MB: one per process.
@@ -35,5 +41,24 @@ export function gpt2Tokenizer(): Tokenizer {
     // bytes.decode(errors='replace') that Hugging Face's decode uses.
     tokenStrings: (ids) => ids.map((id) => bpe.decode([id])),
     isSpecial: (id) => specials.has(id),
+    idsOfStrings(tokens) {
+      if (!byString) {
+        byString = new Map();
+        const ambiguous = new Set<string>();
+        for (let id = 0; id < 50257; id++) {
+          const text = bpe.decode([id]);
+          if (byString.has(text)) ambiguous.add(text);
+          byString.set(text, id);
+        }
+        for (const text of ambiguous) byString.delete(text);
+      }
+      const ids: number[] = [];
+      for (const t of tokens) {
+        const id = byString.get(t);
+        if (id === undefined) return undefined;
+        ids.push(id);
+      }
+      return ids;
+    },
   };
 }

@@ -124,6 +124,12 @@ describe.each(['engine server', 'builtin'] as const)('the mirror with the engine
     expect(maxAbsDiff(vector.vector, expected.saes['standard-6x']!.W_enc_col3)).toBeLessThan(TOLERANCE);
   });
 
+  it("/api/similarity-matrix-pred passes on the engine's 400 for a non-temporal SAE (as the mirror does any host's)", async () => {
+    const res = await post('/api/similarity-matrix-pred', { modelId: 'tiny-gpt2', sourceId: '1-res-std', text: SAE_PROMPT });
+    expect(res.statusCode, res.body).toBe(502);
+    expect(res.json()).toMatchObject({ message: 'SAE architecture is not temporal', code: 'UPSTREAM_ERROR', upstreamStatus: 400 });
+  });
+
   it('says clearly when the engine does not have the model', async () => {
     const res = await post('/api/search-all', {
       modelId: 'gpt2-small',

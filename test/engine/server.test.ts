@@ -234,3 +234,17 @@ describe('protocol', () => {
     expect(t.json()).toEqual({ tokens: [50256, 15496, 995], tokenStrings: ['<|endoftext|>', 'Hello', ' world'], prependBos: true });
   });
 });
+
+describe('/v1/util/similarity-matrix-pred', () => {
+  it("answers upstream's 400 for a non-temporal SAE, its 422 for a missing field and the source error", async () => {
+    const body = { modelId: 'tiny-gpt2', sourceId: '1-res-std', index: 0, text: SAE_PROMPT };
+    const res = await post('/v1/util/similarity-matrix-pred', body);
+    expect([res.status, res.json()]).toEqual([400, { error: 'SAE architecture is not temporal' }]);
+    const missing = await post('/v1/util/similarity-matrix-pred', { modelId: 'tiny-gpt2', sourceId: '1-res-std', index: 0 });
+    expect(missing.status).toBe(422);
+    expect(missing.json().detail).toEqual([{ type: 'missing', loc: ['body', 'text'], msg: 'Field required' }]);
+    const unknown = await post('/v1/util/similarity-matrix-pred', { ...body, sourceId: '9-res-std' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json().error).toMatch(/^Invalid source: 9-res-std/);
+  });
+});

@@ -36,3 +36,16 @@ export async function insertActivations(db: Db, rows: Array<typeof activation.$i
   const inserted = await db.insert(activation).values(rows).onConflictDoNothing().returning({ id: activation.id });
   return inserted.length;
 }
+
+/**
+ * A fixed pseudo-random sample of a source's activations (ordered by a hash of their ids, so the
+ * same data gives the same sample), for checking them against a recomputation.
+ */
+export async function sampleActivationsOfSource(db: Db, modelId: string, layer: string, limit: number): Promise<ActivationRow[]> {
+  return db
+    .select()
+    .from(activation)
+    .where(and(eq(activation.modelId, modelId), eq(activation.layer, layer)))
+    .orderBy(sql`md5(${activation.id})`)
+    .limit(limit);
+}

@@ -4,9 +4,19 @@ import type { Registry } from '../registry.js';
 import { activationAll, activationSingle, activationSource, activationTopkByToken } from './activation.js';
 import type { EngineLimits } from './common.js';
 import { steerCompletion } from './steer.js';
-import { saeVector, tokenize } from './util.js';
+import { saeVector, similarityMatrixPred, tokenize } from './util.js';
 
-export const OPERATIONS = ['all', 'topk-by-token', 'single', 'source', 'sae-vector', 'tokenize', 'steer'] as const;
+export const OPERATIONS = [
+  'all',
+  'topk-by-token',
+  'single',
+  'source',
+  'sae-vector',
+  'tokenize',
+  'steer',
+  'status',
+  'similarity-matrix-pred',
+] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** What generation checks between tokens: an AbortSignal, or the worker's shared flag. */
@@ -39,5 +49,9 @@ export function dispatch(
       return tokenize(registry, body);
     case 'steer':
       return steerCompletion(registry, limits, body, onFrame, cancel);
+    case 'similarity-matrix-pred':
+      return similarityMatrixPred(registry, body);
+    case 'status':
+      return Promise.resolve(registry.status());
   }
 }

@@ -82,11 +82,13 @@ export async function steerCompletion(
       hook: type === 'STEERED' ? hook : undefined,
       signal,
       onToken: (id) => {
+        registry.steerStats.tokens++;
         // Per-token decode, so a split multibyte character shows as U+FFFD per token, as upstream.
         output.output += loaded.tokenizer.tokenStrings([id])[0];
         onFrame?.({ outputs: outputs.map((o) => ({ ...o })) });
       },
     });
   }
+  if (signal?.aborted) registry.steerStats.cancelled++;
   return { outputs };
 }

@@ -20,13 +20,15 @@ export interface EngineServerOptions {
   /** Compute in a worker thread (default), or on the server's own thread. */
   worker?: boolean;
   threads?: number;
+  /** ENGINE_MEMORY_MB: models and SAEs loaded within this budget (least recently used SAE unloaded). */
+  memoryMb?: number;
 }
 
 type Body = Record<string, unknown>;
 
 export async function buildEngineServer(opts: EngineServerOptions): Promise<FastifyInstance> {
   const limits = { tokenLimit: opts.tokenLimit ?? 400, maxTokens: opts.maxTokens ?? 1024 };
-  const engineOptions = { modelsDir: opts.modelsDir, limits, threads: opts.threads };
+  const engineOptions = { modelsDir: opts.modelsDir, limits, threads: opts.threads, memoryMb: opts.memoryMb };
   const engine: Engine = opts.worker === false ? inProcessEngine(engineOptions) : workerEngine(engineOptions);
   const app = Fastify({ logger: { level: opts.logLevel ?? 'warn' }, bodyLimit: 16 * 1024 * 1024 });
   app.addHook('onClose', () => engine.close());
@@ -53,6 +55,9 @@ export async function buildEngineServer(opts: EngineServerOptions): Promise<Fast
   });
 
   app.get('/health', async () => ({ status: 'healthy' }));
+  // Not in upstream's protocol: what this engine holds (models, SAEs by recency, memory used against
+  // ENGINE_MEMORY_MB) and how much it has generated, for operators and tests.
+  app.get('/v1/engine/status', async () => engine.call('status', {}));
 
   const post = (path: string, op: Operation) => app.post(path, async (req) => engine.call(op, req.body));
   const batch = (path: string, op: Operation) =>
@@ -69,6 +74,7 @@ export async function buildEngineServer(opts: EngineServerOptions): Promise<Fast
   post('/v1/activation/source', 'source');
   post('/v1/util/sae-vector', 'sae-vector');
   post('/v1/tokenize', 'tokenize');
+  post('/v1/util/similarity-matrix-pred', 'similarity-matrix-pred');
   app.post('/v1/steer/completion-chat', async (req) => {
     const model = (req.body as Body).model as string;
     const loaded = engine.registry.modelIds();

@@ -23,6 +23,7 @@ export const REQUIRED: Record<string, string[]> = {
   '/v1/steer/completion-chat': ['prompt', 'model'],
   '/v1/util/sae-vector': ['model', 'source', 'index'],
   '/v1/tokenize': ['model', 'text'],
+  '/v1/util/similarity-matrix-pred': ['modelId', 'sourceId', 'index', 'text'],
 };
 
 /** The JSON type each field must have when present (FastAPI answers 422 otherwise). */
@@ -31,6 +32,8 @@ const TYPES: Record<string, 'string' | 'array' | 'boolean' | 'number'> = {
   prompts: 'array',
   model: 'string',
   source: 'string',
+  modelId: 'string',
+  sourceId: 'string',
   sourceSet: 'string',
   text: 'string',
   selectedSources: 'array',

@@ -20,12 +20,15 @@ export interface EngineOptions {
   limits: Limits;
   /** ORT threads per matrix product. */
   threads?: number;
+  /** ENGINE_MEMORY_MB (undefined: no limit). */
+  memoryMb?: number;
   backend?: 'ort' | 'js';
 }
 
 /** Computes on the caller's thread (blocks its event loop while it runs). */
 export function inProcessEngine(opts: EngineOptions): Engine {
-  const registry = new Registry(opts.modelsDir);
+  const memoryBytes = opts.memoryMb === undefined ? undefined : opts.memoryMb * 1024 * 1024;
+  const registry = new Registry(opts.modelsDir, { memoryBytes });
   return {
     registry,
     call: (op, body, onFrame, signal) => dispatch(registry, opts.limits, op, body as never, onFrame, signal),
@@ -58,6 +61,7 @@ export function workerEngine(opts: EngineOptions): Engine {
       modelsDir: opts.modelsDir,
       limits: opts.limits,
       threads: opts.threads ?? 1,
+      memoryMb: opts.memoryMb,
       backend: opts.backend,
       cancelFlags,
     };

@@ -5,6 +5,8 @@ export interface WorkerInit {
   modelsDir: string;
   limits: Limits;
   threads: number;
+  /** ENGINE_MEMORY_MB: budget of loaded models and SAEs; undefined: no limit. */
+  memoryMb?: number;
   backend?: 'ort' | 'js';
   /** One Int32 per request slot: the server sets a slot to 1 when its client goes away. */
   cancelFlags: SharedArrayBuffer;

@@ -10,7 +10,7 @@ import type { WorkerInit, WorkerReply, WorkerRequest } from './messages.js';
 
 const init = workerData as WorkerInit;
 configureMatmul({ backend: init.backend, threads: init.threads });
-const registry = new Registry(init.modelsDir);
+const registry = new Registry(init.modelsDir, { memoryBytes: init.memoryMb === undefined ? undefined : init.memoryMb * 1024 * 1024 });
 const flags = new Int32Array(init.cancelFlags);
 const port = parentPort!;
 const send = (reply: WorkerReply) => port.postMessage(reply);
