@@ -201,7 +201,10 @@ export function loadConfig(env: Env = process.env): Config {
     replicas: undefined,
     webConcurrency: read('WEB_CONCURRENCY') === undefined ? undefined : integer('WEB_CONCURRENCY', 1, 1, 1024),
   };
-  const replicaUrls = (read('DATABASE_REPLICA_URLS') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const replicaUrls = (read('DATABASE_REPLICA_URLS') ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   if (replicaUrls.length > 0) {
     if (!config.databaseUrl) problems.push('DATABASE_REPLICA_URLS needs DATABASE_URL (the embedded database has no replicas)');
     for (const [i, raw] of replicaUrls.entries()) url(`DATABASE_REPLICA_URLS[${i}]`, ['postgres:', 'postgresql:'], raw);

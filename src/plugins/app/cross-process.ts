@@ -27,7 +27,11 @@ export default fp(
           (error) => fastify.log.warn({ err: error }, 'cross-process notifications: listener connection lost; reconnecting'),
         )
       : undefined;
-    await notifier?.start();
+    // Without a listener the server still works; other processes' writes then reach this one's
+    // caches within FEATURE_CACHE_TTL_MS (servers that cannot LISTEN, e.g. a pglite-socket).
+    await notifier
+      ?.start()
+      .catch((error) => fastify.log.warn({ err: error }, 'cross-process notifications unavailable: caches rely on their TTL'));
     fastify.addHook('onClose', async () => notifier?.close());
     fastify.decorate('broadcast', async (notice: Notice) => {
       if (!notifier || !database.pool) return;

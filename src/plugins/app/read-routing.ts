@@ -9,8 +9,14 @@ import { readScope, type ReadScope } from '../../db/replicas.js';
 
 const scopes = new WeakMap<FastifyRequest, { scope: ReadScope; resource: AsyncResource }>();
 
+/** Whose recent writes this request must see: its user's, and its address's anonymous ones (a page sign-in). */
 function callers(request: FastifyRequest): string[] {
   return request.viewer ? [`user:${request.viewer.id}`, `ip:${request.ip}`] : [`ip:${request.ip}`];
+}
+
+/** Who wrote: the user, or the address when anonymous (many users may share one behind a proxy). */
+function writer(request: FastifyRequest): string[] {
+  return [request.viewer ? `user:${request.viewer.id}` : `ip:${request.ip}`];
 }
 
 export default fp(
@@ -34,7 +40,7 @@ export default fp(
     fastify.addHook('onSend', async (request) => {
       const scope = scopes.get(request)?.scope;
       if (!scope?.wrote) return;
-      const writers = { callers: scope.callers(), at: Date.now() };
+      const writers = { callers: writer(request), at: Date.now() };
       replicas.recordWrite(writers.callers, writers.at);
       await fastify.broadcast({ writers });
     });
