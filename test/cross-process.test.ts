@@ -1,7 +1,7 @@
 // Several server processes on one Postgres: a write through one is never served stale by another
 // (caches cleared over LISTEN/NOTIFY before the writer's answer), WEB_CONCURRENCY workers share
 // the port, and the embedded database says it stays one process.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -74,7 +74,11 @@ function startServer(env: Record<string, string>, port: number): { child: ChildP
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve().then(check).catch(() => false))) {
+  while (
+    !(await Promise.resolve()
+      .then(check)
+      .catch(() => false))
+  ) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -120,6 +124,18 @@ describe.skipIf(!onPostgres)('processes sharing one Postgres', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(await read()).toEqual(expect.arrayContaining(['through A', 'silent write']));
+  });
+
+  it('a key revoked with the key command is refused at once by a server that had it cached', async () => {
+    const carol = await userWithKey(a.database.primary, 'carol');
+    const models = () => b.app.inject({ method: 'GET', url: '/api/models', headers: { 'x-api-key': carol.key } });
+    expect((await models()).statusCode).toBe(200); // now cached for 10 s
+    const revoke = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/key.ts', 'revoke', carol.key], {
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+    });
+    expect(revoke.status, revoke.stderr).toBe(0);
+    await waitFor('the notice', async () => (await models()).statusCode === 401, 3000);
   });
 
   it('WEB_CONCURRENCY=2 workers share the port, and a write through one is never stale in the other', async () => {

@@ -1,8 +1,9 @@
 // Messages between server processes sharing one Postgres (WEB_CONCURRENCY workers, or several
 // machines): Postgres LISTEN/NOTIFY on one channel. A process publishes after a write and waits
-// until its own listener hears the message back: Postgres hands a notification to every listening
-// session at the same commit, so by then the others have it on their sockets too, and the
-// writer's next request, wherever it lands, finds their caches already cleared.
+// until every other listening process has acknowledged (each applies the notice, then answers
+// with an ack notice), so the writer's next request, wherever it lands, finds caches already
+// cleared. Waiting for the publisher's own echo is not enough: each listening backend delivers on
+// its own schedule. A process that does not answer within ACK_TIMEOUT_MS is not waited for.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 
@@ -18,16 +19,27 @@ export interface Notice {
 interface Envelope extends Notice {
   origin: string;
   id: string;
+  /** Set on acknowledgements: the id of the notice applied. */
+  ack?: string;
 }
 
-/** How long a publisher waits for its own echo before answering anyway. */
-const ECHO_TIMEOUT_MS = 1000;
+/** How long a publisher waits for acknowledgements before answering anyway. */
+const ACK_TIMEOUT_MS = 1000;
+const LISTENER_NAME = 'neuronpedia-mirror-listen';
+
+interface Pending {
+  acked: number;
+  expected: number;
+  done(): void;
+}
 const RECONNECT_MS = 1000;
+
+type Queryable = { query(text: string, values: unknown[]): Promise<unknown> };
 
 export class Notifier {
   readonly origin = randomUUID();
   private client: pg.Client | undefined;
-  private readonly echoes = new Map<string, () => void>();
+  private readonly pending = new Map<string, Pending>();
   private closed = false;
 
   constructor(
@@ -38,7 +50,7 @@ export class Notifier {
 
   /** Connects and listens; on a lost connection, reconnects (and empties caches: notices may be lost). */
   async start(): Promise<void> {
-    const client = new pg.Client({ ...this.connection, application_name: 'neuronpedia-mirror-listen' });
+    const client = new pg.Client({ ...this.connection, application_name: LISTENER_NAME });
     client.on('notification', (message) => this.receive(message.payload));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('listener connection ended')));
@@ -47,23 +59,28 @@ export class Notifier {
     this.client = client;
   }
 
-  /** Sends a notice to every process (this one excluded) and waits until Postgres delivered it. */
-  async publish(db: { query(text: string, values: unknown[]): Promise<unknown> }, notice: Notice): Promise<void> {
+  /** Sends a notice to every process (this one excluded) and waits until they applied it. */
+  async publish(db: Queryable, notice: Notice): Promise<void> {
     const id = randomUUID();
-    const heard = this.client
-      ? new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ECHO_TIMEOUT_MS);
-          this.echoes.set(id, () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        })
-      : Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const applied = new Promise<void>((resolve) => {
+      const entry: Pending = { acked: 0, expected: Infinity, done: resolve };
+      this.pending.set(id, entry);
+      timer = setTimeout(resolve, ACK_TIMEOUT_MS);
+    });
     try {
-      await db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ ...notice, origin: this.origin, id } satisfies Envelope)]);
-      await heard;
+      // The count and the notice in one statement: listeners that join later never saw older writes cached.
+      const result = (await db.query(
+        'SELECT pg_notify($1, $2), (SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND application_name = $3) AS listeners',
+        [CHANNEL, JSON.stringify({ ...notice, origin: this.origin, id } satisfies Envelope), LISTENER_NAME],
+      )) as { rows: { listeners: number }[] };
+      const entry = this.pending.get(id)!;
+      entry.expected = result.rows[0]!.listeners - (this.client ? 1 : 0);
+      if (entry.acked >= entry.expected) entry.done();
+      await applied;
     } finally {
-      this.echoes.delete(id);
+      clearTimeout(timer);
+      this.pending.delete(id);
     }
   }
 
@@ -81,11 +98,16 @@ export class Notifier {
     } catch {
       return;
     }
-    if (envelope.origin === this.origin) {
-      this.echoes.get(envelope.id)?.();
+    if (envelope.ack) {
+      const entry = this.pending.get(envelope.ack);
+      if (entry && ++entry.acked >= entry.expected) entry.done();
       return;
     }
+    if (envelope.origin === this.origin) return;
     this.onNotice(envelope);
+    // Applied (synchronously, above): tell the publisher.
+    const ack: Envelope = { origin: this.origin, id: randomUUID(), ack: envelope.id };
+    this.client?.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(ack)]).catch(() => {});
   }
 
   private lost(client: pg.Client, error: unknown): void {
@@ -103,4 +125,9 @@ export class Notifier {
     };
     setTimeout(retry, RECONNECT_MS).unref();
   }
+}
+
+/** A one-off notice from a process that does not listen (the key command after a revocation). */
+export async function notifyProcesses(db: Queryable, notice: Notice): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ ...notice, origin: 'cli', id: randomUUID() } satisfies Envelope)]);
 }
