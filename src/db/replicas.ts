@@ -40,6 +40,12 @@ export interface ReadScope {
 
 export const readScope = new AsyncLocalStorage<ReadScope>();
 
+/**
+ * The caller whose writes everyone must see: writes that clear the feature cache. Without it a
+ * lagging replica's answer could refill the emptied cache and be served to the writer from there.
+ */
+export const EVERYONE = '*';
+
 export interface ReplicaState {
   label: string;
   db: Db;
@@ -77,7 +83,7 @@ export class ReplicaSet {
     const scope = readScope.getStore();
     if (!scope || scope.wrote) return this.primary;
     let writtenAt = 0;
-    for (const caller of scope.callers()) writtenAt = Math.max(writtenAt, this.writers.get(caller) ?? 0);
+    for (const caller of [...scope.callers(), EVERYONE]) writtenAt = Math.max(writtenAt, this.writers.get(caller) ?? 0);
     const now = this.now();
     const usable = this.replicas.filter((r) => r.up && now - r.caughtUpAsOf <= this.settings.maxLagMs && r.caughtUpAsOf > writtenAt);
     if (usable.length === 0) return this.primary;

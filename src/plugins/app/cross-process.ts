@@ -3,6 +3,7 @@
 // its answer. The embedded database is single-process, so there it only clears locally.
 import fp from 'fastify-plugin';
 import { Notifier, type Notice } from '../../db/notifications.js';
+import { EVERYONE } from '../../db/replicas.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,11 +17,16 @@ declare module 'fastify' {
 export default fp(
   async (fastify) => {
     const { database } = fastify;
+    // Until replicas have this write, nobody reads them: their answers would refill the cache stale.
+    const clearFeatures = () => {
+      database.replicas?.recordWrite([EVERYONE]);
+      fastify.featureCache.clear();
+    };
     const notifier = database.pool
       ? new Notifier(
           database.pool.options,
           (notice) => {
-            if (notice.caches?.includes('features')) fastify.featureCache.clear();
+            if (notice.caches?.includes('features')) clearFeatures();
             if (notice.caches?.includes('keys')) fastify.keyVerifier.clear();
             if (notice.writers) database.replicas?.recordWrite(notice.writers.callers, notice.writers.at);
           },
@@ -43,7 +49,7 @@ export default fp(
       }
     });
     fastify.decorate('invalidateFeatures', async () => {
-      fastify.featureCache.clear();
+      clearFeatures();
       await fastify.broadcast({ caches: ['features'] });
     });
   },
