@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { displayPrefix, generateApiKey, hashApiKey } from '../src/services/auth/api-keys.js';
 import { withCliDatabase } from '../src/cli-database.js';
 import { findLiveKeysByPrefix, findUserByName, insertApiKey, listApiKeys, revokeApiKey } from '../src/db/queries/users.js';
+import { notifyProcesses } from '../src/db/notifications.js';
 import { runCli } from '../src/run-cli.js';
 
 const HELP = `Usage:
@@ -10,8 +11,9 @@ const HELP = `Usage:
   npm run key -- list <user>          the user's keys: shown prefix, created, last used, revoked
   npm run key -- revoke <key-prefix>  revoke the key whose shown prefix (or whole key) starts so
 
-Send a key as "x-api-key: KEY" or "Authorization: Bearer KEY". A revoked key is refused within
-10 seconds by every server process.`;
+Send a key as "x-api-key: KEY" or "Authorization: Bearer KEY". A revoked key is refused at once
+by every server process on the same Postgres (told over LISTEN/NOTIFY), and within 10 seconds
+in any case.`;
 
 class UsageError extends Error {}
 const iso = (d: Date | null) => (d ? d.toISOString() : '-');
@@ -22,7 +24,7 @@ await runCli(async () => {
   if (values.help || !command) return console.log(HELP);
   try {
     if (!argument) throw new UsageError(command === 'revoke' ? 'Give the key prefix to revoke.' : 'Give a user name.');
-    await withCliDatabase(async ({ db }) => {
+    await withCliDatabase(async ({ db, pool }) => {
       if (command === 'create' || command === 'list') {
         const user = await findUserByName(db, argument.toLowerCase());
         if (!user) throw new UsageError(`No user named ${argument}. Create one with: npm run user -- create ${argument}`);
@@ -48,6 +50,8 @@ await runCli(async () => {
         if (matches.length === 0) throw new UsageError(`No active key starts with ${prefix}.`);
         if (matches.length > 1) throw new UsageError(`${matches.length} active keys start with ${prefix}; give more characters.`);
         await revokeApiKey(db, matches[0]!.id);
+        // Running servers drop their cached key checks now rather than when they expire.
+        if (pool) await notifyProcesses(pool, { caches: ['keys'] });
         console.log(`Revoked ${matches[0]!.prefix}…`);
         return;
       }

@@ -12,6 +12,7 @@ import { DEFAULT_EF_SEARCH } from './db/queries/explanation-search.js';
 import { InferenceHostsError, parseHostsFile, parseHostsSpec, type InferenceHostRule } from './upstream/inference/hosts.js';
 import type { GraphStorageSettings } from './storage/index.js';
 import type { GraphServerSettings } from './upstream/graph-server.js';
+import type { ReplicaSettings } from './db/replicas.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -68,6 +69,10 @@ export interface Config {
   huggingFace: HubSettings;
   /** Attribution graph files and their upload URLs (graph/* routes). */
   graphs: GraphSettings;
+  /** Streaming replicas for requests' reads (DATABASE_REPLICA_URLS, Postgres only); undefined: none. */
+  replicas: ReplicaSettings | undefined;
+  /** Worker processes sharing the port (WEB_CONCURRENCY); undefined: the number of cores on Postgres, 1 embedded. */
+  webConcurrency: number | undefined;
 }
 
 export interface GraphSettings {
@@ -126,8 +131,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${name} must be true or false, got "${raw}"`);
     return fallback;
   };
-  const url = (name: string, protocols: string[]): string | undefined => {
-    const raw = read(name);
+  const url = (name: string, protocols: string[], raw = read(name)): string | undefined => {
     if (raw === undefined) return undefined;
     try {
       const parsed = new URL(raw);
@@ -197,7 +201,22 @@ export function loadConfig(env: Env = process.env): Config {
       uploadUrlTtlSeconds: integer('GRAPH_UPLOAD_URL_TTL_SECONDS', 3600, 1, 7 * 86400),
       server: undefined,
     },
+    replicas: undefined,
+    webConcurrency: read('WEB_CONCURRENCY') === undefined ? undefined : integer('WEB_CONCURRENCY', 1, 1, 1024),
   };
+  const replicaUrls = (read('DATABASE_REPLICA_URLS') ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (replicaUrls.length > 0) {
+    if (!config.databaseUrl) problems.push('DATABASE_REPLICA_URLS needs DATABASE_URL (the embedded database has no replicas)');
+    for (const [i, raw] of replicaUrls.entries()) url(`DATABASE_REPLICA_URLS[${i}]`, ['postgres:', 'postgresql:'], raw);
+    config.replicas = {
+      urls: replicaUrls,
+      maxLagMs: integer('DATABASE_REPLICA_MAX_LAG_MS', 5000, 0, 3_600_000),
+      checkIntervalMs: integer('DATABASE_REPLICA_CHECK_MS', 250, 10, 60_000),
+    };
+  }
   const graphBucket = read('GRAPH_S3_BUCKET');
   const graphDir = read('GRAPH_STORAGE_DIR');
   if (graphBucket) {

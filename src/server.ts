@@ -1,4 +1,5 @@
 // Starts the server: configuration, database (migrated), the app, and a graceful shutdown.
+import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import app from './app.js';
@@ -9,11 +10,24 @@ import { runMigrations } from './db/migrate.js';
 import { serverOptions } from './options.js';
 import { loadDemoDataIfEmpty } from './ingest/sample/demo-data.js';
 import { runCli } from './run-cli.js';
+import { planWorkers, runPrimary } from './cluster.js';
 
 async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  if (cluster.isPrimary) {
+    const plan = planWorkers(config);
+    const log = Fastify(serverOptions(config)).log;
+    log.info({ workers: plan.workers }, plan.reason);
+    if (plan.workers > 1) {
+      // Migrate once, here, before any worker opens the database.
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
+      await runMigrations(database).finally(() => database.close());
+      await runPrimary(plan.workers, log);
+      return;
+    }
+  }
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, replicas: config.replicas });
   const fastify = Fastify(serverOptions(config));
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) fastify.log.error({ err }, 'shutting down after an error');
@@ -21,7 +35,7 @@ async function main(): Promise<void> {
     await fastify.close();
     await database.close();
   });
-  await runMigrations(database);
+  if (cluster.isPrimary) await runMigrations(database);
   if (database.kind === 'pglite' && config.demoData && (await loadDemoDataIfEmpty(database))) {
     fastify.log.info('empty embedded database: loaded the demo sample (gpt2-small, 6-res-jb); set DEMO_DATA=false to skip');
   }
@@ -31,7 +45,13 @@ async function main(): Promise<void> {
   await fastify.register(app, { config, database });
   await fastify.listen({ port: config.port, host: config.host });
   fastify.log.info(
-    { database: database.kind, location: database.location, startupMs: Math.round(performance.now() - started) },
+    {
+      database: database.kind,
+      location: database.location,
+      replicas: database.replicas?.status(),
+      worker: cluster.isWorker ? cluster.worker?.id : undefined,
+      startupMs: Math.round(performance.now() - started),
+    },
     `Neuronpedia mirror ready at ${config.publicUrl}/api (docs at /api-doc)`,
   );
 }

@@ -119,6 +119,23 @@ describe('loadConfig', () => {
     expect(loadConfig({}).graphs.signingSecret).not.toBe(loadConfig({}).graphs.signingSecret);
   });
 
+  it('reads replicas (Postgres only) and WEB_CONCURRENCY', () => {
+    const pg = 'postgres://u@db:5432/np';
+    expect(loadConfig({}).replicas).toBeUndefined();
+    expect(loadConfig({}).webConcurrency).toBeUndefined();
+    expect(
+      loadConfig({ DATABASE_URL: pg, DATABASE_REPLICA_URLS: ' postgres://r1/np , postgres://r2/np', WEB_CONCURRENCY: '3' }),
+    ).toMatchObject({
+      replicas: { urls: ['postgres://r1/np', 'postgres://r2/np'], maxLagMs: 5000, checkIntervalMs: 250 },
+      webConcurrency: 3,
+    });
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r1/np' })).toThrow(/DATABASE_REPLICA_URLS needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: pg, DATABASE_REPLICA_URLS: 'http://r1' })).toThrow(
+      /DATABASE_REPLICA_URLS\[0\] must be a postgres/,
+    );
+    expect(() => loadConfig({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY must be a whole number from 1/);
+  });
+
   it('takes `builtin` as a host (the built-in engine), with its models under DATA_DIR by default', () => {
     const config = loadConfig({ DATA_DIR: '/tmp/x', INFERENCE_HOSTS: 'gpt2-small=builtin' });
     expect(config.inferenceHosts[0]!.hosts[0]!.url).toBe('builtin');

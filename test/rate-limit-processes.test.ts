@@ -51,7 +51,15 @@ async function sharedDatabaseUrl(): Promise<string> {
 async function startServer(databaseUrl: string): Promise<string> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', RATE_LIMITS: 'api=100', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RATE_LIMITS: 'api=100',
+      LOG_LEVEL: 'warn',
+      WEB_CONCURRENCY: '1',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   cleanups.push(async () => {

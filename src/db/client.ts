@@ -9,13 +9,19 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { fastFloatArrayParser, FLOAT4_ARRAY_OID, FLOAT8_ARRAY_OID } from './float-arrays.js';
+import { ReplicaSet, readerOf, routedDb, type ReplicaSettings } from './replicas.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export interface Database {
+  /** Reads and writes; with replicas, reads made while serving a request may go to one (replicas.ts). */
   db: Db;
+  /** Always the primary: for reads that must see every committed write (API keys, rate limits). */
+  primary: Db;
+  /** Present when DATABASE_REPLICA_URLS is set (Postgres only). */
+  replicas?: ReplicaSet;
   kind: 'postgres' | 'pglite';
   /** Where the data lives, for logs: the data folder or the redacted server URL. */
   location: string;
@@ -33,12 +39,52 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PGlite only: start from this dump (`dumpDataDir`) instead of an empty cluster; tests share one migrated dump. */
   pgliteSnapshot?: Blob;
+  /** Postgres only: streaming replicas that serve requests' reads. */
+  replicas?: ReplicaSettings;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.replicas)
     : openPglite(options.dataDir, options.pgliteSnapshot);
+}
+
+function postgresPool(url: string, max: number, applicationName?: string): pg.Pool {
+  // Timestamps are `timestamp without time zone` holding UTC (as Prisma writes them); a session in
+  // UTC makes `now()` defaults agree, whatever the server's own TimeZone setting.
+  const pool = new pg.Pool({ connectionString: url, max, options: '-c TimeZone=UTC', application_name: applicationName });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Replica pools and their poller; a replica down at start is only skipped until it answers. */
+async function openReplicas(primary: Db, settings: ReplicaSettings, poolSize: number) {
+  const pools = settings.urls.map((url) => postgresPool(url, poolSize, 'neuronpedia-mirror-replica'));
+  const set = new ReplicaSet(
+    primary,
+    pools.map((pool, i) => ({ label: redactedLocation(settings.urls[i]!), db: drizzlePg(pool, { schema }) as unknown as Db })),
+    settings,
+  );
+  await set.check();
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    void set.check().finally(() => (checking = false));
+  }, settings.checkIntervalMs);
+  timer.unref();
+  return {
+    set,
+    close: async () => {
+      clearInterval(timer);
+      await Promise.all(pools.map((pool) => pool.end()));
+    },
+  };
+}
+
+function redactedLocation(url: string): string {
+  return new URL(url).host + new URL(url).pathname;
 }
 
 function useFastFloatArraysInPg(): void {
@@ -48,22 +94,25 @@ function useFastFloatArraysInPg(): void {
   }
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, replicaSettings?: ReplicaSettings): Promise<Database> {
   // drizzle's per-query parsers fall back to pg's global ones, so that is where this goes.
   useFastFloatArraysInPg();
-  // Timestamps are `timestamp without time zone` holding UTC (as Prisma writes them); a session in
-  // UTC makes `now()` defaults agree, whatever the server's own TimeZone setting.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c TimeZone=UTC' });
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
+  const pool = postgresPool(url, poolSize);
   const client = await pool.connect(); // fail fast with a clear error when the server is unreachable
   client.release();
+  const primary = drizzlePg(pool, { schema }) as unknown as Db;
+  const replicas = replicaSettings?.urls.length ? await openReplicas(primary, replicaSettings, poolSize) : undefined;
   return {
-    db: drizzlePg(pool, { schema }) as unknown as Db,
+    db: replicas ? routedDb(primary, replicas.set) : primary,
+    primary,
+    replicas: replicas?.set,
     kind: 'postgres',
-    location: new URL(url).host + new URL(url).pathname,
+    location: redactedLocation(url),
     pool,
-    close: () => pool.end(),
+    close: async () => {
+      await replicas?.close();
+      await pool.end();
+    },
   };
 }
 
@@ -81,8 +130,10 @@ async function openPglite(dataDir: string, snapshot?: Blob): Promise<Database> {
       ]),
     );
     const client = await PGlite.create(dataDir, { extensions: { vector }, parsers, loadDataDir: snapshot });
+    const db = drizzlePglite(client, { schema }) as unknown as Db;
     return {
-      db: drizzlePglite(client, { schema }) as unknown as Db,
+      db,
+      primary: db,
       kind: 'pglite',
       location: dataDir,
       pglite: client,
@@ -100,9 +151,9 @@ async function openPglite(dataDir: string, snapshot?: Blob): Promise<Database> {
   }
 }
 
-/** Rows of a raw SQL query; both drivers answer `{ rows }`. */
+/** Rows of a raw read-only SQL query (a replica may answer it); both drivers answer `{ rows }`. */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
-  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+  return ((await readerOf(db).execute(query)) as unknown as { rows: T[] }).rows;
 }
 
 /** Throws unless the database answers a query (the health check). */

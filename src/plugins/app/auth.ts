@@ -46,7 +46,9 @@ function invalidCredentials(reply: FastifyReply, problem: keyof typeof PROBLEMS)
 
 export default fp(
   async (fastify) => {
-    const verifier = new KeyVerifier(fastify.db, (error) => fastify.log.warn({ err: error }, "could not record an API key's last use"));
+    const verifier = new KeyVerifier(fastify.database.primary, (error) =>
+      fastify.log.warn({ err: error }, "could not record an API key's last use"),
+    );
     fastify.decorate('keyVerifier', verifier);
     fastify.decorateRequest('viewerRateLimits', null);
     fastify.addHook('onRequest', async (request, reply) => {

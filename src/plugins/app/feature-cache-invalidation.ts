@@ -1,6 +1,6 @@
 // Routes that change what a feature read shows declare `clearsFeatureCache`; one hook clears the
 // feature cache when such a request succeeds, just before its answer goes out, so the writer's next
-// read (and everyone else's) is never served from before the write. Streaming routes that answer
+// read (and everyone else's, in every process: cross-process.ts) is never served from before the write. Streaming routes that answer
 // while they write (the admin import) clear it themselves as they go.
 import fp from 'fastify-plugin';
 
@@ -14,8 +14,8 @@ declare module 'fastify' {
 export default fp(
   async (fastify) => {
     fastify.addHook('onSend', async (request, reply) => {
-      if (request.routeOptions.config.clearsFeatureCache && reply.statusCode < 400) fastify.featureCache.clear();
+      if (request.routeOptions.config.clearsFeatureCache && reply.statusCode < 400) await fastify.invalidateFeatures();
     });
   },
-  { name: 'feature-cache-invalidation', dependencies: ['context'] },
+  { name: 'feature-cache-invalidation', dependencies: ['context', 'cross-process'] },
 );

@@ -27,7 +27,7 @@ export default fp(
     const { rateLimitGroups: groups, rateLimitWindowSeconds } = fastify.config;
     const windowMs = rateLimitWindowSeconds * 1000;
     const windowText = rateLimitWindowSeconds % 60 === 0 ? `${rateLimitWindowSeconds / 60} m` : `${rateLimitWindowSeconds} s`;
-    const store = postgresRateLimitStore(fastify.db);
+    const store = postgresRateLimitStore(fastify.database.primary);
     fastify.decorateRequest('rateLimitRemaining', null);
 
     const prune = setInterval(

@@ -80,7 +80,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
             } else if (event.type === 'file-done') {
               filesDone++;
               doneBytes += event.file.size;
-              if (event.status === 'imported') fastify.featureCache.clear();
+              if (event.status === 'imported') void fastify.invalidateFeatures();
               send({
                 progress: doneBytes / totalBytes,
                 progressText: `(${filesDone} of ${files}) ${event.status}: ${event.file.key}${event.message ? ` (${event.message})` : ''}`,
@@ -104,7 +104,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       } finally {
         running = false;
         reply.raw.off('close', onClose);
-        fastify.featureCache.clear();
+        await fastify.invalidateFeatures();
         events?.end();
       }
     },
