@@ -161,6 +161,18 @@ describe('web pages', () => {
     expect((await get('/', cookie)).body).toContain('>Sign in</a>');
   });
 
+  it('/steer finds features by explanation and opens them preselected; private ones only for their owner', async () => {
+    const found = await get('/steer?q=animals');
+    expect(found.statusCode).toBe(200);
+    const links = [...found.body.matchAll(/href="\/steer\?feature=([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(links).toContain('gpt2-small/6-res-jb/1');
+    expect(links.some((l) => l.startsWith('secret-model/'))).toBe(false);
+    expect((await get('/steer?q=animals', await signIn(alice.key))).body).toContain('secret-model');
+    const picked = await get(`/steer?feature=${encodeURIComponent('gpt2-small/6-res-jb/1')}`);
+    expect(picked.body).toContain('value="gpt2-small/6-res-jb/1"');
+    expect((await get('/steer?q=zzzznothing')).body).toContain("No feature's explanation matches.");
+  });
+
   it('the links the API returns open pages: vector url, steer shareUrl, the 404 message', async () => {
     const vector = await ctx.app.inject({
       method: 'POST',

@@ -34,7 +34,7 @@ export default async function searchPages(fastify: FastifyInstance) {
           html`<li class="card">
             <a href="${featurePath(r)}">${r.modelId} · ${r.layer} · ${r.index}</a>
             <div>${r.description}</div>
-            ${r.cosine_similarity === null ? '' : html`<div class="small muted">similarity ${num(r.cosine_similarity)}</div>`}
+            !${r.cosine_similarity === null ? '' : html`<div class="small muted">similarity ${num(r.cosine_similarity)}</div>`}
           </li>`,
       )
       .join('');

@@ -1,8 +1,10 @@
-// `/steer` (pick a model, features and strengths, a prompt; the script streams both completions
+// `/steer` (pick a model, features and strengths, a prompt; a feature typed as model/source/index,
+// preselected from a feature page, or found by explanation search (`?q=`); the script streams both completions
 // from POST /steer/run, the page-side /api/steer, with `stream: true`) and `/steer/{id}` (a saved result: the target of the API's
 // `shareUrl`, from the same service as POST /api/steer-load).
 import type { FastifyInstance } from 'fastify';
 import { listCatalog } from '../services/catalog/list-catalog.js';
+import { searchExplanations } from '../services/explanation/search.js';
 import { loadSteerOutput } from '../services/steer/load.js';
 import { STEER_N_TOKENS_MAX } from '../constants.js';
 import { featurePath, html, num } from './html.js';
@@ -11,6 +13,34 @@ import { anonymousCsrf } from './session.js';
 import steerRun from './steer-run.js';
 
 const FEATURE_ROWS = 3;
+
+/** Features found by explanation search, each a link that opens /steer with it preselected. */
+async function featureSearch(fastify: FastifyInstance, query: string, viewer: Parameters<typeof searchExplanations>[1]['viewer']) {
+  const form = html`<form method="get" action="/steer" role="search" class="row">
+    <div><label for="find">Find a feature by its explanation</label><input id="find" name="q" value="${query}" /></div>
+    <button type="submit">Find</button>
+  </form>`;
+  if (!query) return form;
+  const found = await searchExplanations(
+    {
+      db: fastify.db,
+      embeddings: fastify.embeddings,
+      storedEmbeddingModel: fastify.config.storedEmbeddingModel,
+      efSearch: fastify.config.searchEfSearch,
+    },
+    { query, offset: 0, scope: { kind: 'all' }, viewer },
+  );
+  const items = found.results
+    .map((r) => {
+      const ref = `${r.modelId}/${r.layer}/${r.index}`;
+      return html`<li><a href="/steer?feature=${encodeURIComponent(ref)}">${ref}</a> · ${r.description}</li>`;
+    })
+    .join('');
+  return html`!${form}
+    <ul id="feature-results">
+      !${items || html`<li class="muted">No feature's explanation matches.</li>`}
+    </ul>`;
+}
 
 function featureRow(i: number, ref: string, strength: string): string {
   return html`<div class="row">
@@ -24,7 +54,8 @@ function featureRow(i: number, ref: string, strength: string): string {
 
 export default async function steerPages(fastify: FastifyInstance) {
   await fastify.register(steerRun);
-  fastify.get<{ Querystring: { feature?: string; strength?: string } }>('/steer', async (request, reply) => {
+  fastify.get<{ Querystring: { feature?: string; strength?: string; q?: string } }>('/steer', async (request, reply) => {
+    const search = await featureSearch(fastify, (request.query.q ?? '').trim().slice(0, 1000), request.viewer);
     const catalog = await listCatalog(fastify.db, request.viewer);
     const preselected = (request.query.feature ?? '').slice(0, 300);
     const model = preselected.split('/')[0] ?? '';
@@ -41,7 +72,7 @@ export default async function steerPages(fastify: FastifyInstance) {
           Steering needs an inference server, and this mirror has none (set INFERENCE_HOSTS). Saved results still open at their links.
         </p>`;
     const body = html`<h1>Steer</h1>
-      !${notice}
+      !${notice} !${search}
       <form id="steer-form" method="get" action="/steer" data-csrf="${csrf}">
         <label for="modelId">Model</label
         ><select id="modelId" name="modelId">
@@ -92,7 +123,7 @@ export default async function steerPages(fastify: FastifyInstance) {
         (f) =>
           html`<li>
             <a href="${featurePath(f)}">${f.modelId} · ${f.layer} · ${f.index}</a> strength ${num(f.strength)}
-            ${f.neuron.explanations[0] ? html` · ${f.neuron.explanations[0].description}` : ''}
+            !${f.neuron.explanations[0] ? html` · ${f.neuron.explanations[0].description}` : ''}
           </li>`,
       )
       .join('');
