@@ -9,6 +9,7 @@ import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { serverOptions } from './options.js';
 import { loadDemoDataIfEmpty } from './ingest/sample/demo-data.js';
+import { demoSnapshotFor } from './ingest/sample/demo-snapshot.js';
 import { runCli } from './run-cli.js';
 import { planWorkers, runPrimary } from './cluster.js';
 
@@ -27,7 +28,14 @@ async function main(): Promise<void> {
       return;
     }
   }
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, replicas: config.replicas });
+  // A first start of the embedded database loads the pre-built demo (npm run build) when there is one.
+  const demo = !config.databaseUrl && config.demoData ? await demoSnapshotFor(config.dataDir) : undefined;
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    replicas: config.replicas,
+    pgliteSnapshot: demo,
+  });
   const fastify = Fastify(serverOptions(config));
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) fastify.log.error({ err }, 'shutting down after an error');
@@ -36,6 +44,8 @@ async function main(): Promise<void> {
     await database.close();
   });
   if (cluster.isPrimary) await runMigrations(database);
+  if (demo)
+    fastify.log.info('empty embedded database: started from the pre-built demo (gpt2-small, 6-res-jb); set DEMO_DATA=false to skip');
   if (database.kind === 'pglite' && config.demoData && (await loadDemoDataIfEmpty(database))) {
     fastify.log.info('empty embedded database: loaded the demo sample (gpt2-small, 6-res-jb); set DEMO_DATA=false to skip');
   }

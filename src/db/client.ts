@@ -6,6 +6,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { fastFloatArrayParser, FLOAT4_ARRAY_OID, FLOAT8_ARRAY_OID } from './float-arrays.js';
@@ -159,4 +161,15 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
 /** Throws unless the database answers a query (the health check). */
 export async function ping(db: Db): Promise<void> {
   await db.execute(sql`SELECT 1`);
+}
+
+/** The embedded database's whole data folder as one gzipped archive (PGlite's own dump format). */
+export async function dumpEmbedded(database: Database): Promise<Blob> {
+  if (!database.pglite) throw new Error('dumpEmbedded: not an embedded database');
+  return database.pglite.dumpDataDir('gzip');
+}
+
+/** True when `dataDir` holds no embedded database yet (PGlite would create one there). */
+export function isFreshDataDir(dataDir: string): boolean {
+  return !dataDir.startsWith('memory://') && !existsSync(path.join(dataDir, 'PG_VERSION'));
 }
