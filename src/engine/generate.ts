@@ -2,6 +2,7 @@
 // position per step. Upstream's loop (interp-engine eager): greedy when temperature <= 0, else a
 // sample from softmax(logits/T); stop after EOS (which is emitted) or maxNew tokens.
 import type { HookFn, LanguageModel } from './model.js';
+import { mulberry32 } from '../random.js';
 
 export interface GenerateOptions {
   maxNew: number;
@@ -49,16 +50,4 @@ function pick(logits: Float32Array, temperature: number, random: () => number): 
     if (u <= 0) return i;
   }
   return p.length - 1;
-}
-
-/** A small seeded PRNG (uniform in [0, 1)), so a seed gives the same sample every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -13,7 +13,8 @@ import {
   type OpenApiDocument,
   type Schema,
 } from './case-types.js';
-import { encodeJson, OMIT, prng, Raw, replaceAt, toWire } from './json-text.js';
+import { mulberry32 } from '../../src/random.js';
+import { encodeJson, OMIT, Raw, replaceAt, toWire } from './json-text.js';
 import { DEEP_ARRAY, fieldName, leaves, mutationsFor } from './value-mutations.js';
 
 type Json = unknown;
@@ -205,7 +206,7 @@ export function generateCases(document: OpenApiDocument, f: Fixtures, options: G
     }
   }
 
-  const random = prng(options.seed);
+  const random = mulberry32(options.seed);
   const chosen: FuzzCase[] = [];
   for (const fuzz of cases) {
     if (!isCore(fuzz) && random() >= options.extendedShare) continue;

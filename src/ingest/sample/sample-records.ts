@@ -1,6 +1,7 @@
 // The records of a sample export, one function per exported file kind, with the field names and
 // order of the real exporter (utils/neuronpedia-utils/neuronpedia_utils/export-data.py).
 import { DEFAULT_CREATOR_ID } from '../../constants.js';
+import { mulberry32 } from '../../random.js';
 
 export const BOT_ID = DEFAULT_CREATOR_ID;
 
@@ -9,14 +10,7 @@ export const iso = (d: Date) => d.toISOString().replace('Z', '');
 
 /** Deterministic pseudo-random numbers (mulberry32), and the draws the records need. */
 export function randomSource(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     /** A float in (-scale, scale), rounded to 6 decimals. */
     float: (scale = 1) => Math.round((next() * 2 - 1) * scale * 1e6) / 1e6,

@@ -11,6 +11,7 @@ import type { ChatClient, ChatMessage } from '../../upstream/chat.js';
 import type { EmbeddingClient } from '../../upstream/embeddings.js';
 import { InvalidInput, UpstreamFailed } from '../../errors.js';
 import { selectExamples, type ExampleActivation } from './explainer.js';
+import { mulberry32 } from '../../random.js';
 
 export const BATCH_SIZE = 5;
 export const FUZZ_THRESHOLD = 0.3;
@@ -40,17 +41,6 @@ export function scoringSamples(activations: ExampleActivation[]): { activating: 
   return { activating, zero };
 }
 
-/** Deterministic generator (mulberry32), so zero-set markings are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function wrap(tokens: string[], marked: boolean[]): string {
   let out = '';
   tokens.forEach((token, i) => {
@@ -70,7 +60,7 @@ export function fuzzText(sample: Sample, k: number): string {
       sample.values.map((v) => v >= FUZZ_THRESHOLD * max && v > 0),
     );
   }
-  const random = seededRandom(22); // upstream reseeds before each example
+  const random = mulberry32(22); // upstream reseeds before each example
   const positions = sample.tokens.map((_, i) => i);
   for (let i = positions.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
