@@ -9,10 +9,10 @@ import {
   explanationScoreType,
   explanationType,
 } from '../src/db/schema/index.js';
-import { buildTestApp, type TestContext } from './helper.js';
 import { startAutointerpDouble, type AutointerpDouble } from './doubles/autointerp-server.js';
-import { seedSource } from './fixtures/seed.js';
+import { seedExplanationNames, seedSource } from './fixtures/seed.js';
 import { userWithKey } from './fixtures/users.js';
+import { buildTestApp, type TestContext } from './helper.js';
 
 describe('with AUTOINTERP_URL', () => {
   let autointerp: AutointerpDouble;
@@ -120,19 +120,7 @@ describe('with AUTOINTERP_URL', () => {
     try {
       const user = await userWithKey(wrong.database.db, 'bob');
       await seedSource(wrong.database.db, { features: 1, activationsPerFeature: 2 });
-      const now = new Date();
-      await wrong.database.db.insert(explanationType).values({
-        name: 'eleuther_acts_top20',
-        displayName: 'x',
-        description: 'x',
-        creatorName: 'x',
-        creatorId: 'x',
-        createdAt: now,
-        updatedAt: now,
-      });
-      await wrong.database.db
-        .insert(explanationModelType)
-        .values({ name: 'm', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
+      await seedExplanationNames(wrong.database.db, { types: ['eleuther_acts_top20'], models: ['m'] });
       const res = await wrong.app.inject({
         method: 'POST',
         url: '/api/explanation/generate',

@@ -1,14 +1,14 @@
 // Explanation generation (eleuther_acts_top20) against the stand-in LLM: the prompt sent, the row
 // stored, and every error path.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activation, explanation, explanationModelType, explanationType } from '../src/db/schema/index.js';
 import { markExample, selectExamples } from '../src/services/explanation/explainer.js';
-import { buildTestApp, type TestContext } from './helper.js';
-import { startLlmDouble, type LlmDouble } from './doubles/llm-server.js';
 import { startEmbeddingsDouble, type EmbeddingsDouble } from './doubles/embeddings-server.js';
-import { seedSource } from './fixtures/seed.js';
+import { startLlmDouble, type LlmDouble } from './doubles/llm-server.js';
+import { seedExplanationNames, seedSource } from './fixtures/seed.js';
 import { userWithKey } from './fixtures/users.js';
+import { buildTestApp, type TestContext } from './helper.js';
 
 describe('example selection and marking', () => {
   it('keeps the top 20 distinct examples and marks tokens above 0.6 of each max, neighbours together', () => {
@@ -180,19 +180,7 @@ describe('POST /api/explanation/generate', () => {
     try {
       const user = await userWithKey(slowCtx.database.db, 'sam');
       await seedSource(slowCtx.database.db, { features: 1, activationsPerFeature: 2 });
-      const now = new Date();
-      await slowCtx.database.db.insert(explanationType).values({
-        name: 'eleuther_acts_top20',
-        displayName: 'x',
-        description: 'x',
-        creatorName: 'x',
-        creatorId: 'x',
-        createdAt: now,
-        updatedAt: now,
-      });
-      await slowCtx.database.db
-        .insert(explanationModelType)
-        .values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
+      await seedExplanationNames(slowCtx.database.db, { types: ['eleuther_acts_top20'], models: ['gpt-4o-mini'] });
       llm.delayMs = 1000;
       const slow = await slowCtx.app.inject({
         method: 'POST',
@@ -237,19 +225,7 @@ describe('without an LLM', () => {
     const ctx = await buildTestApp();
     try {
       const user = await userWithKey(ctx.database.db, 'u');
-      const now = new Date();
-      await ctx.database.db.insert(explanationType).values({
-        name: 'eleuther_acts_top20',
-        displayName: 'x',
-        description: 'x',
-        creatorName: 'x',
-        creatorId: 'x',
-        createdAt: now,
-        updatedAt: now,
-      });
-      await ctx.database.db
-        .insert(explanationModelType)
-        .values({ name: 'm', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
+      await seedExplanationNames(ctx.database.db, { types: ['eleuther_acts_top20'], models: ['m'] });
       const res = await ctx.app.inject({
         method: 'POST',
         url: '/api/explanation/generate',

@@ -1,12 +1,12 @@
 // Uploads over HTTP: models, source sets, vectors, features (dashboards) and activations, with the
 // real server's messages, ownership, atomicity, and a round trip through the feature API.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
-import { explanationModelType, explanationType, neuron } from '../src/db/schema/index.js';
-import { buildTestApp, type TestContext } from './helper.js';
-import { floats } from './fixtures/seed.js';
+import { neuron } from '../src/db/schema/index.js';
+import { floats, seedExplanationNames } from './fixtures/seed.js';
 import { userWithKey } from './fixtures/users.js';
+import { buildTestApp, type TestContext } from './helper.js';
 
 let ctx: TestContext;
 let alice: Awaited<ReturnType<typeof userWithKey>>;
@@ -18,19 +18,7 @@ beforeAll(async () => {
   ctx = await buildTestApp();
   alice = await userWithKey(ctx.database.db, 'alice');
   bob = await userWithKey(ctx.database.db, 'bob');
-  const now = new Date();
-  await ctx.database.db.insert(explanationType).values({
-    name: 'np_max-act-logits',
-    displayName: 'x',
-    description: 'x',
-    creatorName: 'x',
-    creatorId: 'x',
-    createdAt: now,
-    updatedAt: now,
-  });
-  await ctx.database.db
-    .insert(explanationModelType)
-    .values({ name: 'gpt-4o-mini', displayName: 'x', description: 'x', creatorName: 'x', createdAt: now, updatedAt: now });
+  await seedExplanationNames(ctx.database.db, { types: ['np_max-act-logits'], models: ['gpt-4o-mini'] });
 });
 afterAll(() => ctx?.close());
 
