@@ -20,6 +20,13 @@ interface Block {
   out: Linear;
 }
 
+/** One sequence of a pass: its new ids, its cache, and where its rows start in the packed rows. */
+interface Segment {
+  ids: number[];
+  cache: Gpt2Cache;
+  row: number;
+}
+
 interface Gpt2Cache extends KvCache {
   keys: Float32Array[];
   values: Float32Array[];
@@ -105,30 +112,55 @@ export class Gpt2 implements LanguageModel {
   }
 
   forward(ids: number[], opts: ForwardOptions = {}): Float32Array {
-    const { nLayer, dModel: d, nCtx, vocabSize } = this.config;
     const cache = (opts.cache as Gpt2Cache | undefined) ?? this.newCache(ids.length);
-    const start = cache.length;
-    const n = ids.length;
-    if (start + n > Math.min(nCtx, cache.capacity)) {
-      throw new Error(`sequence of ${start + n} tokens is longer than the model's context (${nCtx})`);
+    return this.run([{ ids, cache, row: 0 }], opts);
+  }
+
+  /**
+   * Several independent sequences in one pass, activations only: their rows are packed one after
+   * another (the hook sees all of them, sequence by sequence), every matrix product runs once over
+   * all rows, and attention stays within each sequence (own positions from 0, own causal mask).
+   */
+  forwardPacked(seqs: number[][], opts: Pick<ForwardOptions, 'hook' | 'lastLayer'> = {}): void {
+    let row = 0;
+    const segs = seqs.map((ids) => {
+      const seg = { ids, cache: this.newCache(ids.length), row };
+      row += ids.length;
+      return seg;
+    });
+    this.run(segs, { ...opts, logits: 'none' });
+  }
+
+  private run(segs: Segment[], opts: ForwardOptions): Float32Array {
+    const { nLayer, dModel: d, nCtx, vocabSize } = this.config;
+    let n = 0;
+    for (const { ids, cache } of segs) {
+      if (cache.length + ids.length > Math.min(nCtx, cache.capacity)) {
+        throw new Error(`sequence of ${cache.length + ids.length} tokens is longer than the model's context (${nCtx})`);
+      }
+      n += ids.length;
     }
     const hook: HookFn = opts.hook ?? (() => {});
     const x = new Float32Array(n * d);
-    for (let t = 0; t < n; t++) {
-      const id = ids[t]!;
-      if (!(id >= 0 && id < vocabSize)) throw new Error(`token id ${id} is outside the vocabulary`);
-      x.set(this.wte.subarray(id * d, id * d + d), t * d);
+    for (const { ids, row } of segs) {
+      for (let t = 0; t < ids.length; t++) {
+        const id = ids[t]!;
+        if (!(id >= 0 && id < vocabSize)) throw new Error(`token id ${id} is outside the vocabulary`);
+        x.set(this.wte.subarray(id * d, id * d + d), (row + t) * d);
+      }
     }
     hook('hook_embed', x, n, d);
-    addInto(x, this.wpe.subarray(start * d, (start + n) * d));
+    for (const { ids, cache, row } of segs) {
+      addInto(x.subarray(row * d, (row + ids.length) * d), this.wpe.subarray(cache.length * d, (cache.length + ids.length) * d));
+    }
     const last = Math.min(opts.lastLayer ?? nLayer - 1, nLayer - 1);
     hook('blocks.0.hook_resid_pre', x, n, d);
     for (let l = 0; l <= last; l++) {
-      this.block(l, x, n, start, cache, hook);
+      this.block(l, x, n, segs, hook);
       hook(`blocks.${l}.hook_resid_post`, x, n, d);
       if (l + 1 < nLayer) hook(`blocks.${l + 1}.hook_resid_pre`, x, n, d);
     }
-    cache.length = start + n;
+    for (const seg of segs) seg.cache.length += seg.ids.length;
     const which = opts.logits ?? 'all';
     if (which === 'none' || last < nLayer - 1) return new Float32Array(0);
     const rows = which === 'last' ? 1 : n;
@@ -137,24 +169,41 @@ export class Gpt2 implements LanguageModel {
     return linear(this.unembed, normed, rows);
   }
 
-  private block(l: number, x: Float32Array, n: number, start: number, cache: Gpt2Cache, hook: HookFn): void {
-    const { dModel: d, nHead, eps } = this.config;
+  private block(l: number, x: Float32Array, n: number, segs: Segment[], hook: HookFn): void {
+    const { dModel: d, eps } = this.config;
     const b = this.blocks[l]!;
-    const dh = d / nHead;
     const qkv = linear(b.attn, layerNorm(x, n, d, b.ln1w, b.ln1b, eps), n);
+    const z = new Float32Array(n * d);
+    for (const seg of segs) this.attend(l, qkv, z, seg);
+    hook(`blocks.${l}.attn.hook_z`, z, n, d);
+    const attnOut = linear(b.proj, z, n);
+    hook(`blocks.${l}.hook_attn_out`, attnOut, n, d);
+    addInto(x, attnOut);
+    hook(`blocks.${l}.hook_resid_mid`, x, n, d);
+    const mlpOut = linear(b.out, geluNew(linear(b.fc, layerNorm(x, n, d, b.ln2w, b.ln2b, eps), n)), n);
+    hook(`blocks.${l}.hook_mlp_out`, mlpOut, n, d);
+    addInto(x, mlpOut);
+  }
+
+  /** Causal attention of one sequence's new rows over its cache; writes their rows of `z`. */
+  private attend(l: number, qkv: Float32Array, z: Float32Array, { ids, cache, row }: Segment): void {
+    const { dModel: d, nHead } = this.config;
+    const dh = d / nHead;
+    const n = ids.length;
+    const start = cache.length;
     const keys = cache.keys[l]!;
     const values = cache.values[l]!;
     for (let t = 0; t < n; t++) {
-      keys.set(qkv.subarray(t * 3 * d + d, t * 3 * d + 2 * d), (start + t) * d);
-      values.set(qkv.subarray(t * 3 * d + 2 * d, t * 3 * d + 3 * d), (start + t) * d);
+      const r = (row + t) * 3 * d;
+      keys.set(qkv.subarray(r + d, r + 2 * d), (start + t) * d);
+      values.set(qkv.subarray(r + 2 * d, r + 3 * d), (start + t) * d);
     }
-    const z = new Float32Array(n * d);
     const scores = new Float32Array(start + n);
     const scale = 1 / Math.sqrt(dh);
     for (let t = 0; t < n; t++) {
       const upto = start + t; // causal: position start+t sees 0..start+t
       for (let h = 0; h < nHead; h++) {
-        const qo = t * 3 * d + h * dh;
+        const qo = (row + t) * 3 * d + h * dh;
         let max = -Infinity;
         for (let j = 0; j <= upto; j++) {
           let s = 0;
@@ -170,7 +219,7 @@ export class Gpt2 implements LanguageModel {
           scores[j] = e;
           sum += e;
         }
-        const zo = t * d + h * dh;
+        const zo = (row + t) * d + h * dh;
         for (let j = 0; j <= upto; j++) {
           const p = scores[j]! / sum;
           const vo = j * d + h * dh;
@@ -178,13 +227,5 @@ export class Gpt2 implements LanguageModel {
         }
       }
     }
-    hook(`blocks.${l}.attn.hook_z`, z, n, d);
-    const attnOut = linear(b.proj, z, n);
-    hook(`blocks.${l}.hook_attn_out`, attnOut, n, d);
-    addInto(x, attnOut);
-    hook(`blocks.${l}.hook_resid_mid`, x, n, d);
-    const mlpOut = linear(b.out, geluNew(linear(b.fc, layerNorm(x, n, d, b.ln2w, b.ln2b, eps), n)), n);
-    hook(`blocks.${l}.hook_mlp_out`, mlpOut, n, d);
-    addInto(x, mlpOut);
   }
 }

@@ -42,6 +42,12 @@ export interface LanguageModel {
   newCache(): KvCache;
   /** Logits `[rows, vocab]` per `opts.logits` (empty when 'none'). */
   forward(ids: number[], opts?: ForwardOptions): Float32Array;
+  /**
+   * Several independent sequences in one pass, activations only (each from position 0, no cache):
+   * the hook sees their rows packed in order (`rows` = the sum of their lengths), and each row's
+   * values equal those of a pass over its sequence alone.
+   */
+  forwardPacked(seqs: number[][], opts?: Pick<ForwardOptions, 'hook' | 'lastLayer'>): void;
   /** Every hook name the model emits, in order. */
   hookNames(): string[];
 }
