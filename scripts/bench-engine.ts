@@ -1,12 +1,14 @@
 // Engine benchmark on gpt2-small's shapes (random weights: speed does not depend on the values):
-//   npx tsx scripts/bench-engine.ts [--threads 1] [--saes 13] [--no-torch]
+//   npx tsx scripts/bench-engine.ts [--threads 1] [--saes 13] [--concurrent 8] [--no-torch]
 // 1. decode tokens/s with the KV cache, against the weight-streaming floor measured in the same
 //    run: a read-only pass over every weight the engine reads per token, each value summed once
 //    (ones · W through the engine's native matmul); a plain-JS sum and a memcpy of the same weights
 //    are printed beside it for reference;
 // 2. search-all of a 32-token text over N SAEs of 24,576 features (the res-jb hooks), through the
 //    engine's /v1/activation/all code path, against PyTorch on the same CPU doing the same forward
-//    and encodes (scripts/bench_engine_torch.py, Debian's python3-torch).
+//    and encodes (scripts/bench_engine_torch.py, Debian's python3-torch);
+// 3. N concurrent search-all requests (different 32-token texts) sent together, which the engine's
+//    queue answers from shared packed passes, against the same N sent one at a time.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,12 @@ import { inProcessEngine } from '../src/engine/worker/host.js';
 import { configureMatmul, linear, type Linear } from '../src/engine/matmul.js';
 
 const { values: args } = parseArgs({
-  options: { threads: { type: 'string', default: '1' }, saes: { type: 'string', default: '13' }, 'no-torch': { type: 'boolean' } },
+  options: {
+    threads: { type: 'string', default: '1' },
+    saes: { type: 'string', default: '13' },
+    concurrent: { type: 'string', default: '8' },
+    'no-torch': { type: 'boolean' },
+  },
 });
 const threads = Number(args.threads);
 const nSaes = Number(args.saes);
@@ -177,6 +184,33 @@ try {
   }
   console.log(
     `search-all 32 tokens × ${hooks.length} SAEs of ${DSAE}: ${median(runs).toFixed(0)} ms median of 3 (first call with SAE loading ${loadMs.toFixed(0)} ms)`,
+  );
+
+  // Concurrent users: N different texts, one at a time (each its own pass) against all at once.
+  const n = Number(args.concurrent);
+  const bodies = Array.from({ length: n }, (_, u) => ({
+    ...body,
+    prompt: Array.from({ length: 31 }, (_, i) => words[(i * 3 + u) % 7]).join(''),
+  }));
+  const t1 = performance.now();
+  const sequential: unknown[] = [];
+  for (const b of bodies) sequential.push(await engine.call('all', b));
+  const sequentialMs = performance.now() - t1;
+  const before = engine.registry.status().batches.count;
+  const t2 = performance.now();
+  const together = await Promise.all(bodies.map((b) => engine.call('all', b)));
+  const batchedMs = performance.now() - t2;
+  const batches = engine.registry.status().batches.count - before;
+  if (
+    JSON.stringify(together.map((r) => (r as { tokens: unknown }).tokens)) !==
+    JSON.stringify(sequential.map((r) => (r as { tokens: unknown }).tokens))
+  ) {
+    throw new Error('batched answers differ from sequential ones');
+  }
+  console.log(
+    `search-all, ${n} concurrent requests (32 tokens × ${hooks.length} SAEs each): batched ${batchedMs.toFixed(0)} ms ` +
+      `(${batches} batch${batches === 1 ? '' : 'es'}, ${(batchedMs / n).toFixed(0)} ms/request); one at a time ${sequentialMs.toFixed(0)} ms ` +
+      `(${(sequentialMs / n).toFixed(0)} ms/request); speed-up ${(sequentialMs / batchedMs).toFixed(2)}×`,
   );
 
   if (!args['no-torch']) {
