@@ -10,8 +10,8 @@ export interface GenerateOptions {
   /** Seed of the sampler (ignored when greedy). Sampled text cannot match torch's RNG. */
   seed?: number;
   hook?: HookFn;
-  /** Called with each new id as soon as it is chosen (streaming). */
-  onToken?: (id: number) => void;
+  /** Called with each new id as soon as it is chosen (streaming), and the logits it was chosen from. */
+  onToken?: (id: number, logits: Float32Array) => void;
   /** Stops generating (the client went away); the ids so far are returned. An AbortSignal, or
    * any object whose `aborted` turns true (the engine worker's flag shared with the server). */
   signal?: { readonly aborted: boolean };
@@ -26,7 +26,7 @@ export function generate(model: LanguageModel, prompt: number[], opts: GenerateO
     if (opts.signal?.aborted) break;
     const next = pick(logits, opts.temperature ?? 0, random);
     out.push(next);
-    opts.onToken?.(next);
+    opts.onToken?.(next, logits);
     if (next === model.config.eosTokenId || step + 1 === opts.maxNew) break;
     logits = model.forward([next], { cache, hook: opts.hook, logits: 'last' });
   }

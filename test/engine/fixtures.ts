@@ -38,6 +38,8 @@ export interface Expected {
     expected: number[];
     margin: number;
     prefill: LogitsSummary;
+    /** The first two cases: per generated token, its log_softmax and the top 5 `[id, logprob]`. */
+    logprobs?: { token: number; logprob: number; top: [number, number][] }[];
   }[];
 }
 
