@@ -116,6 +116,9 @@ def build(ref, main_dir, prefixed_dir, sae_dirs, r):
          "method": "SIMPLE_ADDITIVE", "normalize": False},
         {"hook": "blocks.2.hook_resid_pre", "vector": vec(1.0), "strength": 0.5, "strengthMultiplier": 1.0,
          "method": "PROJECTION_CAP", "normalize": True}]))
+    specs.append(("hook_z SAE feature (standard-hookz-6x)", [
+        {"sae": "standard-hookz-6x", "index": 5, "strength": 6.0, "strengthMultiplier": 1.0,
+         "method": "SIMPLE_ADDITIVE", "normalize": False}]))
     eos = [round(float(x), 6) for x in w["wte.weight"][BOS].tolist()]
     specs.append(("EOS stop", [{"hook": "blocks.2.hook_resid_post", "vector": eos, "strength": 100.0,
                                 "strengthMultiplier": 1.0, "method": "SIMPLE_ADDITIVE", "normalize": False}]))
