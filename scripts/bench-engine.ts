@@ -115,8 +115,10 @@ try {
     unembed: Linear;
   };
   const linears = [...internals.blocks.flatMap((b) => [b.attn, b.proj, b.fc, b.out]), internals.unembed];
-  const weights = linears.map((l) => l.w);
-  const bytes = weights.reduce((s, w) => s + w.byteLength, 0);
+  // ORT holds the weights (the engine keeps no JavaScript copy), so bytes come from the shapes.
+  const sizes = linears.map((l) => l.inDim * l.outDim);
+  const bytes = sizes.reduce((s, n) => s + 4 * n, 0);
+  const rssModelGb = process.memoryUsage().rss / 1e9;
   // The floor: ones · W for every weight, through the same native kernels decode uses: each weight
   // summed (by column) in one read-only pass, vectorized, nothing written but the sums.
   const ones = linears.map((l) => new Float32Array(l.inDim).fill(1));
@@ -128,23 +130,6 @@ try {
     floors.push(performance.now() - t0);
   }
   const floorMs = median(floors);
-  // The same read-only sum in plain JS (scalar adds: compute-bound here, not a memory figure).
-  const jsSums: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    for (const w of weights) checksum += sumOnce(w);
-    jsSums.push(performance.now() - t0);
-  }
-  const jsSumMs = median(jsSums);
-  const scratch = new Float32Array(Math.max(...weights.map((w) => w.length)));
-  const copies: number[] = [];
-  for (let r = 0; r < 10; r++) {
-    const t0 = performance.now();
-    for (const w of weights) scratch.set(w);
-    copies.push(performance.now() - t0);
-  }
-  const copyMs = median(copies);
-
   const prompt = Array.from({ length: 16 }, (_, i) => 100 + i);
   const cache = model.newCache();
   model.forward(prompt, { cache, logits: 'last' }); // prefill (and warm the ORT sessions)
@@ -157,7 +142,7 @@ try {
   const stepMs = median(steps.slice(8));
   console.log(
     `decode: ${stepMs.toFixed(1)} ms/token median (${(1000 / stepMs).toFixed(1)} tok/s, ctx 24-64); weight-streaming floor ${floorMs.toFixed(1)} ms ` +
-      `(${(bytes / 1e6).toFixed(0)} MB read once, summed natively, at ${(bytes / floorMs / 1e6).toFixed(1)} GB/s; plain JS sum ${jsSumMs.toFixed(1)} ms; memcpy ${copyMs.toFixed(1)} ms); ` +
+      `(${(bytes / 1e6).toFixed(0)} MB read once, summed natively, at ${(bytes / floorMs / 1e6).toFixed(1)} GB/s); ` +
       `ratio floor/step = ${(floorMs / stepMs).toFixed(2)} (goal >= 0.5) [checksum ${checksum.toExponential(2)}]`,
   );
 
@@ -224,7 +209,31 @@ try {
     );
     console.log(py.trim());
   }
-  console.log(`matmul: ORT, ${threads} thread(s) per product; RSS ${(process.memoryUsage().rss / 1e9).toFixed(2)} GB`);
+  const rssGb = process.memoryUsage().rss / 1e9;
+  console.log(
+    `matmul: ORT, ${threads} thread(s) per product; RSS ${rssModelGb.toFixed(2)} GB with the model loaded, ` +
+      `${rssGb.toFixed(2)} GB with it and ${hooks.length} SAEs (weights ${(bytes / 1e9).toFixed(2)} GB + ${((hooks.length * 2 * D * DSAE * 4) / 1e9).toFixed(2)} GB)`,
+  );
+  // Reference figures for the floor, measured last (on arrays of the weights' sizes, allocated
+  // only now so that they are not in the RSS above): a plain-JS read-only sum (scalar adds:
+  // compute-bound here, not a memory figure) and a memcpy of the same bytes.
+  const weights = sizes.map((n) => new Float32Array(n).fill(1));
+  const jsSums: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (const w of weights) checksum += sumOnce(w);
+    jsSums.push(performance.now() - t0);
+  }
+  const scratch = new Float32Array(Math.max(...sizes));
+  const copies: number[] = [];
+  for (let r = 0; r < 10; r++) {
+    const t0 = performance.now();
+    for (const w of weights) scratch.set(w);
+    copies.push(performance.now() - t0);
+  }
+  console.log(
+    `decode floor references: plain JS sum ${median(jsSums).toFixed(1)} ms; memcpy ${median(copies).toFixed(1)} ms [${checksum.toExponential(2)}]`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

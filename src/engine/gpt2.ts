@@ -4,7 +4,7 @@
 // q|k|v; the unembedding is tied to `wte`.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { linear, linearFromInOut, linearFromOutIn, type Linear } from './matmul.js';
+import { linear, linearFromInOut, linearFromOutIn, prepareLinear, type Linear } from './matmul.js';
 import type { ForwardOptions, HookFn, KvCache, LanguageModel, ModelConfig } from './model.js';
 import { addInto, geluNew, layerNorm } from './ops.js';
 import { readSafetensors, type Tensor } from './safetensors.js';
@@ -74,23 +74,30 @@ export class Gpt2 implements LanguageModel {
       }
       return t.data;
     };
+    // The matrices go to ORT (prepareLinear), which keeps its own copy; everything the JavaScript
+    // side reads itself is copied out of the file's buffer, so that buffer is freed after loading
+    // and the weights are in memory once (the embedding, read by both sides, twice).
+    const own = (name: string, shape: number[]) => get(name, shape).slice();
     const blocks: Block[] = [];
     for (let l = 0; l < cfg.nLayer; l++) {
       const p = `h.${l}.`;
+      const lin = (name: string, inDim: number, outDim: number) =>
+        prepareLinear(linearFromInOut(get(`${p}${name}.weight`, [inDim, outDim]), inDim, outDim, get(`${p}${name}.bias`, [outDim])));
       blocks.push({
-        ln1w: get(p + 'ln_1.weight', [d]),
-        ln1b: get(p + 'ln_1.bias', [d]),
-        attn: linearFromInOut(get(p + 'attn.c_attn.weight', [d, 3 * d]), d, 3 * d, get(p + 'attn.c_attn.bias', [3 * d])),
-        proj: linearFromInOut(get(p + 'attn.c_proj.weight', [d, d]), d, d, get(p + 'attn.c_proj.bias', [d])),
-        ln2w: get(p + 'ln_2.weight', [d]),
-        ln2b: get(p + 'ln_2.bias', [d]),
-        fc: linearFromInOut(get(p + 'mlp.c_fc.weight', [d, dMlp]), d, dMlp, get(p + 'mlp.c_fc.bias', [dMlp])),
-        out: linearFromInOut(get(p + 'mlp.c_proj.weight', [dMlp, d]), dMlp, d, get(p + 'mlp.c_proj.bias', [d])),
+        ln1w: own(p + 'ln_1.weight', [d]),
+        ln1b: own(p + 'ln_1.bias', [d]),
+        attn: lin('attn.c_attn', d, 3 * d),
+        proj: lin('attn.c_proj', d, d),
+        ln2w: own(p + 'ln_2.weight', [d]),
+        ln2b: own(p + 'ln_2.bias', [d]),
+        fc: lin('mlp.c_fc', d, dMlp),
+        out: lin('mlp.c_proj', dMlp, d),
       });
     }
-    const wte = get('wte.weight', [cfg.vocabSize, d]);
-    const lnf = { w: get('ln_f.weight', [d]), b: get('ln_f.bias', [d]) };
-    return new Gpt2(cfg, wte, get('wpe.weight', [cfg.nCtx, d]), blocks, lnf, linearFromOutIn(wte, d, cfg.vocabSize));
+    const wte = own('wte.weight', [cfg.vocabSize, d]);
+    const lnf = { w: own('ln_f.weight', [d]), b: own('ln_f.bias', [d]) };
+    const unembed = prepareLinear(linearFromOutIn(wte, d, cfg.vocabSize));
+    return new Gpt2(cfg, wte, own('wpe.weight', [cfg.nCtx, d]), blocks, lnf, unembed);
   }
 
   hookNames(): string[] {

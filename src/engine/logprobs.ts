@@ -3,13 +3,13 @@
 // them null): log_softmax of the step's logits (before temperature), the chosen token's value and
 // the top n, highest first (ties: lower id first). A non-finite value becomes −100, as upstream
 // does for the top n; the chosen token's too here, since JSON has no −Infinity.
+import { topIndices } from './top.js';
 
 export interface TokenLogprob {
   token: string;
   logprob: number;
   topLogprobs: { token: string; logprob: number }[];
 }
-
 /** Upstream's cap on `nLogprobs`. */
 export const MAX_LOGPROBS = 10;
 
@@ -21,15 +21,7 @@ export function tokenLogprob(logits: Float32Array, id: number, n: number, decode
   let sum = 0;
   for (const l of logits) sum += Math.exp(l - max);
   const logZ = max + Math.log(sum);
-  // Top n by one pass with a small sorted list (n ≤ 10), not a sort of the whole vocabulary.
-  const top: number[] = [];
-  for (let i = 0; i < logits.length; i++) {
-    if (top.length === n && !(logits[i]! > logits[top[n - 1]!]!)) continue;
-    let at = top.length;
-    while (at > 0 && logits[i]! > logits[top[at - 1]!]!) at--;
-    top.splice(at, 0, i);
-    if (top.length > n) top.pop();
-  }
+  const top = topIndices(logits, n);
   return {
     token: decode(id),
     logprob: finite(logits[id]! - logZ),

@@ -6,6 +6,7 @@
 import { InvalidInput } from '../../errors.js';
 import type { Registry } from '../registry.js';
 import { prepareTokens, type EngineLimits } from './common.js';
+import { topIndices } from '../top.js';
 import { forwardJob, type ForwardJob, type Planned } from './forward-jobs.js';
 
 export interface AllRequest {
@@ -44,28 +45,27 @@ export async function planAll(registry: Registry, limits: EngineLimits, req: All
   job.onActs = (si, acts) => {
     const d = saes[si]!.cfg.dSae;
     if (req.ignoreBos) acts.fill(0, 0, d);
-    const rows: { index: number; key: number; max: number; argmax: number; sum: number }[] = [];
-    for (let f = 0; f < d; f++) {
-      let max = -Infinity;
-      let argmax = 0;
-      for (let t = 0; t < T; t++) {
-        const v = acts[t * d + f]!;
-        if (v > max) [max, argmax] = [v, t];
+    // Row by row (the activations are [T, d_sae]): each feature's max, its first argmax, and the
+    // sum at sortByTokenIndexes (duplicates count twice, as upstream), in the order given.
+    const max = new Float64Array(d).fill(-Infinity);
+    const argmax = new Int32Array(d);
+    for (let t = 0; t < T; t++) {
+      for (let f = 0, o = t * d; f < d; f++, o++) {
+        if (acts[o]! > max[f]!) [max[f], argmax[f]] = [acts[o]!, t];
       }
-      let sum = 0;
-      for (const t of req.sortByTokenIndexes) sum += acts[t * d + f]!; // duplicates count twice, as upstream
-      rows.push({ index: f, key: req.sortByTokenIndexes.length > 0 ? sum : max, max, argmax, sum });
     }
-    // Stable descending sorts: ties keep lower feature indexes, then earlier sources, first.
-    rows.sort((a, b) => b.key - a.key);
-    perSource[si] = rows.slice(0, numResults).map((r) => ({
+    const sum = new Float64Array(d);
+    for (const t of req.sortByTokenIndexes) for (let f = 0; f < d; f++) sum[f]! += acts[t * d + f]!;
+    const key = req.sortByTokenIndexes.length > 0 ? sum : max;
+    // Upstream's stable descending sort: ties keep lower feature indexes (then earlier sources) first.
+    perSource[si] = topIndices(key, numResults).map((f) => ({
       source: sources[si]!,
-      index: r.index,
-      values: Array.from({ length: T }, (_, t) => acts[t * d + r.index]!),
-      maxValue: r.max,
-      maxValueIndex: r.argmax,
-      sumValues: r.sum,
-      key: r.key,
+      index: f,
+      values: Array.from({ length: T }, (_, t) => acts[t * d + f]!),
+      maxValue: max[f]!,
+      maxValueIndex: argmax[f]!,
+      sumValues: sum[f]!,
+      key: key[f]!,
     }));
   };
   const finish = () => {
@@ -95,12 +95,11 @@ export async function planTopkByToken(registry: Registry, limits: EngineLimits, 
   job.onActs = (_, acts) => {
     results = ids.map((id, t) => {
       const row = acts.subarray(t * d, (t + 1) * d);
-      const order = Array.from({ length: d }, (_, f) => f).sort((a, b) => row[b]! - row[a]! || a - b);
       return {
         tokenPosition: t,
         token: tokens[t]!,
         isSpecial: loaded.tokenizer.isSpecial(id),
-        topFeatures: order.slice(0, k).map((f) => ({ featureIndex: f, activationValue: row[f]! })),
+        topFeatures: topIndices(row, k).map((f) => ({ featureIndex: f, activationValue: row[f]! })),
       };
     });
   };
