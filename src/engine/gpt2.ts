@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linear, linearFromInOut, linearFromOutIn, prepareLinear, type Linear } from './matmul.js';
-import type { ForwardOptions, HookFn, KvCache, LanguageModel, ModelConfig } from './model.js';
+import type { ForwardOptions, HookFn, KvCache, LanguageModel, ModelConfig, Step } from './model.js';
 import { addInto, geluNew, layerNorm } from './ops.js';
 import { readSafetensors, type Tensor } from './safetensors.js';
 
@@ -138,7 +138,31 @@ export class Gpt2 implements LanguageModel {
     this.run(segs, { ...opts, logits: 'none' });
   }
 
-  private run(segs: Segment[], opts: ForwardOptions): Float32Array {
+  forwardSteps(steps: Step[]): Float32Array[] {
+    let row = 0;
+    const segs = steps.map(({ ids, cache }) => {
+      const seg = { ids, cache: cache as Gpt2Cache, row };
+      row += ids.length;
+      return seg;
+    });
+    // Each generation's hook (its steering) sees its own rows only.
+    const hook: HookFn = (name, h, _rows, width) => {
+      steps.forEach((s, i) => {
+        const { row: r, ids } = segs[i]!;
+        s.hook?.(name, h.subarray(r * width, (r + ids.length) * width), ids.length, width);
+      });
+    };
+    const v = this.config.vocabSize;
+    const logits = this.run(
+      segs,
+      { hook, logits: 'last' },
+      segs.map((s) => s.row + s.ids.length - 1),
+    );
+    return segs.map((_, i) => logits.subarray(i * v, (i + 1) * v));
+  }
+
+  /** `lastRows`: with logits 'last', the rows whose logits to compute (default: the final row). */
+  private run(segs: Segment[], opts: ForwardOptions, lastRows?: number[]): Float32Array {
     const { nLayer, dModel: d, nCtx, vocabSize } = this.config;
     let n = 0;
     for (const { ids, cache } of segs) {
@@ -170,8 +194,14 @@ export class Gpt2 implements LanguageModel {
     for (const seg of segs) seg.cache.length += seg.ids.length;
     const which = opts.logits ?? 'all';
     if (which === 'none' || last < nLayer - 1) return new Float32Array(0);
-    const rows = which === 'last' ? 1 : n;
-    const tail = x.subarray((n - rows) * d);
+    let tail = x;
+    let rows = n;
+    if (which === 'last') {
+      const picked = lastRows ?? [n - 1];
+      tail = new Float32Array(picked.length * d);
+      picked.forEach((r, i) => tail.set(x.subarray(r * d, (r + 1) * d), i * d));
+      rows = picked.length;
+    }
     const normed = layerNorm(tail, rows, d, this.lnf.w, this.lnf.b, this.config.eps);
     return linear(this.unembed, normed, rows);
   }

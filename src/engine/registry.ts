@@ -34,7 +34,8 @@ export interface EngineStatus {
   usedMb: number;
   budgetMb: number | null;
   unloadedSaes: number;
-  steer: { tokens: number; cancelled: number };
+  /** Steering: tokens generated, generations stopped by their client, most generations in one pass. */
+  steer: { tokens: number; cancelled: number; largestBatch: number };
   /** Forward-pass batches (worker/queue.ts): how many ran, and the requests they answered. */
   batches: { count: number; requests: number; largest: number };
 }
@@ -49,7 +50,7 @@ export class Registry {
   private readonly saes = new Map<string, { sae: Promise<Sae>; bytes: number }>();
   private unloaded = 0;
   /** Counted by steering (api/steer.ts): tokens generated, generations stopped by their client. */
-  readonly steerStats = { tokens: 0, cancelled: 0 };
+  readonly steerStats = { tokens: 0, cancelled: 0, largestBatch: 0 };
   /** Counted by the request queue (worker/queue.ts). */
   readonly batchStats = { count: 0, requests: 0, largest: 0 };
 

@@ -7,26 +7,10 @@ import { Gpt2 } from '../../src/engine/gpt2.js';
 import { MAX_BATCH_ROWS } from '../../src/engine/api/forward-jobs.js';
 import { inProcessEngine, workerEngine, type Engine } from '../../src/engine/worker/host.js';
 import type { EngineStatus } from '../../src/engine/registry.js';
-import { expected, maxAbsDiff, modelDir, TOLERANCE } from './fixtures.js';
+import { expectClose, expected, maxAbsDiff, modelDir, TOLERANCE } from './fixtures.js';
 import { makeModelsDir, rankAll, SAE_PROMPT } from './models-dir.js';
 
 const limits = { tokenLimit: 400, maxTokens: 1024 };
-
-/** Deep equality, numbers within 1e-5 (relative to their size when above 1). */
-function expectClose(actual: unknown, wanted: unknown, path = '$'): void {
-  if (typeof wanted === 'number') {
-    expect(typeof actual, path).toBe('number');
-    expect(Math.abs((actual as number) - wanted), path).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(wanted)));
-  } else if (Array.isArray(wanted)) {
-    expect(Array.isArray(actual) && actual.length, path).toBe(wanted.length);
-    wanted.forEach((w, i) => expectClose((actual as unknown[])[i], w, `${path}[${i}]`));
-  } else if (wanted !== null && typeof wanted === 'object') {
-    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(wanted).sort());
-    for (const [k, w] of Object.entries(wanted)) expectClose((actual as Record<string, unknown>)[k], w, `${path}.${k}`);
-  } else {
-    expect(actual, path).toEqual(wanted);
-  }
-}
 
 describe('packed forward pass', () => {
   it('gives each sequence its own pass: every hook against the reference and a pass alone', async () => {

@@ -72,3 +72,19 @@ export function expectLogits(logits: Float32Array, vocab: number, summary: Logit
     expect(Math.abs(max + Math.log(sum) - summary.logsumexp[r]!)).toBeLessThan(TOLERANCE);
   }
 }
+
+/** Deep equality, numbers within 1e-5 (relative to their size when above 1). */
+export function expectClose(actual: unknown, wanted: unknown, path = '$'): void {
+  if (typeof wanted === 'number') {
+    expect(typeof actual, path).toBe('number');
+    expect(Math.abs((actual as number) - wanted), path).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(wanted)));
+  } else if (Array.isArray(wanted)) {
+    expect(Array.isArray(actual) && actual.length, path).toBe(wanted.length);
+    wanted.forEach((w, i) => expectClose((actual as unknown[])[i], w, `${path}[${i}]`));
+  } else if (wanted !== null && typeof wanted === 'object') {
+    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(wanted).sort());
+    for (const [k, w] of Object.entries(wanted)) expectClose((actual as Record<string, unknown>)[k], w, `${path}.${k}`);
+  } else {
+    expect(actual, path).toEqual(wanted);
+  }
+}

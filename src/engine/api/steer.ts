@@ -5,9 +5,10 @@
 // HEAD; `nLogprobs` > 0 fills each output's logprobs as the TransformerLens-era server did
 // (logprobs.ts; HEAD leaves them null).
 import { InvalidInput } from '../../errors.js';
-import { generate } from '../generate.js';
+import { drive, generation } from '../generate.js';
+import type { Step } from '../model.js';
 import { MAX_LOGPROBS, tokenLogprob, type TokenLogprob } from '../logprobs.js';
-import type { Registry } from '../registry.js';
+import type { LoadedModel, Registry } from '../registry.js';
 import { steeringHook, STEER_METHODS, type SteerMethod, type SteerSpec } from '../steer.js';
 import { prepareTokens, type EngineLimits } from './common.js';
 
@@ -36,13 +37,32 @@ export interface SteerOutput {
 export const NO_CHAT_TEMPLATE_ERROR =
   'This model has no chat template, so it cannot accept chat messages. Use /v1/steer/completion with a raw `prompt` instead.';
 
+type SteerAnswer = { outputs: SteerOutput[] };
+
+/** A checked steer request: its model and its generation as steps (generate.ts), to drive alone or batched. */
+export interface PlannedSteer {
+  loaded: LoadedModel;
+  steps: Generator<Step, SteerAnswer, Float32Array>;
+}
+
 export async function steerCompletion(
   registry: Registry,
   limits: EngineLimits & { maxTokens: number },
   req: SteerRequest,
-  onFrame?: (frame: { outputs: SteerOutput[] }) => void,
+  onFrame?: (frame: SteerAnswer) => void,
   signal?: { readonly aborted: boolean },
-): Promise<{ outputs: SteerOutput[] }> {
+): Promise<SteerAnswer> {
+  const { loaded, steps } = await planSteer(registry, limits, req, onFrame, signal);
+  return drive(loaded.model, steps);
+}
+
+export async function planSteer(
+  registry: Registry,
+  limits: EngineLimits & { maxTokens: number },
+  req: SteerRequest,
+  onFrame?: (frame: SteerAnswer) => void,
+  signal?: { readonly aborted: boolean },
+): Promise<PlannedSteer> {
   if ((req.features != null) === (req.vectors != null)) {
     throw new InvalidInput('Invalid request data: exactly one of features or vectors must be provided');
   }
@@ -77,26 +97,30 @@ export async function steerCompletion(
         'Shorten the prompt or start a new conversation.',
     );
   }
-  const outputs: SteerOutput[] = [];
-  for (const type of req.types) {
-    const output: SteerOutput = { type, output: '', logprobs: nLogprobs > 0 ? [] : null };
-    outputs.push(output);
-    generate(loaded.model, ids, {
-      maxNew,
-      temperature: req.temperature,
-      seed: req.seed,
-      hook: type === 'STEERED' ? hook : undefined,
-      signal,
-      onToken: (id, logits) => {
-        registry.steerStats.tokens++;
-        // Per-token decode, so a split multibyte character shows as U+FFFD per token, as upstream.
-        const decode = (i: number) => loaded.tokenizer.tokenStrings([i])[0]!;
-        output.output += decode(id);
-        if (output.logprobs) output.logprobs.push(tokenLogprob(logits, id, nLogprobs, decode));
-        onFrame?.({ outputs: outputs.map((o) => ({ ...o, logprobs: o.logprobs && [...o.logprobs] })) });
-      },
-    });
+  // The requested types one after another, as upstream: DEFAULT starts when STEERED is done.
+  function* steps(): Generator<Step, SteerAnswer, Float32Array> {
+    const outputs: SteerOutput[] = [];
+    for (const type of req.types) {
+      const output: SteerOutput = { type, output: '', logprobs: nLogprobs > 0 ? [] : null };
+      outputs.push(output);
+      yield* generation(loaded.model, ids, {
+        maxNew,
+        temperature: req.temperature,
+        seed: req.seed,
+        hook: type === 'STEERED' ? hook : undefined,
+        signal,
+        onToken: (id, logits) => {
+          registry.steerStats.tokens++;
+          // Per-token decode, so a split multibyte character shows as U+FFFD per token, as upstream.
+          const decode = (i: number) => loaded.tokenizer.tokenStrings([i])[0]!;
+          output.output += decode(id);
+          if (output.logprobs) output.logprobs.push(tokenLogprob(logits, id, nLogprobs, decode));
+          onFrame?.({ outputs: outputs.map((o) => ({ ...o, logprobs: o.logprobs && [...o.logprobs] })) });
+        },
+      });
+    }
+    if (signal?.aborted) registry.steerStats.cancelled++;
+    return { outputs };
   }
-  if (signal?.aborted) registry.steerStats.cancelled++;
-  return { outputs };
+  return { loaded, steps: steps() };
 }

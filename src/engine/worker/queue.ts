@@ -3,10 +3,12 @@
 // it takes every waiting request that needs nothing but forward passes of the same model
 // (activation/all, single, topk-by-token, source) and answers them from shared packed passes and
 // shared SAE encodes (api/forward-jobs.ts): one matrix product over many rows costs far less than
-// many over few. Anything else (steering, tokenize, status) runs alone, in arrival order.
+// many over few. Steering requests of a model generate together (steer-batch.ts). Anything else
+// (tokenize, status, sae-vector) runs alone, in arrival order.
 import { BATCHABLE, dispatch, planOperation, type Cancel, type Limits, type Operation } from '../api/dispatch.js';
 import { finishPlanned, runForwardJobs, type Planned } from '../api/forward-jobs.js';
 import type { Registry } from '../registry.js';
+import { runSteerBatch } from './steer-batch.js';
 
 export interface QueuedRequest {
   op: Operation;
@@ -43,6 +45,16 @@ export class RequestQueue {
         // Yield first, so requests that arrived while the last batch computed can join this one.
         await new Promise((resolve) => setImmediate(resolve));
         const first = this.waiting.shift()!;
+        if (first.op === 'steer') {
+          await runSteerBatch(
+            this.registry,
+            this.limits,
+            first,
+            (room) => this.takeLeading('steer', modelOf(first.body), room),
+            MAX_BATCH_REQUESTS,
+          );
+          continue;
+        }
         if (!BATCHABLE.has(first.op)) {
           await this.runAlone(first);
           continue;
@@ -58,6 +70,13 @@ export class RequestQueue {
     } finally {
       this.running = false;
     }
+  }
+
+  /** The waiting requests of this op and model at the head of the queue (at most `room`), taken out. */
+  private takeLeading(op: Operation, model: unknown, room: number): QueuedRequest[] {
+    let n = 0;
+    while (n < Math.min(room, this.waiting.length) && this.waiting[n]!.op === op && modelOf(this.waiting[n]!.body) === model) n++;
+    return this.waiting.splice(0, n);
   }
 
   private async runAlone(req: QueuedRequest): Promise<void> {
