@@ -8,7 +8,8 @@
 //    engine's /v1/activation/all code path, against PyTorch on the same CPU doing the same forward
 //    and encodes (scripts/bench_engine_torch.py, Debian's python3-torch);
 // 3. N concurrent search-all requests (different 32-token texts) sent together, which the engine's
-//    queue answers from shared packed passes, against the same N sent one at a time.
+//    queue answers from shared packed passes, against the same N sent one at a time; then N
+//    concurrent steered generations, generated together, against one at a time.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,6 +197,27 @@ try {
     `search-all, ${n} concurrent requests (32 tokens × ${hooks.length} SAEs each): batched ${batchedMs.toFixed(0)} ms ` +
       `(${batches} batch${batches === 1 ? '' : 'es'}, ${(batchedMs / n).toFixed(0)} ms/request); one at a time ${sequentialMs.toFixed(0)} ms ` +
       `(${(sequentialMs / n).toFixed(0)} ms/request); speed-up ${(sequentialMs / batchedMs).toFixed(2)}×`,
+  );
+
+  // Concurrent steering: N greedy generations of 32 tokens, one at a time against all at once.
+  const steer = (u: number) => ({
+    model: 'gpt2-bench',
+    prompt: bodies[u]!.prompt.slice(0, 40),
+    vectors: [{ hook: 'blocks.6.hook_resid_pre', steeringVector: Array.from({ length: D }, (_, i) => ((i + u) % 7) - 3), strength: 2 }],
+    types: ['STEERED'],
+    ...{ nCompletionTokens: 32, temperature: 0, strengthMultiplier: 1, freqPenalty: 0, seed: 1, steerMethod: 'SIMPLE_ADDITIVE' },
+    normalizeSteering: true,
+  });
+  const t3 = performance.now();
+  for (let u = 0; u < n; u++) await engine.call('steer', steer(u));
+  const steerAloneMs = performance.now() - t3;
+  const t4 = performance.now();
+  await Promise.all(bodies.map((_, u) => engine.call('steer', steer(u))));
+  const steerBatchedMs = performance.now() - t4;
+  console.log(
+    `steer, ${n} concurrent greedy generations of 32 tokens: batched ${steerBatchedMs.toFixed(0)} ms ` +
+      `(${((n * 32 * 1000) / steerBatchedMs).toFixed(1)} tok/s in all); one at a time ${steerAloneMs.toFixed(0)} ms ` +
+      `(${((n * 32 * 1000) / steerAloneMs).toFixed(1)} tok/s); speed-up ${(steerAloneMs / steerBatchedMs).toFixed(2)}×`,
   );
 
   if (!args['no-torch']) {
