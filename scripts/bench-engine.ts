@@ -1,12 +1,15 @@
 // Engine benchmark on gpt2-small's shapes (random weights: speed does not depend on the values):
-//   npx tsx scripts/bench-engine.ts [--threads 1] [--saes 13] [--no-torch]
+//   npx tsx scripts/bench-engine.ts [--threads 1] [--saes 13] [--concurrent 8] [--no-torch]
 // 1. decode tokens/s with the KV cache, against the weight-streaming floor measured in the same
 //    run: a read-only pass over every weight the engine reads per token, each value summed once
 //    (ones · W through the engine's native matmul); a plain-JS sum and a memcpy of the same weights
 //    are printed beside it for reference;
 // 2. search-all of a 32-token text over N SAEs of 24,576 features (the res-jb hooks), through the
 //    engine's /v1/activation/all code path, against PyTorch on the same CPU doing the same forward
-//    and encodes (scripts/bench_engine_torch.py, Debian's python3-torch).
+//    and encodes (scripts/bench_engine_torch.py, Debian's python3-torch);
+// 3. N concurrent search-all requests (different 32-token texts) sent together, which the engine's
+//    queue answers from shared packed passes, against the same N sent one at a time; then N
+//    concurrent steered generations, generated together, against one at a time.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +19,12 @@ import { inProcessEngine } from '../src/engine/worker/host.js';
 import { configureMatmul, linear, type Linear } from '../src/engine/matmul.js';
 
 const { values: args } = parseArgs({
-  options: { threads: { type: 'string', default: '1' }, saes: { type: 'string', default: '13' }, 'no-torch': { type: 'boolean' } },
+  options: {
+    threads: { type: 'string', default: '1' },
+    saes: { type: 'string', default: '13' },
+    concurrent: { type: 'string', default: '8' },
+    'no-torch': { type: 'boolean' },
+  },
 });
 const threads = Number(args.threads);
 const nSaes = Number(args.saes);
@@ -108,8 +116,10 @@ try {
     unembed: Linear;
   };
   const linears = [...internals.blocks.flatMap((b) => [b.attn, b.proj, b.fc, b.out]), internals.unembed];
-  const weights = linears.map((l) => l.w);
-  const bytes = weights.reduce((s, w) => s + w.byteLength, 0);
+  // ORT holds the weights (the engine keeps no JavaScript copy), so bytes come from the shapes.
+  const sizes = linears.map((l) => l.inDim * l.outDim);
+  const bytes = sizes.reduce((s, n) => s + 4 * n, 0);
+  const rssModelGb = process.memoryUsage().rss / 1e9;
   // The floor: ones · W for every weight, through the same native kernels decode uses: each weight
   // summed (by column) in one read-only pass, vectorized, nothing written but the sums.
   const ones = linears.map((l) => new Float32Array(l.inDim).fill(1));
@@ -121,23 +131,6 @@ try {
     floors.push(performance.now() - t0);
   }
   const floorMs = median(floors);
-  // The same read-only sum in plain JS (scalar adds: compute-bound here, not a memory figure).
-  const jsSums: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    for (const w of weights) checksum += sumOnce(w);
-    jsSums.push(performance.now() - t0);
-  }
-  const jsSumMs = median(jsSums);
-  const scratch = new Float32Array(Math.max(...weights.map((w) => w.length)));
-  const copies: number[] = [];
-  for (let r = 0; r < 10; r++) {
-    const t0 = performance.now();
-    for (const w of weights) scratch.set(w);
-    copies.push(performance.now() - t0);
-  }
-  const copyMs = median(copies);
-
   const prompt = Array.from({ length: 16 }, (_, i) => 100 + i);
   const cache = model.newCache();
   model.forward(prompt, { cache, logits: 'last' }); // prefill (and warm the ORT sessions)
@@ -150,7 +143,7 @@ try {
   const stepMs = median(steps.slice(8));
   console.log(
     `decode: ${stepMs.toFixed(1)} ms/token median (${(1000 / stepMs).toFixed(1)} tok/s, ctx 24-64); weight-streaming floor ${floorMs.toFixed(1)} ms ` +
-      `(${(bytes / 1e6).toFixed(0)} MB read once, summed natively, at ${(bytes / floorMs / 1e6).toFixed(1)} GB/s; plain JS sum ${jsSumMs.toFixed(1)} ms; memcpy ${copyMs.toFixed(1)} ms); ` +
+      `(${(bytes / 1e6).toFixed(0)} MB read once, summed natively, at ${(bytes / floorMs / 1e6).toFixed(1)} GB/s); ` +
       `ratio floor/step = ${(floorMs / stepMs).toFixed(2)} (goal >= 0.5) [checksum ${checksum.toExponential(2)}]`,
   );
 
@@ -179,6 +172,54 @@ try {
     `search-all 32 tokens × ${hooks.length} SAEs of ${DSAE}: ${median(runs).toFixed(0)} ms median of 3 (first call with SAE loading ${loadMs.toFixed(0)} ms)`,
   );
 
+  // Concurrent users: N different texts, one at a time (each its own pass) against all at once.
+  const n = Number(args.concurrent);
+  const bodies = Array.from({ length: n }, (_, u) => ({
+    ...body,
+    prompt: Array.from({ length: 31 }, (_, i) => words[(i * 3 + u) % 7]).join(''),
+  }));
+  const t1 = performance.now();
+  const sequential: unknown[] = [];
+  for (const b of bodies) sequential.push(await engine.call('all', b));
+  const sequentialMs = performance.now() - t1;
+  const before = engine.registry.status().batches.count;
+  const t2 = performance.now();
+  const together = await Promise.all(bodies.map((b) => engine.call('all', b)));
+  const batchedMs = performance.now() - t2;
+  const batches = engine.registry.status().batches.count - before;
+  if (
+    JSON.stringify(together.map((r) => (r as { tokens: unknown }).tokens)) !==
+    JSON.stringify(sequential.map((r) => (r as { tokens: unknown }).tokens))
+  ) {
+    throw new Error('batched answers differ from sequential ones');
+  }
+  console.log(
+    `search-all, ${n} concurrent requests (32 tokens × ${hooks.length} SAEs each): batched ${batchedMs.toFixed(0)} ms ` +
+      `(${batches} batch${batches === 1 ? '' : 'es'}, ${(batchedMs / n).toFixed(0)} ms/request); one at a time ${sequentialMs.toFixed(0)} ms ` +
+      `(${(sequentialMs / n).toFixed(0)} ms/request); speed-up ${(sequentialMs / batchedMs).toFixed(2)}×`,
+  );
+
+  // Concurrent steering: N greedy generations of 32 tokens, one at a time against all at once.
+  const steer = (u: number) => ({
+    model: 'gpt2-bench',
+    prompt: bodies[u]!.prompt.slice(0, 40),
+    vectors: [{ hook: 'blocks.6.hook_resid_pre', steeringVector: Array.from({ length: D }, (_, i) => ((i + u) % 7) - 3), strength: 2 }],
+    types: ['STEERED'],
+    ...{ nCompletionTokens: 32, temperature: 0, strengthMultiplier: 1, freqPenalty: 0, seed: 1, steerMethod: 'SIMPLE_ADDITIVE' },
+    normalizeSteering: true,
+  });
+  const t3 = performance.now();
+  for (let u = 0; u < n; u++) await engine.call('steer', steer(u));
+  const steerAloneMs = performance.now() - t3;
+  const t4 = performance.now();
+  await Promise.all(bodies.map((_, u) => engine.call('steer', steer(u))));
+  const steerBatchedMs = performance.now() - t4;
+  console.log(
+    `steer, ${n} concurrent greedy generations of 32 tokens: batched ${steerBatchedMs.toFixed(0)} ms ` +
+      `(${((n * 32 * 1000) / steerBatchedMs).toFixed(1)} tok/s in all); one at a time ${steerAloneMs.toFixed(0)} ms ` +
+      `(${((n * 32 * 1000) / steerAloneMs).toFixed(1)} tok/s); speed-up ${(steerAloneMs / steerBatchedMs).toFixed(2)}×`,
+  );
+
   if (!args['no-torch']) {
     const py = execFileSync(
       '/usr/bin/python3',
@@ -190,7 +231,31 @@ try {
     );
     console.log(py.trim());
   }
-  console.log(`matmul: ORT, ${threads} thread(s) per product; RSS ${(process.memoryUsage().rss / 1e9).toFixed(2)} GB`);
+  const rssGb = process.memoryUsage().rss / 1e9;
+  console.log(
+    `matmul: ORT, ${threads} thread(s) per product; RSS ${rssModelGb.toFixed(2)} GB with the model loaded, ` +
+      `${rssGb.toFixed(2)} GB with it and ${hooks.length} SAEs (weights ${(bytes / 1e9).toFixed(2)} GB + ${((hooks.length * 2 * D * DSAE * 4) / 1e9).toFixed(2)} GB)`,
+  );
+  // Reference figures for the floor, measured last (on arrays of the weights' sizes, allocated
+  // only now so that they are not in the RSS above): a plain-JS read-only sum (scalar adds:
+  // compute-bound here, not a memory figure) and a memcpy of the same bytes.
+  const weights = sizes.map((n) => new Float32Array(n).fill(1));
+  const jsSums: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (const w of weights) checksum += sumOnce(w);
+    jsSums.push(performance.now() - t0);
+  }
+  const scratch = new Float32Array(Math.max(...sizes));
+  const copies: number[] = [];
+  for (let r = 0; r < 10; r++) {
+    const t0 = performance.now();
+    for (const w of weights) scratch.set(w);
+    copies.push(performance.now() - t0);
+  }
+  console.log(
+    `decode floor references: plain JS sum ${median(jsSums).toFixed(1)} ms; memcpy ${median(copies).toFixed(1)} ms [${checksum.toExponential(2)}]`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

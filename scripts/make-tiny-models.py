@@ -176,6 +176,11 @@ if __name__ == "__main__":
             cfg_pre6("blocks.1.hook_resid_pre", D, S, activation_fn_str="topk", activation_fn_kwargs={"k": 5}),
             "topk", D, S,
         ),
+        # Attention-output SAE: reads the heads' z concatenated (SAELens reshape_activations hook_z).
+        "standard-hookz-6x": make_sae(
+            "standard-hookz-6x", cfg6("standard", "blocks.1.attn.hook_z", D, S, reshape_activations="hook_z"),
+            "standard", D, S,
+        ),
     }
     expected = make_tiny_cases.build(ref, main, prefixed, saes, r)
     with open(os.path.join(ROOT, "expected.json"), "w") as f:

@@ -24,6 +24,19 @@ def logits_summary(logits, r):
     }
 
 
+def logprobs(ref, cfg, w, ids, gen, steers, n=5):
+    """Per generated token: its log_softmax at that step and the top n (ids), as NP-TL's
+    make_logprob_from_logits (the engine's nLogprobs)."""
+    out = []
+    for i, tok in enumerate(gen):
+        _, logits = ref.gpt2_forward(cfg, w, list(ids) + gen[:i], steers)
+        lp = torch.log_softmax(logits[-1], -1)
+        top = torch.topk(lp, n)
+        out.append({"token": tok, "logprob": round(float(lp[tok]), 5),
+                    "top": [[int(j), round(float(v), 5)] for v, j in zip(top.values, top.indices)]})
+    return out
+
+
 def resolve(ref, saes_loaded, spec):
     """Fixture steering spec -> reference spec with a concrete vector and coefficient."""
     if "sae" in spec:
@@ -103,6 +116,9 @@ def build(ref, main_dir, prefixed_dir, sae_dirs, r):
          "method": "SIMPLE_ADDITIVE", "normalize": False},
         {"hook": "blocks.2.hook_resid_pre", "vector": vec(1.0), "strength": 0.5, "strengthMultiplier": 1.0,
          "method": "PROJECTION_CAP", "normalize": True}]))
+    specs.append(("hook_z SAE feature (standard-hookz-6x)", [
+        {"sae": "standard-hookz-6x", "index": 5, "strength": 6.0, "strengthMultiplier": 1.0,
+         "method": "SIMPLE_ADDITIVE", "normalize": False}]))
     eos = [round(float(x), 6) for x in w["wte.weight"][BOS].tolist()]
     specs.append(("EOS stop", [{"hook": "blocks.2.hook_resid_post", "vector": eos, "strength": 100.0,
                                 "strengthMultiplier": 1.0, "method": "SIMPLE_ADDITIVE", "normalize": False}]))
@@ -122,7 +138,9 @@ def build(ref, main_dir, prefixed_dir, sae_dirs, r):
                 print(f"note: same greedy ids as default: {name}")
         if name == "EOS stop":
             assert gen[-1] == BOS and len(gen) < 8, gen
-        out["generation"].append({"name": name, "ids": ids, "maxNew": 8, "steers": fixture_specs,
-                                  "expected": gen, "margin": margin,
-                                  "prefill": logits_summary(logits[-1:], r)})
+        case = {"name": name, "ids": ids, "maxNew": 8, "steers": fixture_specs,
+                "expected": gen, "margin": margin, "prefill": logits_summary(logits[-1:], r)}
+        if len(out["generation"]) < 2:  # the default and one steered generation, to keep the file small
+            case["logprobs"] = logprobs(ref, cfg, w, ids, gen, steers)
+        out["generation"].append(case)
     return out

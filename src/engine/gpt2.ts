@@ -4,8 +4,8 @@
 // q|k|v; the unembedding is tied to `wte`.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { linear, linearFromInOut, linearFromOutIn, type Linear } from './matmul.js';
-import type { ForwardOptions, HookFn, KvCache, LanguageModel, ModelConfig } from './model.js';
+import { linear, linearFromInOut, linearFromOutIn, prepareLinear, type Linear } from './matmul.js';
+import type { ForwardOptions, HookFn, KvCache, LanguageModel, ModelConfig, Step } from './model.js';
 import { addInto, geluNew, layerNorm } from './ops.js';
 import { readSafetensors, type Tensor } from './safetensors.js';
 
@@ -18,6 +18,13 @@ interface Block {
   ln2b: Float32Array;
   fc: Linear;
   out: Linear;
+}
+
+/** One sequence of a pass: its new ids, its cache, and where its rows start in the packed rows. */
+interface Segment {
+  ids: number[];
+  cache: Gpt2Cache;
+  row: number;
 }
 
 interface Gpt2Cache extends KvCache {
@@ -67,23 +74,30 @@ export class Gpt2 implements LanguageModel {
       }
       return t.data;
     };
+    // The matrices go to ORT (prepareLinear), which keeps its own copy; everything the JavaScript
+    // side reads itself is copied out of the file's buffer, so that buffer is freed after loading
+    // and the weights are in memory once (the embedding, read by both sides, twice).
+    const own = (name: string, shape: number[]) => get(name, shape).slice();
     const blocks: Block[] = [];
     for (let l = 0; l < cfg.nLayer; l++) {
       const p = `h.${l}.`;
+      const lin = (name: string, inDim: number, outDim: number) =>
+        prepareLinear(linearFromInOut(get(`${p}${name}.weight`, [inDim, outDim]), inDim, outDim, get(`${p}${name}.bias`, [outDim])));
       blocks.push({
-        ln1w: get(p + 'ln_1.weight', [d]),
-        ln1b: get(p + 'ln_1.bias', [d]),
-        attn: linearFromInOut(get(p + 'attn.c_attn.weight', [d, 3 * d]), d, 3 * d, get(p + 'attn.c_attn.bias', [3 * d])),
-        proj: linearFromInOut(get(p + 'attn.c_proj.weight', [d, d]), d, d, get(p + 'attn.c_proj.bias', [d])),
-        ln2w: get(p + 'ln_2.weight', [d]),
-        ln2b: get(p + 'ln_2.bias', [d]),
-        fc: linearFromInOut(get(p + 'mlp.c_fc.weight', [d, dMlp]), d, dMlp, get(p + 'mlp.c_fc.bias', [dMlp])),
-        out: linearFromInOut(get(p + 'mlp.c_proj.weight', [dMlp, d]), dMlp, d, get(p + 'mlp.c_proj.bias', [d])),
+        ln1w: own(p + 'ln_1.weight', [d]),
+        ln1b: own(p + 'ln_1.bias', [d]),
+        attn: lin('attn.c_attn', d, 3 * d),
+        proj: lin('attn.c_proj', d, d),
+        ln2w: own(p + 'ln_2.weight', [d]),
+        ln2b: own(p + 'ln_2.bias', [d]),
+        fc: lin('mlp.c_fc', d, dMlp),
+        out: lin('mlp.c_proj', dMlp, d),
       });
     }
-    const wte = get('wte.weight', [cfg.vocabSize, d]);
-    const lnf = { w: get('ln_f.weight', [d]), b: get('ln_f.bias', [d]) };
-    return new Gpt2(cfg, wte, get('wpe.weight', [cfg.nCtx, d]), blocks, lnf, linearFromOutIn(wte, d, cfg.vocabSize));
+    const wte = own('wte.weight', [cfg.vocabSize, d]);
+    const lnf = { w: own('ln_f.weight', [d]), b: own('ln_f.bias', [d]) };
+    const unembed = prepareLinear(linearFromOutIn(wte, d, cfg.vocabSize));
+    return new Gpt2(cfg, wte, own('wpe.weight', [cfg.nCtx, d]), blocks, lnf, unembed);
   }
 
   hookNames(): string[] {
@@ -105,56 +119,128 @@ export class Gpt2 implements LanguageModel {
   }
 
   forward(ids: number[], opts: ForwardOptions = {}): Float32Array {
-    const { nLayer, dModel: d, nCtx, vocabSize } = this.config;
     const cache = (opts.cache as Gpt2Cache | undefined) ?? this.newCache(ids.length);
-    const start = cache.length;
-    const n = ids.length;
-    if (start + n > Math.min(nCtx, cache.capacity)) {
-      throw new Error(`sequence of ${start + n} tokens is longer than the model's context (${nCtx})`);
+    return this.run([{ ids, cache, row: 0 }], opts);
+  }
+
+  /**
+   * Several independent sequences in one pass, activations only: their rows are packed one after
+   * another (the hook sees all of them, sequence by sequence), every matrix product runs once over
+   * all rows, and attention stays within each sequence (own positions from 0, own causal mask).
+   */
+  forwardPacked(seqs: number[][], opts: Pick<ForwardOptions, 'hook' | 'lastLayer'> = {}): void {
+    let row = 0;
+    const segs = seqs.map((ids) => {
+      const seg = { ids, cache: this.newCache(ids.length), row };
+      row += ids.length;
+      return seg;
+    });
+    this.run(segs, { ...opts, logits: 'none' });
+  }
+
+  forwardSteps(steps: Step[]): Float32Array[] {
+    let row = 0;
+    const segs = steps.map(({ ids, cache }) => {
+      const seg = { ids, cache: cache as Gpt2Cache, row };
+      row += ids.length;
+      return seg;
+    });
+    // Each generation's hook (its steering) sees its own rows only.
+    const hook: HookFn = (name, h, _rows, width) => {
+      steps.forEach((s, i) => {
+        const { row: r, ids } = segs[i]!;
+        s.hook?.(name, h.subarray(r * width, (r + ids.length) * width), ids.length, width);
+      });
+    };
+    const v = this.config.vocabSize;
+    const logits = this.run(
+      segs,
+      { hook, logits: 'last' },
+      segs.map((s) => s.row + s.ids.length - 1),
+    );
+    return segs.map((_, i) => logits.subarray(i * v, (i + 1) * v));
+  }
+
+  /** `lastRows`: with logits 'last', the rows whose logits to compute (default: the final row). */
+  private run(segs: Segment[], opts: ForwardOptions, lastRows?: number[]): Float32Array {
+    const { nLayer, dModel: d, nCtx, vocabSize } = this.config;
+    let n = 0;
+    for (const { ids, cache } of segs) {
+      if (cache.length + ids.length > Math.min(nCtx, cache.capacity)) {
+        throw new Error(`sequence of ${cache.length + ids.length} tokens is longer than the model's context (${nCtx})`);
+      }
+      n += ids.length;
     }
     const hook: HookFn = opts.hook ?? (() => {});
     const x = new Float32Array(n * d);
-    for (let t = 0; t < n; t++) {
-      const id = ids[t]!;
-      if (!(id >= 0 && id < vocabSize)) throw new Error(`token id ${id} is outside the vocabulary`);
-      x.set(this.wte.subarray(id * d, id * d + d), t * d);
+    for (const { ids, row } of segs) {
+      for (let t = 0; t < ids.length; t++) {
+        const id = ids[t]!;
+        if (!(id >= 0 && id < vocabSize)) throw new Error(`token id ${id} is outside the vocabulary`);
+        x.set(this.wte.subarray(id * d, id * d + d), (row + t) * d);
+      }
     }
     hook('hook_embed', x, n, d);
-    addInto(x, this.wpe.subarray(start * d, (start + n) * d));
+    for (const { ids, cache, row } of segs) {
+      addInto(x.subarray(row * d, (row + ids.length) * d), this.wpe.subarray(cache.length * d, (cache.length + ids.length) * d));
+    }
     const last = Math.min(opts.lastLayer ?? nLayer - 1, nLayer - 1);
     hook('blocks.0.hook_resid_pre', x, n, d);
     for (let l = 0; l <= last; l++) {
-      this.block(l, x, n, start, cache, hook);
+      this.block(l, x, n, segs, hook);
       hook(`blocks.${l}.hook_resid_post`, x, n, d);
       if (l + 1 < nLayer) hook(`blocks.${l + 1}.hook_resid_pre`, x, n, d);
     }
-    cache.length = start + n;
+    for (const seg of segs) seg.cache.length += seg.ids.length;
     const which = opts.logits ?? 'all';
     if (which === 'none' || last < nLayer - 1) return new Float32Array(0);
-    const rows = which === 'last' ? 1 : n;
-    const tail = x.subarray((n - rows) * d);
+    let tail = x;
+    let rows = n;
+    if (which === 'last') {
+      const picked = lastRows ?? [n - 1];
+      tail = new Float32Array(picked.length * d);
+      picked.forEach((r, i) => tail.set(x.subarray(r * d, (r + 1) * d), i * d));
+      rows = picked.length;
+    }
     const normed = layerNorm(tail, rows, d, this.lnf.w, this.lnf.b, this.config.eps);
     return linear(this.unembed, normed, rows);
   }
 
-  private block(l: number, x: Float32Array, n: number, start: number, cache: Gpt2Cache, hook: HookFn): void {
-    const { dModel: d, nHead, eps } = this.config;
+  private block(l: number, x: Float32Array, n: number, segs: Segment[], hook: HookFn): void {
+    const { dModel: d, eps } = this.config;
     const b = this.blocks[l]!;
-    const dh = d / nHead;
     const qkv = linear(b.attn, layerNorm(x, n, d, b.ln1w, b.ln1b, eps), n);
+    const z = new Float32Array(n * d);
+    for (const seg of segs) this.attend(l, qkv, z, seg);
+    hook(`blocks.${l}.attn.hook_z`, z, n, d);
+    const attnOut = linear(b.proj, z, n);
+    hook(`blocks.${l}.hook_attn_out`, attnOut, n, d);
+    addInto(x, attnOut);
+    hook(`blocks.${l}.hook_resid_mid`, x, n, d);
+    const mlpOut = linear(b.out, geluNew(linear(b.fc, layerNorm(x, n, d, b.ln2w, b.ln2b, eps), n)), n);
+    hook(`blocks.${l}.hook_mlp_out`, mlpOut, n, d);
+    addInto(x, mlpOut);
+  }
+
+  /** Causal attention of one sequence's new rows over its cache; writes their rows of `z`. */
+  private attend(l: number, qkv: Float32Array, z: Float32Array, { ids, cache, row }: Segment): void {
+    const { dModel: d, nHead } = this.config;
+    const dh = d / nHead;
+    const n = ids.length;
+    const start = cache.length;
     const keys = cache.keys[l]!;
     const values = cache.values[l]!;
     for (let t = 0; t < n; t++) {
-      keys.set(qkv.subarray(t * 3 * d + d, t * 3 * d + 2 * d), (start + t) * d);
-      values.set(qkv.subarray(t * 3 * d + 2 * d, t * 3 * d + 3 * d), (start + t) * d);
+      const r = (row + t) * 3 * d;
+      keys.set(qkv.subarray(r + d, r + 2 * d), (start + t) * d);
+      values.set(qkv.subarray(r + 2 * d, r + 3 * d), (start + t) * d);
     }
-    const z = new Float32Array(n * d);
     const scores = new Float32Array(start + n);
     const scale = 1 / Math.sqrt(dh);
     for (let t = 0; t < n; t++) {
       const upto = start + t; // causal: position start+t sees 0..start+t
       for (let h = 0; h < nHead; h++) {
-        const qo = t * 3 * d + h * dh;
+        const qo = (row + t) * 3 * d + h * dh;
         let max = -Infinity;
         for (let j = 0; j <= upto; j++) {
           let s = 0;
@@ -170,7 +256,7 @@ export class Gpt2 implements LanguageModel {
           scores[j] = e;
           sum += e;
         }
-        const zo = t * d + h * dh;
+        const zo = (row + t) * d + h * dh;
         for (let j = 0; j <= upto; j++) {
           const p = scores[j]! / sum;
           const vo = j * d + h * dh;
@@ -178,13 +264,5 @@ export class Gpt2 implements LanguageModel {
         }
       }
     }
-    hook(`blocks.${l}.attn.hook_z`, z, n, d);
-    const attnOut = linear(b.proj, z, n);
-    hook(`blocks.${l}.hook_attn_out`, attnOut, n, d);
-    addInto(x, attnOut);
-    hook(`blocks.${l}.hook_resid_mid`, x, n, d);
-    const mlpOut = linear(b.out, geluNew(linear(b.fc, layerNorm(x, n, d, b.ln2w, b.ln2b, eps), n)), n);
-    hook(`blocks.${l}.hook_mlp_out`, mlpOut, n, d);
-    addInto(x, mlpOut);
   }
 }

@@ -7,7 +7,9 @@
 //   contiguous rows), four input rows per pass; the fallback where ORT's binary is missing, and
 //   the independent check of the ORT path in the tests.
 // A weight keeps the layout its file has (ORT's Gemm takes either); the JS kernel makes its
-// `[out, in]` copy on first use only, so with ORT no weight is held twice in JavaScript.
+// `[out, in]` copy on first use only. Once ORT holds a weight (its session copies it in), the
+// JavaScript arrays are dropped unless the Linear is marked `keep`, so the weight is in memory
+// once; such a weight goes on through ORT even if the backend is switched to 'js' afterwards.
 import { loadOrt, ortLinear, type OrtLinear } from './ort.js';
 
 export interface Linear {
@@ -21,7 +23,11 @@ export interface Linear {
   ort?: OrtLinear;
   /** `[outDim, inDim]` for the JS kernel, made on first use. */
   wt?: Float32Array;
+  /** Keep `w` and `bias` after ORT has its copy (their arrays are read elsewhere too). */
+  keep?: boolean;
 }
+
+const RELEASED = new Float32Array(0);
 
 export type MatmulBackend = 'ort' | 'js';
 
@@ -63,14 +69,28 @@ function transposed(lin: Linear): Float32Array {
   return (lin.wt = wt);
 }
 
+/**
+ * Hands the weight to ORT now (when it is the backend) rather than on first use, so its
+ * JavaScript arrays (and the file they were read from) can go as soon as the model is loaded.
+ */
+export function prepareLinear(lin: Linear): Linear {
+  if (backend === 'ort' && !lin.ort) linear(lin, new Float32Array(lin.inDim), 1);
+  return lin;
+}
+
 /** `x` is `[rows, inDim]` row-major; returns `[rows, outDim]`. */
 export function linear(lin: Linear, x: Float32Array, rows: number): Float32Array {
   check(x.length >= lin.inDim * rows, `input of ${x.length} values is shorter than ${rows}×${lin.inDim}`);
   if (rows === 0) return new Float32Array(0);
-  if (backend === 'ort') {
-    lin.ort ??= ortLinear(loadOrt()!, lin, threads);
-    return lin.ort.run(x, rows);
+  if (backend === 'ort' && !lin.ort) {
+    lin.ort = ortLinear(loadOrt()!, lin, threads);
+    if (!lin.keep) {
+      lin.w = RELEASED;
+      lin.wt = undefined;
+      lin.bias = undefined;
+    }
   }
+  if (lin.ort) return lin.ort.run(x, rows);
   return linearJs(lin, x, rows);
 }
 

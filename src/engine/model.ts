@@ -37,11 +37,29 @@ export interface ForwardOptions {
   lastLayer?: number;
 }
 
+/** One generation step: new ids continuing a cache, under that generation's hook. */
+export interface Step {
+  ids: number[];
+  cache: KvCache;
+  hook?: HookFn;
+}
+
 export interface LanguageModel {
   readonly config: ModelConfig;
   newCache(): KvCache;
   /** Logits `[rows, vocab]` per `opts.logits` (empty when 'none'). */
   forward(ids: number[], opts?: ForwardOptions): Float32Array;
+  /**
+   * Several independent sequences in one pass, activations only (each from position 0, no cache):
+   * the hook sees their rows packed in order (`rows` = the sum of their lengths), and each row's
+   * values equal those of a pass over its sequence alone.
+   */
+  forwardPacked(seqs: number[][], opts?: Pick<ForwardOptions, 'hook' | 'lastLayer'>): void;
+  /**
+   * Several generations' steps in one pass (each its own cache and hook, which sees only its own
+   * rows); returns each step's last-row logits, as `forward(…, { logits: 'last' })` would.
+   */
+  forwardSteps(steps: Step[]): Float32Array[];
   /** Every hook name the model emits, in order. */
   hookNames(): string[];
 }

@@ -4,8 +4,8 @@
 // Source ids are Neuronpedia's `<layer>-<source set>` (`6-res-jb`), so a source set is every
 // source whose id ends in `-<set>`. Models load on first use and stay loaded. SAEs load on first
 // use within a memory budget (ENGINE_MEMORY_MB, models counted too): the least recently used SAE
-// is unloaded to make room. Requests run one at a time in the engine worker, so an unloaded SAE is
-// never one a running request holds.
+// is unloaded to make room. Requests run one batch at a time in the engine worker; an SAE unloaded
+// while a batch is being planned stays alive (and counted out of the budget) until that batch ends.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInput } from '../errors.js';
@@ -34,7 +34,10 @@ export interface EngineStatus {
   usedMb: number;
   budgetMb: number | null;
   unloadedSaes: number;
-  steer: { tokens: number; cancelled: number };
+  /** Steering: tokens generated, generations stopped by their client, most generations in one pass. */
+  steer: { tokens: number; cancelled: number; largestBatch: number };
+  /** Forward-pass batches (worker/queue.ts): how many ran, and the requests they answered. */
+  batches: { count: number; requests: number; largest: number };
 }
 
 const MB = 1024 * 1024;
@@ -47,7 +50,9 @@ export class Registry {
   private readonly saes = new Map<string, { sae: Promise<Sae>; bytes: number }>();
   private unloaded = 0;
   /** Counted by steering (api/steer.ts): tokens generated, generations stopped by their client. */
-  readonly steerStats = { tokens: 0, cancelled: 0 };
+  readonly steerStats = { tokens: 0, cancelled: 0, largestBatch: 0 };
+  /** Counted by the request queue (worker/queue.ts). */
+  readonly batchStats = { count: 0, requests: 0, largest: 0 };
 
   constructor(
     readonly dir: string,
@@ -159,6 +164,7 @@ export class Registry {
       budgetMb: this.opts.memoryBytes === undefined ? null : this.opts.memoryBytes / MB,
       unloadedSaes: this.unloaded,
       steer: { ...this.steerStats },
+      batches: { ...this.batchStats },
     };
   }
 }

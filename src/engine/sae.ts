@@ -4,7 +4,7 @@
 // k features win. Encode follows sae_lens/saes/{standard,jumprelu,topk,gated}_sae.py.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { linear, linearFromInOut, type Linear } from './matmul.js';
+import { linear, linearFromInOut, prepareLinear, type Linear } from './matmul.js';
 import { parseSaeConfig, type SaeConfig } from './sae-config.js';
 import { readSafetensors } from './safetensors.js';
 
@@ -19,6 +19,9 @@ export class Sae {
     readonly wDec: Float32Array,
     readonly bDec: Float32Array,
     private readonly threshold: Float32Array | undefined,
+    private readonly folder: string,
+    /** The decoder norms folded into the encoder (undefined: not folded). */
+    private readonly norms: Float32Array | undefined,
   ) {}
 
   static async load(folder: string): Promise<Sae> {
@@ -40,8 +43,9 @@ export class Sae {
     const bMag = gated ? get('b_mag', dSae) : undefined;
     const rMag = gated ? get('r_mag', dSae) : undefined;
     const threshold = cfg.architecture === 'jumprelu' ? get('threshold', dSae) : undefined;
+    let norms: Float32Array | undefined;
     if (!(cfg.architecture === 'topk' && !cfg.rescaleActsByDecoderNorm)) {
-      const norms = new Float32Array(dSae);
+      norms = new Float32Array(dSae);
       for (let f = 0; f < dSae; f++) {
         let sq = 0;
         for (let i = 0; i < dIn; i++) sq += wDec[f * dIn + i]! ** 2;
@@ -55,20 +59,29 @@ export class Sae {
       // Row by row: W_enc is [d_in, d_sae], so a column-wise pass would stride through memory.
       for (let i = 0; i < dIn; i++) for (let f = 0; f < dSae; f++) wEnc[i * dSae + f]! *= norms[f]!;
     }
-    const enc = linearFromInOut(wEnc, dIn, dSae, bEnc);
+    // The encoders go to ORT now; their JavaScript copies are dropped (matmul.ts), so the SAE's
+    // encoder is in memory once and encoderVector reads its column from the file.
+    const enc = prepareLinear(linearFromInOut(wEnc, dIn, dSae, bEnc));
     let encMag: Linear | undefined;
     if (gated) {
       const scaled = new Float32Array(wEnc);
       for (let i = 0; i < dIn; i++) for (let f = 0; f < dSae; f++) scaled[i * dSae + f]! *= Math.exp(rMag![f]!);
-      encMag = linearFromInOut(scaled, dIn, dSae, bMag);
+      encMag = prepareLinear(linearFromInOut(scaled, dIn, dSae, bMag));
     }
-    return new Sae(cfg, enc, encMag, wDec, bDec, threshold);
+    return new Sae(cfg, enc, encMag, wDec, bDec, threshold, folder, norms);
   }
 
-  /** The encoder column of feature `index` (what `/v1/util/sae-vector` answers). */
-  encoderVector(index: number): Float32Array {
+  /**
+   * The folded encoder column of feature `index` (what `/v1/util/sae-vector` answers): from the
+   * JavaScript copy when there is one, else from the file, folded as load() folds it (the same
+   * float32 product, so the same values).
+   */
+  async encoderVector(index: number): Promise<Float32Array> {
     const { dIn, dSae } = this.cfg;
-    return Float32Array.from({ length: dIn }, (_, i) => this.enc.w[i * dSae + index]!);
+    if (this.enc.w.length > 0) return Float32Array.from({ length: dIn }, (_, i) => this.enc.w[i * dSae + index]!);
+    const raw = (await readSafetensors(join(this.folder, 'sae_weights.safetensors'))).get('W_enc')!.data;
+    const n = this.norms ? this.norms[index]! : 1;
+    return Float32Array.from({ length: dIn }, (_, i) => raw[i * dSae + index]! * n);
   }
 
   /** The folded decoder row of feature `index` (the steering direction). */

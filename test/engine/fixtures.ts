@@ -38,6 +38,8 @@ export interface Expected {
     expected: number[];
     margin: number;
     prefill: LogitsSummary;
+    /** The first two cases: per generated token, its log_softmax and the top 5 `[id, logprob]`. */
+    logprobs?: { token: number; logprob: number; top: [number, number][] }[];
   }[];
 }
 
@@ -68,5 +70,21 @@ export function expectLogits(logits: Float32Array, vocab: number, summary: Logit
     let sum = 0;
     for (let i = 0; i < vocab; i++) sum += Math.exp(row[i]! - max);
     expect(Math.abs(max + Math.log(sum) - summary.logsumexp[r]!)).toBeLessThan(TOLERANCE);
+  }
+}
+
+/** Deep equality, numbers within 1e-5 (relative to their size when above 1). */
+export function expectClose(actual: unknown, wanted: unknown, path = '$'): void {
+  if (typeof wanted === 'number') {
+    expect(typeof actual, path).toBe('number');
+    expect(Math.abs((actual as number) - wanted), path).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(wanted)));
+  } else if (Array.isArray(wanted)) {
+    expect(Array.isArray(actual) && actual.length, path).toBe(wanted.length);
+    wanted.forEach((w, i) => expectClose((actual as unknown[])[i], w, `${path}[${i}]`));
+  } else if (wanted !== null && typeof wanted === 'object') {
+    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(wanted).sort());
+    for (const [k, w] of Object.entries(wanted)) expectClose((actual as Record<string, unknown>)[k], w, `${path}.${k}`);
+  } else {
+    expect(actual, path).toEqual(wanted);
   }
 }

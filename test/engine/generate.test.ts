@@ -12,7 +12,7 @@ let model: Gpt2;
 const saes = new Map<string, Sae>();
 beforeAll(async () => {
   model = await Gpt2.load(modelDir('tiny-gpt2'));
-  for (const id of ['standard-6x', 'jumprelu-6x']) saes.set(id, await Sae.load(saeDir(id)));
+  for (const id of ['standard-6x', 'jumprelu-6x', 'standard-hookz-6x']) saes.set(id, await Sae.load(saeDir(id)));
 });
 
 function toSpec(s: FixtureSteer): SteerSpec {

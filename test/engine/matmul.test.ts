@@ -28,9 +28,15 @@ describe('matmul backends', () => {
         want[r * m + o] = s;
       }
     const lin = linearFromInOut(w, n, m, b);
+    const js = linearJs(lin, x, rows);
     configureMatmul({ backend: 'ort' });
     const ort = linear(lin, x, rows);
-    const js = linearJs(lin, x, rows);
+    // ORT holds the weight now: the JavaScript copy is gone, and a switch to the JS backend goes on
+    // computing this weight through ORT.
+    expect(lin.w.length).toBe(0);
+    configureMatmul({ backend: 'js' });
+    expect(linear(lin, x, rows)).toEqual(ort);
+    configureMatmul({ backend: 'ort' });
     for (const got of [ort, js]) {
       expect(got.length).toBe(rows * m);
       for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-5);

@@ -2,6 +2,7 @@
 // with and without decoder-norm rescaling, gated), both cfg versions, folding as Neuronpedia folds.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Gpt2 } from '../../src/engine/gpt2.js';
+import { configureMatmul } from '../../src/engine/matmul.js';
 import { Sae } from '../../src/engine/sae.js';
 import { parseSaeConfig } from '../../src/engine/sae-config.js';
 import { expected, maxAbsDiff, modelDir, saeDir, TOLERANCE } from './fixtures.js';
@@ -22,8 +23,17 @@ describe.each(Object.entries(expected.saes))('SAE %s', (id, ref) => {
     expect(maxAbsDiff(acts, ref.acts.flat())).toBeLessThan(TOLERANCE);
     // the same features fire (a threshold or top-k choice off by one would still be close in value)
     expect([...acts].map((a) => a > 0)).toEqual(ref.acts.flat().map((a) => a > 0));
-    expect(maxAbsDiff(sae.encoderVector(3), ref.W_enc_col3)).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(await sae.encoderVector(3), ref.W_enc_col3)).toBeLessThan(TOLERANCE);
     expect(maxAbsDiff(sae.decoderVector(3), ref.W_dec_row3)).toBeLessThan(TOLERANCE);
+  });
+
+  it('holds its encoder once (in ORT), and reads sae-vector columns from the file bit for bit', async () => {
+    const sae = await Sae.load(saeDir(id));
+    expect((sae as unknown as { enc: { w: Float32Array } }).enc.w.length).toBe(0);
+    configureMatmul({ backend: 'js' });
+    const kept = await Sae.load(saeDir(id)).finally(() => configureMatmul({ backend: 'ort' }));
+    expect((kept as unknown as { enc: { w: Float32Array } }).enc.w.length).toBe(kept.cfg.dIn * kept.cfg.dSae);
+    for (const f of [0, 3, kept.cfg.dSae - 1]) expect(await sae.encoderVector(f)).toEqual(await kept.encoderVector(f));
   });
 });
 

@@ -1,10 +1,13 @@
 // The /v1/activation/* answers, computed as Neuronpedia's inference server computes them
 // (apps/inference/neuronpedia_inference/endpoints/activation/*.py at HEAD; the behaviour is
 // summarised in the shared reference inference-engine.md §1). No HTTP here: the server and the
-// in-process host both call these.
+// in-process host both call these. Each is planned (checks, tokens, SAEs, the forward jobs it
+// needs) then finished once its jobs have run, alone or batched with other requests'.
 import { InvalidInput } from '../../errors.js';
 import type { Registry } from '../registry.js';
-import { encodeSource, prepareTokens, residualsAt, type EngineLimits } from './common.js';
+import { prepareTokens, type EngineLimits } from './common.js';
+import { topIndices } from '../top.js';
+import { forwardJob, type ForwardJob, type Planned } from './forward-jobs.js';
 
 export interface AllRequest {
   prompt: string;
@@ -25,7 +28,7 @@ interface AllRow {
   sumValues: number;
 }
 
-export async function activationAll(registry: Registry, limits: EngineLimits, req: AllRequest) {
+export async function planAll(registry: Registry, limits: EngineLimits, req: AllRequest): Promise<Planned> {
   const loaded = await registry.model(req.model);
   const sources = req.selectedSources.length > 0 ? req.selectedSources : registry.sourceSet(req.model, req.sourceSet);
   if (sources.length === 0) throw new InvalidInput('Invalid source set');
@@ -36,43 +39,41 @@ export async function activationAll(registry: Registry, limits: EngineLimits, re
     if (!Number.isInteger(i) || i < 0 || i >= T) throw new InvalidInput(`sortByTokenIndexes: ${i} is not a token index (0 to ${T - 1})`);
   }
   const saes = await Promise.all(sources.map((s) => registry.sae(req.model, s)));
-  const resid = residualsAt(
-    loaded,
-    ids,
-    saes.map((s) => s.cfg.hookName),
-  );
-  let top: (AllRow & { key: number })[] = [];
-  for (const [si, source] of sources.entries()) {
-    const sae = saes[si]!;
-    const acts = encodeSource(sae, resid, T);
-    const d = sae.cfg.dSae;
+  // Each source's own top rows, kept as its activations arrive (whatever order the SAEs run in).
+  const perSource: (AllRow & { key: number })[][] = [];
+  const job = forwardJob(loaded, ids, [], saes);
+  job.onActs = (si, acts) => {
+    const d = saes[si]!.cfg.dSae;
     if (req.ignoreBos) acts.fill(0, 0, d);
-    const rows: { index: number; key: number; max: number; argmax: number; sum: number }[] = [];
-    for (let f = 0; f < d; f++) {
-      let max = -Infinity;
-      let argmax = 0;
-      for (let t = 0; t < T; t++) {
-        const v = acts[t * d + f]!;
-        if (v > max) [max, argmax] = [v, t];
+    // Row by row (the activations are [T, d_sae]): each feature's max, its first argmax, and the
+    // sum at sortByTokenIndexes (duplicates count twice, as upstream), in the order given.
+    const max = new Float64Array(d).fill(-Infinity);
+    const argmax = new Int32Array(d);
+    for (let t = 0; t < T; t++) {
+      for (let f = 0, o = t * d; f < d; f++, o++) {
+        if (acts[o]! > max[f]!) [max[f], argmax[f]] = [acts[o]!, t];
       }
-      let sum = 0;
-      for (const t of req.sortByTokenIndexes) sum += acts[t * d + f]!; // duplicates count twice, as upstream
-      rows.push({ index: f, key: req.sortByTokenIndexes.length > 0 ? sum : max, max, argmax, sum });
     }
-    // Stable descending sorts: ties keep lower feature indexes, then earlier sources, first.
-    rows.sort((a, b) => b.key - a.key);
-    const fresh = rows.slice(0, numResults).map((r) => ({
-      source,
-      index: r.index,
-      values: Array.from({ length: T }, (_, t) => acts[t * d + r.index]!),
-      maxValue: r.max,
-      maxValueIndex: r.argmax,
-      sumValues: r.sum,
-      key: r.key,
+    const sum = new Float64Array(d);
+    for (const t of req.sortByTokenIndexes) for (let f = 0; f < d; f++) sum[f]! += acts[t * d + f]!;
+    const key = req.sortByTokenIndexes.length > 0 ? sum : max;
+    // Upstream's stable descending sort: ties keep lower feature indexes (then earlier sources) first.
+    perSource[si] = topIndices(key, numResults).map((f) => ({
+      source: sources[si]!,
+      index: f,
+      values: Array.from({ length: T }, (_, t) => acts[t * d + f]!),
+      maxValue: max[f]!,
+      maxValueIndex: argmax[f]!,
+      sumValues: sum[f]!,
+      key: key[f]!,
     }));
-    top = [...top, ...fresh].sort((a, b) => b.key - a.key).slice(0, numResults);
-  }
-  return { activations: top.map(({ key: _key, ...row }) => row), tokens };
+  };
+  const finish = () => {
+    let top: (AllRow & { key: number })[] = [];
+    for (const fresh of perSource) top = [...top, ...fresh].sort((a, b) => b.key - a.key).slice(0, numResults);
+    return { activations: top.map(({ key: _key, ...row }) => row), tokens };
+  };
+  return { jobs: [job], finish };
 }
 
 export interface TopkRequest {
@@ -83,25 +84,28 @@ export interface TopkRequest {
   topK?: number | null;
 }
 
-export async function activationTopkByToken(registry: Registry, limits: EngineLimits, req: TopkRequest) {
+export async function planTopkByToken(registry: Registry, limits: EngineLimits, req: TopkRequest): Promise<Planned> {
   const loaded = await registry.model(req.model);
   const sae = await registry.sae(req.model, req.source);
   const { ids, tokens } = prepareTokens(loaded, req.prompt, limits);
-  const acts = encodeSource(sae, residualsAt(loaded, ids, [sae.cfg.hookName]), ids.length);
   const d = sae.cfg.dSae;
   const k = Math.min(req.topK ?? 5, d);
-  const results = ids.map((id, t) => {
-    const row = acts.subarray(t * d, (t + 1) * d);
-    const order = Array.from({ length: d }, (_, f) => f).sort((a, b) => row[b]! - row[a]! || a - b);
-    return {
-      tokenPosition: t,
-      token: tokens[t]!,
-      isSpecial: loaded.tokenizer.isSpecial(id),
-      topFeatures: order.slice(0, k).map((f) => ({ featureIndex: f, activationValue: row[f]! })),
-    };
-  });
+  let results: unknown[] = [];
+  const job = forwardJob(loaded, ids, [], [sae]);
+  job.onActs = (_, acts) => {
+    results = ids.map((id, t) => {
+      const row = acts.subarray(t * d, (t + 1) * d);
+      return {
+        tokenPosition: t,
+        token: tokens[t]!,
+        isSpecial: loaded.tokenizer.isSpecial(id),
+        topFeatures: topIndices(row, k).map((f) => ({ featureIndex: f, activationValue: row[f]! })),
+      };
+    });
+  };
   // ignoreBos drops position 0 from both lists; tokenPosition stays the absolute index.
-  return req.ignoreBos ? { tokens: tokens.slice(1), results: results.slice(1) } : { tokens, results };
+  const finish = () => (req.ignoreBos ? { tokens: tokens.slice(1), results: results.slice(1) } : { tokens, results });
+  return { jobs: [job], finish };
 }
 
 export interface SingleRequest {
@@ -113,7 +117,7 @@ export interface SingleRequest {
   hook?: string | null;
 }
 
-export async function activationSingle(registry: Registry, limits: EngineLimits, req: SingleRequest) {
+export async function planSingle(registry: Registry, limits: EngineLimits, req: SingleRequest): Promise<Planned> {
   const loaded = await registry.model(req.model);
   const bySae = req.source != null && req.index != null;
   const byVector = req.vector != null && req.hook != null;
@@ -125,11 +129,15 @@ export async function activationSingle(registry: Registry, limits: EngineLimits,
     // The vector form adds no BOS (GPT-2's tokenizer adds none) and zeroes nothing.
     const { ids, tokens } = prepareTokens(loaded, req.prompt, limits, false);
     const vector = req.vector!;
-    const resid = residualsAt(loaded, ids, [req.hook!]).get(req.hook!)!;
     const d = loaded.model.config.dModel;
     if (vector.length !== d) throw new InvalidInput(`vector has ${vector.length} values; the hook has ${d}`);
-    const values = ids.map((_, t) => vector.reduce((s, v, i) => s + v * resid[t * d + i]!, 0));
-    return { activation: maxOf(values), tokens, tokensIsSpecial: ids.map(special) };
+    const job = forwardJob(loaded, ids, [req.hook!]);
+    const finish = () => {
+      const resid = job.resid!.get(req.hook!)!;
+      const values = ids.map((_, t) => vector.reduce((s, v, i) => s + v * resid[t * d + i]!, 0));
+      return { activation: maxOf(values), tokens, tokensIsSpecial: ids.map(special) };
+    };
+    return { jobs: [job], finish };
   }
   const index = Number(req.index);
   const sae = await registry.sae(req.model, req.source!);
@@ -137,11 +145,14 @@ export async function activationSingle(registry: Registry, limits: EngineLimits,
     throw new InvalidInput(`index ${String(req.index)} is not a feature of ${req.source} (0 to ${sae.cfg.dSae - 1})`);
   }
   const { ids, tokens } = prepareTokens(loaded, req.prompt, limits);
-  const acts = encodeSource(sae, residualsAt(loaded, ids, [sae.cfg.hookName]), ids.length);
-  let values = ids.map((id, t) => (id === loaded.model.config.bosTokenId ? 0 : acts[t * sae.cfg.dSae + index]!));
+  let values: number[] = [];
+  const job = forwardJob(loaded, ids, [], [sae]);
+  job.onActs = (_, acts) => {
+    values = ids.map((id, t) => (id === loaded.model.config.bosTokenId ? 0 : acts[t * sae.cfg.dSae + index]!));
+  };
   // Upstream zeroes every BOS position, then drops the first (the BOS it prepended).
-  values = values.slice(1);
-  return { activation: maxOf(values), tokens: tokens.slice(1), tokensIsSpecial: ids.slice(1).map(special) };
+  const finish = () => ({ activation: maxOf(values.slice(1)), tokens: tokens.slice(1), tokensIsSpecial: ids.slice(1).map(special) });
+  return { jobs: [job], finish };
 }
 
 function maxOf(values: number[]) {
@@ -150,25 +161,29 @@ function maxOf(values: number[]) {
   return { values, maxValue: values.length ? values[maxValueIndex]! : 0, maxValueIndex };
 }
 
-export async function activationSource(
+export async function planSource(
   registry: Registry,
   limits: EngineLimits,
   req: { prompts: string[]; model: string; source: string },
-) {
+): Promise<Planned> {
   const loaded = await registry.model(req.model);
   const sae = await registry.sae(req.model, req.source);
   const d = sae.cfg.dSae;
-  const results = req.prompts.map((prompt) => {
+  const results: { tokens: string[]; activeFeatures: Record<string, [number, number][]> }[] = [];
+  const jobs: ForwardJob[] = req.prompts.map((prompt, p) => {
     const { ids, tokens } = prepareTokens(loaded, prompt, limits);
-    const acts = encodeSource(sae, residualsAt(loaded, ids, [sae.cfg.hookName]), ids.length);
-    const activeFeatures: Record<string, [number, number][]> = {};
-    for (let f = 0; f < d; f++) {
-      for (let t = 0; t < ids.length; t++) {
-        const v = acts[t * d + f]!;
-        if (v > 0) (activeFeatures[String(f)] ??= []).push([t, v]);
+    const job = forwardJob(loaded, ids, [], [sae]);
+    job.onActs = (_, acts) => {
+      const activeFeatures: Record<string, [number, number][]> = {};
+      for (let f = 0; f < d; f++) {
+        for (let t = 0; t < ids.length; t++) {
+          const v = acts[t * d + f]!;
+          if (v > 0) (activeFeatures[String(f)] ??= []).push([t, v]);
+        }
       }
-    }
-    return { tokens, activeFeatures };
+      results[p] = { tokens, activeFeatures };
+    };
+    return job;
   });
-  return { results };
+  return { jobs, finish: () => ({ results }) };
 }

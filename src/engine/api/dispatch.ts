@@ -1,8 +1,9 @@
 // Every /v1 operation by name, so the same call runs in this thread or in the engine's worker
 // (worker/host.ts) with nothing but a name, a JSON body and a stream callback crossing over.
 import type { Registry } from '../registry.js';
-import { activationAll, activationSingle, activationSource, activationTopkByToken } from './activation.js';
+import { planAll, planSingle, planSource, planTopkByToken } from './activation.js';
 import type { EngineLimits } from './common.js';
+import { runPlanned, type Planned } from './forward-jobs.js';
 import { steerCompletion } from './steer.js';
 import { saeVector, similarityMatrixPred, tokenize } from './util.js';
 
@@ -26,6 +27,25 @@ export interface Cancel {
 
 export type Limits = EngineLimits & { maxTokens: number };
 
+/** Operations answered from forward passes alone, which concurrent requests can share. */
+export const BATCHABLE: ReadonlySet<Operation> = new Set<Operation>(['all', 'topk-by-token', 'single', 'source']);
+
+/** A batchable operation's plan (its forward jobs and how to answer once they have run). */
+export function planOperation(registry: Registry, limits: Limits, op: Operation, body: never): Promise<Planned> {
+  switch (op) {
+    case 'all':
+      return planAll(registry, limits, body);
+    case 'topk-by-token':
+      return planTopkByToken(registry, limits, body);
+    case 'single':
+      return planSingle(registry, limits, body);
+    case 'source':
+      return planSource(registry, limits, body);
+    default:
+      return Promise.reject(new Error(`${op} is not answered from forward passes alone`));
+  }
+}
+
 export function dispatch(
   registry: Registry,
   limits: Limits,
@@ -36,13 +56,10 @@ export function dispatch(
 ): Promise<unknown> {
   switch (op) {
     case 'all':
-      return activationAll(registry, limits, body);
     case 'topk-by-token':
-      return activationTopkByToken(registry, limits, body);
     case 'single':
-      return activationSingle(registry, limits, body);
     case 'source':
-      return activationSource(registry, limits, body);
+      return planOperation(registry, limits, op, body).then(runPlanned);
     case 'sae-vector':
       return saeVector(registry, body);
     case 'tokenize':

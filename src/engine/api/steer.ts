@@ -1,11 +1,14 @@
 // /v1/steer/completion (and chat's refusal): upstream's endpoints/steer/completion.py on
 // interp-engine's eager path. Each requested type is generated in turn from a fresh seed; the
 // answer (and each streamed frame) carries every type's generated text so far. Only the generated
-// text is returned (webapp STEER_COMPLETION_VERSION 2). freqPenalty is ignored and logprobs are
-// not filled, as at upstream HEAD.
+// text is returned (webapp STEER_COMPLETION_VERSION 2). freqPenalty is ignored, as at upstream
+// HEAD; `nLogprobs` > 0 fills each output's logprobs as the TransformerLens-era server did
+// (logprobs.ts; HEAD leaves them null).
 import { InvalidInput } from '../../errors.js';
-import { generate } from '../generate.js';
-import type { Registry } from '../registry.js';
+import { drive, generation } from '../generate.js';
+import type { Step } from '../model.js';
+import { MAX_LOGPROBS, tokenLogprob, type TokenLogprob } from '../logprobs.js';
+import type { LoadedModel, Registry } from '../registry.js';
 import { steeringHook, STEER_METHODS, type SteerMethod, type SteerSpec } from '../steer.js';
 import { prepareTokens, type EngineLimits } from './common.js';
 
@@ -28,23 +31,46 @@ export interface SteerRequest {
 export interface SteerOutput {
   type: 'STEERED' | 'DEFAULT';
   output: string;
-  logprobs: null;
+  logprobs: TokenLogprob[] | null;
 }
 
 export const NO_CHAT_TEMPLATE_ERROR =
   'This model has no chat template, so it cannot accept chat messages. Use /v1/steer/completion with a raw `prompt` instead.';
 
+type SteerAnswer = { outputs: SteerOutput[] };
+
+/** A checked steer request: its model and its generation as steps (generate.ts), to drive alone or batched. */
+export interface PlannedSteer {
+  loaded: LoadedModel;
+  steps: Generator<Step, SteerAnswer, Float32Array>;
+}
+
 export async function steerCompletion(
   registry: Registry,
   limits: EngineLimits & { maxTokens: number },
   req: SteerRequest,
-  onFrame?: (frame: { outputs: SteerOutput[] }) => void,
+  onFrame?: (frame: SteerAnswer) => void,
   signal?: { readonly aborted: boolean },
-): Promise<{ outputs: SteerOutput[] }> {
+): Promise<SteerAnswer> {
+  const { loaded, steps } = await planSteer(registry, limits, req, onFrame, signal);
+  return drive(loaded.model, steps);
+}
+
+export async function planSteer(
+  registry: Registry,
+  limits: EngineLimits & { maxTokens: number },
+  req: SteerRequest,
+  onFrame?: (frame: SteerAnswer) => void,
+  signal?: { readonly aborted: boolean },
+): Promise<PlannedSteer> {
   if ((req.features != null) === (req.vectors != null)) {
     throw new InvalidInput('Invalid request data: exactly one of features or vectors must be provided');
   }
   if (!STEER_METHODS.includes(req.steerMethod)) throw new InvalidInput(`Unknown steerMethod: ${String(req.steerMethod)}`);
+  const nLogprobs = req.nLogprobs ?? 0;
+  if (!Number.isInteger(nLogprobs) || nLogprobs < 0 || nLogprobs > MAX_LOGPROBS) {
+    throw new InvalidInput(`nLogprobs must be an integer from 0 to ${MAX_LOGPROBS}`);
+  }
   const loaded = await registry.model(req.model);
   const { nLayer, dModel } = loaded.model.config;
   const specs: SteerSpec[] = [];
@@ -71,24 +97,30 @@ export async function steerCompletion(
         'Shorten the prompt or start a new conversation.',
     );
   }
-  const outputs: SteerOutput[] = [];
-  for (const type of req.types) {
-    const output: SteerOutput = { type, output: '', logprobs: null };
-    outputs.push(output);
-    generate(loaded.model, ids, {
-      maxNew,
-      temperature: req.temperature,
-      seed: req.seed,
-      hook: type === 'STEERED' ? hook : undefined,
-      signal,
-      onToken: (id) => {
-        registry.steerStats.tokens++;
-        // Per-token decode, so a split multibyte character shows as U+FFFD per token, as upstream.
-        output.output += loaded.tokenizer.tokenStrings([id])[0];
-        onFrame?.({ outputs: outputs.map((o) => ({ ...o })) });
-      },
-    });
+  // The requested types one after another, as upstream: DEFAULT starts when STEERED is done.
+  function* steps(): Generator<Step, SteerAnswer, Float32Array> {
+    const outputs: SteerOutput[] = [];
+    for (const type of req.types) {
+      const output: SteerOutput = { type, output: '', logprobs: nLogprobs > 0 ? [] : null };
+      outputs.push(output);
+      yield* generation(loaded.model, ids, {
+        maxNew,
+        temperature: req.temperature,
+        seed: req.seed,
+        hook: type === 'STEERED' ? hook : undefined,
+        signal,
+        onToken: (id, logits) => {
+          registry.steerStats.tokens++;
+          // Per-token decode, so a split multibyte character shows as U+FFFD per token, as upstream.
+          const decode = (i: number) => loaded.tokenizer.tokenStrings([i])[0]!;
+          output.output += decode(id);
+          if (output.logprobs) output.logprobs.push(tokenLogprob(logits, id, nLogprobs, decode));
+          onFrame?.({ outputs: outputs.map((o) => ({ ...o, logprobs: o.logprobs && [...o.logprobs] })) });
+        },
+      });
+    }
+    if (signal?.aborted) registry.steerStats.cancelled++;
+    return { outputs };
   }
-  if (signal?.aborted) registry.steerStats.cancelled++;
-  return { outputs };
+  return { loaded, steps: steps() };
 }

@@ -9,7 +9,7 @@ export async function saeVector(registry: Registry, req: { model: string; source
   if (!Number.isInteger(req.index) || req.index < 0 || req.index >= sae.cfg.dSae) {
     throw new InvalidInput(`index ${req.index} is not a feature of ${req.source} (0 to ${sae.cfg.dSae - 1})`);
   }
-  return { hookName: sae.cfg.hookName, vector: Array.from(sae.encoderVector(req.index)) };
+  return { hookName: sae.cfg.hookName, vector: Array.from(await sae.encoderVector(req.index)) };
 }
 
 export const NOT_TEMPORAL_ERROR = 'SAE architecture is not temporal';

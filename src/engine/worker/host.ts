@@ -5,9 +5,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DomainError, type ErrorCode } from '../../errors.js';
-import { dispatch, type Limits, type Operation } from '../api/dispatch.js';
+import type { Limits, Operation } from '../api/dispatch.js';
 import { Registry } from '../registry.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './messages.js';
+import { RequestQueue } from './queue.js';
 
 export interface Engine {
   readonly registry: Registry;
@@ -25,13 +26,14 @@ export interface EngineOptions {
   backend?: 'ort' | 'js';
 }
 
-/** Computes on the caller's thread (blocks its event loop while it runs). */
+/** Computes on the caller's thread (blocks its event loop while it runs), batching as the worker does. */
 export function inProcessEngine(opts: EngineOptions): Engine {
   const memoryBytes = opts.memoryMb === undefined ? undefined : opts.memoryMb * 1024 * 1024;
   const registry = new Registry(opts.modelsDir, { memoryBytes });
+  const queue = new RequestQueue(registry, opts.limits);
   return {
     registry,
-    call: (op, body, onFrame, signal) => dispatch(registry, opts.limits, op, body as never, onFrame, signal),
+    call: (op, body, onFrame, cancel) => new Promise((resolve, reject) => queue.push({ op, body, onFrame, cancel, resolve, reject })),
     close: async () => {},
   };
 }

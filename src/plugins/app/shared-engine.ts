@@ -2,10 +2,10 @@
 // DATA_DIR/models): the engine holds the weights, so a copy per process would multiply the memory.
 // The first process to take the lock `<ENGINE_MODELS_DIR>/.engine/neuronpedia-mirror.lock` (flock:
 // the kernel drops it when the owner dies, however it dies) starts the engine server on a loopback
-// port and writes its address and secret to `<ENGINE_MODELS_DIR>/.engine/engine.json` (mode 0600). Every other process calls that engine. A
-// follower checks the owner's /health every ENGINE_CHECK_MS; when it stops answering it tries the
-// lock, and the one that gets it starts a new engine and rewrites engine.json (requests in that gap
-// fail over like any host that is down).
+// port and writes its address and secret to `<ENGINE_MODELS_DIR>/.engine/engine.json` (mode 0600).
+// Every other process calls that engine. A follower checks the owner's /health every second; when
+// it stops answering it tries the lock, and the one that gets it starts a new engine and rewrites
+// engine.json (requests in that gap fail over like any host that is down).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,6 +66,9 @@ export class SharedEngine {
       if (error instanceof DataDirLockedError) return false;
       throw error;
     }
+    // An address left by an owner that died (kill -9 leaves it) must not be read by followers
+    // while this process starts the new engine.
+    rmSync(this.file, { force: true });
     const secret = randomBytes(24).toString('base64url');
     this.server = await buildEngineServer({
       modelsDir: this.config.engineModelsDir,
@@ -81,11 +84,16 @@ export class SharedEngine {
     return true;
   }
 
-  /** Reads the owner's address; the owner writes it just after taking the lock, so wait briefly for it. */
-  private async follow(): Promise<void> {
+  /**
+   * Reads the owner's address; the owner writes it just after taking the lock, so wait briefly for
+   * it. `stale`: the address that just stopped answering, never taken again (a new owner may not
+   * have replaced the file yet).
+   */
+  private async follow(stale?: string): Promise<void> {
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
         const address = JSON.parse(readFileSync(this.file, 'utf8')) as EngineAddress;
+        if (address.url === stale) throw new Error('the address of the engine that stopped');
         if (address.url !== this.address?.url)
           this.log.info({ url: address.url, pid: address.pid }, 'using the built-in engine of another process');
         this.address = address;
@@ -106,7 +114,7 @@ export class SharedEngine {
         () => false,
       );
       if (healthy) return;
-      if (!(await this.tryToOwn())) await this.follow();
+      if (!(await this.tryToOwn())) await this.follow(this.address?.url);
     } catch (error) {
       this.log.error({ err: error }, 'could not take over the built-in engine');
     } finally {
