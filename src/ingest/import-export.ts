@@ -68,6 +68,8 @@ export interface ImportOptions extends LayoutFilter {
    * while the main thread streams them into COPY (Postgres; default 256 KiB; Infinity: never).
    */
   workerMinBytes?: number;
+  /** Parse workers to use (default: the import's own, closed when it ends). */
+  parseWorkers?: ParseWorkers;
 }
 
 export interface TableCounts {
@@ -126,7 +128,7 @@ export async function importExport(database: Database, options: ImportOptions): 
   const claims = await openClaims(database);
   const schedule = new FileSchedule(files, claims);
   // One parse worker per loop at most, kept from file to file.
-  const workers = new ParseWorkers(maxLineBytes);
+  const workers = options.parseWorkers ?? new ParseWorkers(maxLineBytes);
   const workerMinBytes = options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES;
 
   const importOne = async ({ file, index, blockedBy }: Scheduled): Promise<boolean> => {
@@ -255,7 +257,7 @@ export async function importExport(database: Database, options: ImportOptions): 
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {
-    await Promise.all([claims.close(), workers.close()]);
+    await Promise.all([claims.close(), options.parseWorkers ? undefined : workers.close()]);
   }
   // Fresh planner statistics for what was written (the embedded database has no autovacuum).
   await analyzeTables(

@@ -268,6 +268,8 @@ function postgresSink(pool: pg.Pool): Sink {
       return { inserted };
     } catch (error) {
       broken = true;
+      // The server answers the cancelled COPY with an error of its own: expected, not uncaught.
+      copy?.on('error', () => {});
       copy?.destroy();
       await client.query('ROLLBACK').catch(() => {});
       throw error;
