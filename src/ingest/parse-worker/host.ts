@@ -5,6 +5,7 @@
 // Workers are kept between files (starting one under tsx costs a fraction of a second) and
 // terminated when a file fails, so a crashed or stuck worker never takes another file.
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { binaryEncodable } from '../../db/import/copy-binary.js';
 import type { FileWriter } from '../../db/import/sinks.js';
@@ -36,6 +37,11 @@ export class ParseWorkers {
     // A worker with no file must not keep the process alive.
     worker.unref();
     worker.on('error', () => {}); // reported to the file's load through its own listener
+    // One that stops while idle is never handed out again (a message to it would go nowhere).
+    worker.once('exit', () => {
+      this.live.delete(worker);
+      this.idle = this.idle.filter((w) => w !== worker);
+    });
     this.live.add(worker);
     return worker;
   }
@@ -81,8 +87,11 @@ export async function loadLinesInWorker(
     wakeConsumer?.();
     wakeReader = wakeConsumer = undefined;
   };
+  let raw: Readable | undefined;
   const fail = (error: Error) => {
     failure ??= error;
+    // A read waiting on a slow export host ends now, not at its idle timeout.
+    raw?.destroy();
     wake();
   };
   const onMessage = (message: FromWorker) => {
@@ -102,7 +111,8 @@ export async function loadLinesInWorker(
   const hash = createHash('sha256');
   let bytes = 0;
   const reading = (async () => {
-    const raw = await openRaw(file.location, options.http);
+    raw = await openRaw(file.location, options.http);
+    if (failure) raw.destroy();
     for await (const chunk of raw as AsyncIterable<Buffer>) {
       if (failure) break;
       hash.update(chunk);
