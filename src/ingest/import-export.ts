@@ -12,6 +12,7 @@ import { FileSchedule, type Scheduled } from './dependencies.js';
 import type { ExportNetworkOptions, ExportRequestOptions } from './export-http.js';
 import { discoverExport, type ExportFile, type LayoutFilter } from './layout.js';
 import { loadLines, specFor, type Reject } from './load-lines.js';
+import { loadLinesInWorker, ParseWorkers } from './parse-worker/host.js';
 import { hashFile } from './read-lines.js';
 import { sinkFor, type ImportedFileRecord } from '../db/import/sinks.js';
 
@@ -19,6 +20,8 @@ export type { Reject } from './load-lines.js';
 
 /** Lines longer than this are rejected unread (MAX_LINE_BYTES). */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** Files at least this big (stored bytes) are parsed in a worker thread where the sink takes encoded rows. */
+export const DEFAULT_WORKER_MIN_BYTES = 256 * 1024;
 
 export type FileStatus = 'imported' | 'skipped' | 'changed' | 'failed' | 'blocked';
 
@@ -60,6 +63,13 @@ export interface ImportOptions extends LayoutFilter {
   network?: ExportNetworkOptions;
   /** Files loaded at once, each on its own connection (Postgres only; default 1). */
   jobs?: number;
+  /**
+   * Files of at least this many stored bytes are parsed, converted and encoded in a worker thread
+   * while the main thread streams them into COPY (Postgres; default 256 KiB; Infinity: never).
+   */
+  workerMinBytes?: number;
+  /** Parse workers to use (default: the import's own, closed when it ends). */
+  parseWorkers?: ParseWorkers;
 }
 
 export interface TableCounts {
@@ -117,6 +127,9 @@ export async function importExport(database: Database, options: ImportOptions): 
   const jobs = sink.kind === 'pglite' ? 1 : Math.max(1, options.jobs ?? 1);
   const claims = await openClaims(database);
   const schedule = new FileSchedule(files, claims);
+  // One parse worker per loop at most, kept from file to file.
+  const workers = options.parseWorkers ?? new ParseWorkers(maxLineBytes);
+  const workerMinBytes = options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES;
 
   const importOne = async ({ file, index, blockedBy }: Scheduled): Promise<boolean> => {
     if (options.signal?.aborted) throw new ImportCancelledError(`import cancelled before ${file.key}`);
@@ -167,7 +180,8 @@ export async function importExport(database: Database, options: ImportOptions): 
     };
     try {
       const { inserted } = await sink.loadFile(specFor(file.table), { file, location: options.location, previous }, async (writer) => {
-        const result = await loadLines(
+        const inWorker = writer.writeEncoded !== undefined && file.size >= workerMinBytes;
+        const result = await (inWorker ? loadLinesInWorker.bind(null, workers) : loadLines)(
           file,
           writer,
           { ...options, maxLineBytes, http },
@@ -243,7 +257,7 @@ export async function importExport(database: Database, options: ImportOptions): 
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {
-    await claims.close();
+    await Promise.all([claims.close(), options.parseWorkers ? undefined : workers.close()]);
   }
   // Fresh planner statistics for what was written (the embedded database has no autovacuum).
   await analyzeTables(

@@ -18,7 +18,7 @@ export interface LineSource {
 }
 
 /** A file's stored bytes; URLs go through the importer's safe GET (address policy, timeouts, cancel). */
-async function openRaw(location: string, options: ExportRequestOptions = {}): Promise<Readable> {
+export async function openRaw(location: string, options: ExportRequestOptions = {}): Promise<Readable> {
   if (!/^https?:\/\//i.test(location)) return fs.createReadStream(location, { highWaterMark: 1024 * 1024, signal: options.signal });
   return (await getExport(location, options)).body;
 }

@@ -15,6 +15,7 @@ import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Database } from '../client.js';
+import { BINARY_COPY_TRAILER, binaryCopyHeader } from './copy-binary.js';
 import { encodeCopyRows } from './copy-text.js';
 import type { TableSpec, Value } from './table-spec.js';
 
@@ -64,6 +65,12 @@ export interface FileEnd {
 
 export interface FileWriter {
   write(rows: Value[][]): Promise<void>;
+  /**
+   * Rows already encoded for COPY (by a parse worker), in one format for the whole file: binary
+   * (copy-binary.ts, rows only: the sink adds header and trailer) or text (copy-text.ts). Only
+   * sinks that COPY have it; others take rows through `write`.
+   */
+  writeEncoded?(data: Buffer | string, format: 'binary' | 'text'): Promise<void>;
   /** Existing rows of a parent table among `keys` (each key the parent's key columns joined by NUL). */
   existing(table: 'Source' | 'Neuron' | 'SourceSet' | 'Model', keys: string[][]): Promise<Set<string>>;
 }
@@ -211,6 +218,7 @@ function postgresSink(pool: pg.Pool): Sink {
   async function attempt(spec: TableSpec, start: FileStart, load: (writer: FileWriter) => Promise<FileEnd>, direct: boolean) {
     const client = await pool.connect();
     let copy: ReturnType<typeof copyFrom> | undefined;
+    let binary = false;
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -225,6 +233,18 @@ function postgresSink(pool: pg.Pool): Sink {
           // Keep a few MB in flight so Postgres loads while the next batch is parsed; wait beyond that.
           if (copy.writableLength > COPY_BUFFER_BYTES) await once(copy, 'drain');
         },
+        async writeEncoded(data, format) {
+          if (data.length === 0) return;
+          if (!copy) {
+            binary = format === 'binary';
+            copy = client.query(
+              copyFrom(`COPY ${direct ? quote(spec.name) : stage} (${columns}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`),
+            );
+            if (binary) copy.write(binaryCopyHeader());
+          }
+          copy.write(data);
+          if (copy.writableLength > COPY_BUFFER_BYTES) await once(copy, 'drain');
+        },
         async existing(table, keys) {
           if (keys.length === 0) return new Set();
           // Another connection: this one is busy with the COPY, and parents come from earlier, committed files.
@@ -234,6 +254,7 @@ function postgresSink(pool: pg.Pool): Sink {
       };
       const end = await load(writer);
       if (copy) {
+        if (binary) copy.write(BINARY_COPY_TRAILER);
         copy.end();
         await finished(copy);
       }
@@ -247,6 +268,8 @@ function postgresSink(pool: pg.Pool): Sink {
       return { inserted };
     } catch (error) {
       broken = true;
+      // The server answers the cancelled COPY with an error of its own: expected, not uncaught.
+      copy?.on('error', () => {});
       copy?.destroy();
       await client.query('ROLLBACK').catch(() => {});
       throw error;

@@ -1,9 +1,8 @@
 // The server side of the engine: `call(op, body)` runs an operation in the engine's worker thread
 // (or, for tests and tools, in this thread) and returns its answer; streamed frames come back as
 // they are made, and a cancelled request stops its generation at the next token.
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from '../../module-worker.js';
 import { DomainError, type ErrorCode } from '../../errors.js';
 import type { Limits, Operation } from '../api/dispatch.js';
 import { Registry } from '../registry.js';
@@ -40,15 +39,6 @@ export function inProcessEngine(opts: EngineOptions): Engine {
 
 const SLOTS = 1024;
 
-function tsBootstrap(moduleUrl: string): string {
-  // tsx's ESM API (the require condition resolves to its CommonJS build, which fails here):
-  // tsImport loads the TypeScript module and its imports through tsx's loader.
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  const api = pathToFileURL(cjs.replace(/index\.cjs$/, 'index.mjs')).href;
-  const url = JSON.stringify(moduleUrl);
-  return `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${url}, ${url}))`;
-}
-
 /** Computes in one worker thread that holds the weights. */
 export function workerEngine(opts: EngineOptions): Engine {
   const cancelFlags = new SharedArrayBuffer(4 * SLOTS);
@@ -67,10 +57,8 @@ export function workerEngine(opts: EngineOptions): Engine {
       backend: opts.backend,
       cancelFlags,
     };
-    const w = import.meta.url.endsWith('.ts')
-      ? // Run from the TypeScript sources (tsx, tests): the worker loads its module through tsx.
-        new Worker(tsBootstrap(new URL('./worker.ts', import.meta.url).href), { eval: true, workerData: init, execArgv: [] })
-      : new Worker(fileURLToPath(new URL('./worker.js', import.meta.url)), { workerData: init });
+    // From the TypeScript sources (tsx, tests) the worker loads its module through tsx.
+    const w = startModuleWorker(siblingModule(import.meta.url, 'worker'), { workerData: init });
     w.on('message', (reply: WorkerReply) => {
       const p = pending.get(reply.id);
       if (!p) return;
