@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_SNAPSHOT_FILE } from '../src/ingest/sample/demo-snapshot.js';
+import { median } from './bench-stats.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const PORT = 3470;
@@ -35,8 +36,6 @@ async function coldStart(): Promise<number> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 if (!existsSync('dist/server.js') || !existsSync(DEMO_SNAPSHOT_FILE)) {
   console.error('run `npm run build` first (it makes dist/server.js and dist/demo-data.tar.gz)');

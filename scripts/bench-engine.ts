@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { inProcessEngine } from '../src/engine/worker/host.js';
 import { configureMatmul, linear, type Linear } from '../src/engine/matmul.js';
+import { median } from './bench-stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -258,11 +259,6 @@ try {
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** Sum of every value, read once: 8 accumulators so the adds do not wait on each other. */

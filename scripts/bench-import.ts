@@ -1,4 +1,4 @@
-// npm run bench:import -- [--activations N] [--tokens T] [--pglite] [--importers P] [--jobs J]
+// npm run bench:import -- [--activations N] [--tokens T] [--pglite] [--importers P] [--jobs J] [--rounds R]
 // Generates an export, imports it, and prints activation rows/s, MB/s of JSONL and peak RSS beside
 // floors and ceilings measured in the same run on the same files:
 //   - parse floor: gunzip + line split + JSON.parse alone (no database);
@@ -7,6 +7,9 @@
 // --importers P runs P import processes together on the export (Postgres; they share the files
 // through claims) and --jobs J gives each J files in flight; the importer's time is then the span
 // from the first activation file's start to the last one's end, over all of them.
+// --rounds R (Postgres) times this importer and \copy R times each, alternating, and reports the
+// medians and the median of the per-round ratios: on a shared machine one run of each, minutes
+// apart, measures the load as much as the methods.
 // Postgres: BENCH_DATABASE_URL, else the one scripts/dev-postgres starts. --pglite: a PGlite folder.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,11 +21,11 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { activation } from '../src/db/schema/index.js';
-import { encodeCopyRows } from '../src/db/import/copy-text.js';
 import { importExport } from '../src/ingest/import-export.js';
-import { toRow } from '../src/ingest/to-row.js';
 import { tableSpec } from '../src/db/import/table-spec.js';
 import { writeSampleExport } from '../src/ingest/sample/sample-export.js';
+import { encodeForCopy, timeNeuronpediaMethod } from './bench-import-methods.js';
+import { median } from './bench-stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     child: { type: 'string' },
     importers: { type: 'string' },
     jobs: { type: 'string' },
+    rounds: { type: 'string' },
   },
 });
 const ACTS_PER_FEATURE = 20;
@@ -88,18 +92,20 @@ async function freshTarget(name: string): Promise<{ target: string; open: () => 
       .at(-1)!;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "bench_${name}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "bench_${name}"`);
+  // The process id keeps two benchmarks on one server apart.
+  const db = `bench_${name}_${process.pid}`;
+  await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${db}"`);
   await admin.end();
   const url = new URL(server);
-  url.pathname = `/bench_${name}`;
+  url.pathname = `/${db}`;
   return {
     target: url.toString(),
     open: () => openDatabase({ databaseUrl: url.toString(), dataDir: '' }),
     drop: async () => {
       const c = new pg.Client({ connectionString: server });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "bench_${name}" WITH (FORCE)`);
+      await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
       await c.end();
     },
   };
@@ -150,6 +156,21 @@ async function runOurs(importers: number, rows: number) {
   return result;
 }
 
+/** psql's \copy of the encoded rows into a fresh database holding everything but the activations. */
+async function timeCopy(copyFile: string, spec: ReturnType<typeof tableSpec>): Promise<number> {
+  const ceiling = await prepareWithoutActivations('copy');
+  await ceiling.database.close();
+  const t0 = performance.now();
+  execFileSync('psql', [
+    ceiling.target,
+    '-qc',
+    `\\copy "Activation" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) FROM '${copyFile}'`,
+  ]);
+  const ms = performance.now() - t0;
+  await ceiling.drop();
+  return ms;
+}
+
 async function main() {
   console.log(`Generating an export with ${activations} activations of ${tokens} tokens…`);
   await writeSampleExport(root, {
@@ -162,7 +183,7 @@ async function main() {
   const gzBytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
 
   // Floor 1: gunzip + split + JSON.parse.
-  let t0 = performance.now();
+  const t0 = performance.now();
   let jsonlBytes = 0;
   let rows = 0;
   for (const file of files) {
@@ -178,64 +199,32 @@ async function main() {
 
   // Ours, in child processes: one importer, and (--importers P) P of them sharing the export.
   const importers = Number(values.importers ?? 1);
+  const rounds = Math.max(1, Number(values.rounds ?? 1));
   const single = await runOurs(1, rows);
   const result = importers > 1 ? await runOurs(importers, rows) : single;
 
+  const spec = tableSpec(activation, 'Activation');
   // Neuronpedia's method: jsonb_to_recordset, 5,000 lines per statement, whole files in memory.
   const upstream = await prepareWithoutActivations('upstream');
-  const spec = tableSpec(activation, 'Activation');
-  const types: Record<string, string> = {
-    text: 'text',
-    float: 'float8',
-    integer: 'int4',
-    timestamp: 'timestamp',
-    json: 'jsonb',
-    boolean: 'bool',
-  };
-  const first = JSON.parse(gunzipSync(fs.readFileSync(files[0]!)).toString('utf8').split('\n')[0]!) as Record<string, unknown>;
-  const columns = spec.columns.filter((c) => c.name in first);
-  const list = columns.map((c) => `"${c.name}"`).join(', ');
-  const recordset = columns.map((c) => `"${c.name}" ${types[c.kind]}${c.array ? '[]' : ''}`).join(', ');
-  const statement = `INSERT INTO "Activation" (${list}) SELECT ${list} FROM jsonb_to_recordset($1::jsonb) AS t(${recordset}) ON CONFLICT DO NOTHING`;
-  t0 = performance.now();
-  for (const file of files) {
-    const lines = gunzipSync(fs.readFileSync(file)).toString('utf8').replaceAll('\\u0000', ' ').split('\n').filter(Boolean);
-    for (let i = 0; i < lines.length; i += 5000) {
-      const param = `[${lines.slice(i, i + 5000).join(',')}]`;
-      if (upstream.database.pglite) await upstream.database.pglite.query(statement, [param]);
-      else await upstream.database.pool!.query(statement, [param]);
-    }
-  }
-  const upstreamMs = performance.now() - t0;
+  const upstreamMs = await timeNeuronpediaMethod(upstream.database, files, spec);
   await upstream.database.close();
   await upstream.drop();
 
-  // Postgres only: psql's \copy of pre-encoded rows into the same empty tables.
+  // Postgres only: psql's \copy of pre-encoded rows into the same empty tables, alternating with
+  // this importer when --rounds asks for more than one of each.
   let copyMs: number | undefined;
+  let roundRatios: number[] = [];
   if (!values.pglite) {
-    const ceiling = await prepareWithoutActivations('copy');
-    const copyFile = path.join(root, 'activations.copy');
-    const out = fs.openSync(copyFile, 'w');
-    for (const file of files) {
-      const lines = gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').filter(Boolean);
-      fs.writeSync(
-        out,
-        encodeCopyRows(
-          lines.map((l) => toRow(spec, JSON.parse(l))),
-          spec.columns,
-        ),
-      );
+    const copyFile = encodeForCopy(files, spec, root);
+    const copies = [await timeCopy(copyFile, spec)];
+    const ours = [result.activationMs];
+    for (let round = 1; round < rounds; round++) {
+      ours.push((await runOurs(importers, rows)).activationMs);
+      copies.push(await timeCopy(copyFile, spec));
     }
-    fs.closeSync(out);
-    await ceiling.database.close();
-    t0 = performance.now();
-    execFileSync('psql', [
-      ceiling.target,
-      '-qc',
-      `\\copy "Activation" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) FROM '${copyFile}'`,
-    ]);
-    copyMs = performance.now() - t0;
-    await ceiling.drop();
+    roundRatios = copies.map((c, i) => c / ours[i]!);
+    copyMs = median(copies);
+    result.activationMs = median(ours);
   }
 
   const rate = (ms: number) => Math.round(rows / (ms / 1000));
@@ -266,6 +255,10 @@ async function main() {
   console.log(
     `${importers > 1 ? '' : '\n'}Ours${importers > 1 ? ` (${importers} processes)` : ''} reached ${(copyMs ? copyMs / result.activationMs : upstreamMs / result.activationMs).toFixed(2)} of ${copyMs ? "psql's \\copy" : "Neuronpedia's method"}.`,
   );
+  if (roundRatios.length > 1)
+    console.log(
+      `Over ${roundRatios.length} alternating rounds (medians above): per-round ratios ${roundRatios.map((r) => r.toFixed(2)).join(', ')}; median ${median(roundRatios).toFixed(2)}.`,
+    );
 }
 
 try {
