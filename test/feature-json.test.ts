@@ -138,6 +138,7 @@ describe('one-query feature read', () => {
   it('is what the route sends', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/api/feature/gpt2-small/6-res-jb/1' });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toBe((await multiQueryBody(KEYS[0]!, null)).body);
+    const expected = await multiQueryBody(KEYS[0]!, null);
+    expect(expected.found && res.body === expected.body).toBe(true);
   });
 });
