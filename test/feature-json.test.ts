@@ -5,6 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explanation, explanationScore, list, listsOnNeurons, neuron, source, user } from '../src/db/schema/index.js';
+import { findFeatureJson } from '../src/db/queries/feature-json.js';
 import { FeatureResponse } from '../src/schemas/feature.js';
 import type { Viewer } from '../src/services/access/viewer.js';
 import { readFeature } from '../src/services/feature/read-feature.js';
@@ -54,7 +55,7 @@ beforeAll(async () => {
     .set({
       frac_nonzero: 0.0000123,
       maxActApprox: 1e-7,
-      vector: [1e-7, 1.5e21, -0.5, 3.4028234663852886e38, 0],
+      vector: [1e-7, 1.5e21, -0.5, 3.4028234663852886e38, 0, -0],
       vectorLabel: 'quote " backslash \\ tab \t ctl \u0001 é 🐈',
       umap_x: 12345678901234568,
       pos_str: ['\u2028', '</script>', 'Ġ'],
@@ -131,6 +132,10 @@ describe('one-query feature read', () => {
     expect(body.frac_nonzero).toBe(0.0000123);
     expect(result.body).toContain('"frac_nonzero":0.0000123');
     expect(result.body.endsWith(',"visibility":null}')).toBe(true);
+    // Feature 1's numbers take the parse-and-stringify path, feature 0's the spliced text as Postgres wrote it.
+    const postgresOnly = /\de[-+]\d|[:,[]-0[,\]}]/;
+    expect(postgresOnly.test((await findFeatureJson(ctx.database.db, KEYS[0]!))!.json!)).toBe(true);
+    expect(postgresOnly.test((await findFeatureJson(ctx.database.db, KEYS[1]!))!.json!)).toBe(false);
     expect((await readFeatureJson(ctx.database.db, KEYS[2]!, null)).found).toBe(false);
     expect((await readFeatureJson(ctx.database.db, KEYS[2]!, ALICE)).found).toBe(true);
   });

@@ -11,42 +11,59 @@ import { queryRows, type Db } from '../client.js';
 import type { Visibility } from '../schema/enums.js';
 import { activation, explanationScore, list, listsOnNeurons, model, neuron, source, sourceSet } from '../schema/index.js';
 import type { FeatureKey } from './features.js';
-import { jsonFields } from './json-fields.js';
+import { jsonColumns } from './json-fields.js';
 
 // Upstream blanks these on the feature page (they are computed per request elsewhere).
 const BLANKED = Object.fromEntries(
   ['correlated_features_indices', 'correlated_features_pearson', 'correlated_features_l1'].map((k) => [k, `'[]'::json`]),
 );
 
-const ACTIVATIONS = `(SELECT coalesce(json_agg(json_build_object(${jsonFields(activation, 'a')}, 'source', a."layer") ORDER BY a."maxValue" DESC, a."id"), '[]')
-   FROM "Activation" a WHERE a."modelId" = n."modelId" AND a."layer" = n."layer" AND a."index" = n."index")`;
+/** `json_agg` of rows in order, written compactly: a JSON array of `select`'s rows, `[]` when none. */
+const jsonArray = (select: string, from: string, where: string, orderBy: string) =>
+  `(SELECT coalesce(array_to_json(array_agg(row_to_json(r) ORDER BY ${orderBy})), '[]'::json) FROM ${from}, LATERAL (SELECT ${select}) r WHERE ${where})`;
+const jsonObject = (select: string) => `(SELECT row_to_json(r) FROM (SELECT ${select}) r)`;
 
-const SCORES = `(SELECT coalesce(json_agg(json_build_object(${jsonFields(explanationScore, 'sc')}) ORDER BY sc."createdAt", sc."id"), '[]')
-   FROM "ExplanationScore" sc WHERE sc."explanationId" = e."id")`;
+const ACTIVATIONS = jsonArray(
+  `${jsonColumns(activation, 'a')}, a."layer" AS "source"`,
+  `"Activation" a`,
+  `a."modelId" = n."modelId" AND a."layer" = n."layer" AND a."index" = n."index"`,
+  `a."maxValue" DESC, a."id"`,
+);
+
+const SCORES = jsonArray(
+  jsonColumns(explanationScore, 'sc'),
+  `"ExplanationScore" sc`,
+  `sc."explanationId" = e."id"`,
+  `sc."createdAt", sc."id"`,
+);
 
 // triggeredByUser as the multi-query read makes it: only when both the id and the name are non-empty.
-const EXPLANATIONS = `(SELECT coalesce(json_agg(json_build_object(
-     'id', e."id", 'description', e."description", 'explanationModelName', e."explanationModelName", 'typeName', e."typeName",
-     'triggeredByUser', CASE WHEN e."triggeredByUserId" <> '' AND tu."name" <> '' THEN json_build_object('id', e."triggeredByUserId", 'name', tu."name") END,
-     'scores', ${SCORES},
-     'modelId', n."modelId", 'layer', n."layer", 'source', n."layer", 'index', n."index")
-   ORDER BY e."scoreV2" DESC, e."scoreV1" DESC, e."createdAt", e."id"), '[]')
-   FROM "Explanation" e LEFT JOIN "User" tu ON tu."id" = e."triggeredByUserId"
-  WHERE e."modelId" = n."modelId" AND e."layer" = n."layer" AND e."index" = n."index")`;
+const EXPLANATIONS = jsonArray(
+  `e."id" AS "id", e."description" AS "description", e."explanationModelName" AS "explanationModelName", e."typeName" AS "typeName",
+   CASE WHEN e."triggeredByUserId" <> '' AND tu."name" <> '' THEN ${jsonObject(`e."triggeredByUserId" AS "id", tu."name" AS "name"`)} END AS "triggeredByUser",
+   ${SCORES} AS "scores", n."modelId" AS "modelId", n."layer" AS "layer", n."layer" AS "source", n."index" AS "index"`,
+  `"Explanation" e LEFT JOIN "User" tu ON tu."id" = e."triggeredByUserId"`,
+  `e."modelId" = n."modelId" AND e."layer" = n."layer" AND e."index" = n."index"`,
+  `e."scoreV2" DESC, e."scoreV1" DESC, e."createdAt", e."id"`,
+);
 
-const LISTS = `(SELECT coalesce(json_agg(json_build_object(${jsonFields(listsOnNeurons, 'ln')}, 'list', json_build_object(${jsonFields(list, 'l')}))
-     ORDER BY ln."addedAt", ln."listId"), '[]')
-   FROM "ListsOnNeurons" ln JOIN "List" l ON l."id" = ln."listId"
-  WHERE ln."modelId" = n."modelId" AND ln."layer" = n."layer" AND ln."index" = n."index")`;
+const LISTS = jsonArray(
+  `${jsonColumns(listsOnNeurons, 'ln')}, ${jsonObject(jsonColumns(list, 'l'))} AS "list"`,
+  `"ListsOnNeurons" ln JOIN "List" l ON l."id" = ln."listId"`,
+  `ln."modelId" = n."modelId" AND ln."layer" = n."layer" AND ln."index" = n."index"`,
+  `ln."addedAt", ln."listId"`,
+);
 
 // The schema declares every Neuron column but `visibility`, which therefore comes last.
-const FEATURE = `json_build_object(${jsonFields(neuron, 'n', { exclude: ['visibility'], replace: BLANKED })},
-  'model', json_build_object(${jsonFields(model, 'm')}),
-  'source', json_build_object(${jsonFields(source, 's')}),
-  'sourceSet', CASE WHEN ss."name" IS NULL THEN NULL ELSE json_build_object(${jsonFields(sourceSet, 'ss')}) END,
-  'creator', CASE WHEN cu."id" IS NULL THEN NULL ELSE json_build_object('name', cu."name") END,
-  'lists', ${LISTS}, 'comments', '[]'::json, 'activations', ${ACTIVATIONS}, 'explanations', ${EXPLANATIONS},
-  'visibility', n."visibility")::text`;
+// saelensConfig (jsonb) is left null here: Postgres writes jsonb with spaces, so the caller
+// splices in the compact form of `saelensConfig`, returned beside.
+const FEATURE = `(SELECT row_to_json(f)::text FROM (SELECT ${jsonColumns(neuron, 'n', { exclude: ['visibility'], replace: BLANKED })},
+  ${jsonObject(jsonColumns(model, 'm'))} AS "model",
+  ${jsonObject(jsonColumns(source, 's', { replace: { saelensConfig: 'NULL::json' } }))} AS "source",
+  CASE WHEN ss."name" IS NULL THEN NULL ELSE ${jsonObject(jsonColumns(sourceSet, 'ss'))} END AS "sourceSet",
+  CASE WHEN cu."id" IS NULL THEN NULL ELSE ${jsonObject('cu."name" AS "name"')} END AS "creator",
+  ${LISTS} AS "lists", '[]'::json AS "comments", ${ACTIVATIONS} AS "activations", ${EXPLANATIONS} AS "explanations",
+  n."visibility" AS "visibility") f)`;
 
 /** Visibility and owner of a model, source set or source (both never null on those tables). */
 export interface OwnedRow {
@@ -61,8 +78,10 @@ export interface FeatureJsonContext {
   sourceSet: OwnedRow | undefined;
   /** Undefined when the feature does not exist; a feature's visibility is null when it inherits its source's. */
   neuron: { visibility: Visibility | null; creatorId: string | null } | undefined;
-  /** The whole answer, when the feature exists. */
+  /** The whole answer, when the feature exists, with `source.saelensConfig` written as null. */
   json: string | undefined;
+  /** The source's saelensConfig as Postgres writes jsonb (with spaces); null when none. */
+  saelensConfig: string | null;
 }
 
 interface Row {
@@ -78,6 +97,7 @@ interface Row {
   neuronVisibility: Visibility | null;
   neuronCreatorId: string | null;
   json: string | null;
+  saelensConfig: string | null;
 }
 
 /** Undefined when the model does not exist. Access is the caller's to check, before using `json`. */
@@ -88,7 +108,7 @@ export async function findFeatureJson(db: Db, key: FeatureKey): Promise<FeatureJ
         s."id" IS NOT NULL AS "hasSource", s."visibility" AS "sourceVisibility", s."creatorId" AS "sourceCreatorId",
         ss."name" IS NOT NULL AS "hasSet", ss."visibility" AS "setVisibility", ss."creatorId" AS "setCreatorId",
         n."index" IS NOT NULL AS "hasNeuron", n."visibility" AS "neuronVisibility", n."creatorId" AS "neuronCreatorId",
-        CASE WHEN n."index" IS NULL OR s."id" IS NULL THEN NULL ELSE ${sql.raw(FEATURE)} END AS "json"
+        CASE WHEN n."index" IS NULL OR s."id" IS NULL THEN NULL ELSE ${sql.raw(FEATURE)} END AS "json", s."saelensConfig"::text AS "saelensConfig"
       FROM "Model" m
       LEFT JOIN "Source" s ON s."modelId" = m."id" AND s."id" = ${key.layer}
       LEFT JOIN "SourceSet" ss ON ss."modelId" = m."id" AND ss."name" = s."setName"
@@ -104,5 +124,6 @@ export async function findFeatureJson(db: Db, key: FeatureKey): Promise<FeatureJ
     sourceSet: row.hasSet ? { visibility: row.setVisibility, creatorId: row.setCreatorId } : undefined,
     neuron: row.hasNeuron ? { visibility: row.neuronVisibility, creatorId: row.neuronCreatorId } : undefined,
     json: row.json ?? undefined,
+    saelensConfig: row.saelensConfig,
   };
 }

@@ -30,3 +30,15 @@ export function jsonFields(table: PgTable, alias: string, options: FieldOptions 
   if (columns.length > 46) throw new Error(`${alias}: ${columns.length} columns no longer fit one json_build_object; build it in parts`);
   return columns.map(([key, column]) => `${quoteLiteral(key)}, ${options.replace?.[key] ?? jsonValue(column, alias)}`).join(', ');
 }
+
+/**
+ * `alias."column" AS "key", …`: a select list for row_to_json, which, unlike json_build_object and
+ * json_agg, writes compact JSON (no spaces) in the list's order.
+ */
+export function jsonColumns(table: PgTable, alias: string, options: FieldOptions = {}): string {
+  const exclude = options.exclude ?? [];
+  return Object.entries(getTableColumns(table) as Record<string, PgColumn>)
+    .filter(([key]) => !exclude.includes(key))
+    .map(([key, column]) => `${options.replace?.[key] ?? jsonValue(column, alias)} AS ${quoteIdent(key)}`)
+    .join(', ');
+}

@@ -19,8 +19,25 @@ export async function readFeatureJson(db: Db, key: FeatureKey, viewer: Viewer | 
     if (!canReadAll([ownGuard], viewer)) return { found: false, reason: 'no-access' };
     guards.push(ownGuard);
   }
-  // Postgres writes numbers its own way (1e-05 where JavaScript writes 0.00001) and jsonb with
-  // spaces; one native parse and stringify gives exactly the bytes the schema serializer wrote,
-  // at a fraction of the cost of the rows the four-query read turned into objects.
-  return { found: true, body: JSON.stringify(JSON.parse(context.json)), guards };
+  return { found: true, body: javaScriptJson(context.json, context.saelensConfig), guards };
+}
+
+// Postgres writes some numbers its own way: exponents from 1e15 and below 1e-4 (`1e-05` where
+// JavaScript writes 0.00001) and negative zero as `-0`. Either pattern (even inside a string)
+// sends the text through one native parse and stringify, which gives the schema serializer's bytes.
+const POSTGRES_ONLY_NUMBER = /\de[-+]\d|[:,[]-0[,\]}]/;
+const CONFIG_KEY = '"saelensConfig":null';
+
+/** The answer as the schema serializer writes it, from the query's text and the source's jsonb. */
+function javaScriptJson(json: string, saelensConfig: string | null): string {
+  // jsonb comes with spaces; the config is small, so it is compacted on its own.
+  const config = saelensConfig === null ? 'null' : JSON.stringify(JSON.parse(saelensConfig));
+  if (POSTGRES_ONLY_NUMBER.test(json)) {
+    const feature = JSON.parse(json) as { source: { saelensConfig: unknown } };
+    feature.source.saelensConfig = JSON.parse(config);
+    return JSON.stringify(feature);
+  }
+  // An unescaped `"saelensConfig":` can only be a key, and the source is the first object holding one.
+  const at = json.indexOf(CONFIG_KEY);
+  return `${json.slice(0, at)}"saelensConfig":${config}${json.slice(at + CONFIG_KEY.length)}`;
 }
