@@ -17,7 +17,8 @@ export interface SourceWithParents {
 
 /** A serialized body kept for reuse, with its gzip form made on first demand (by the sender). */
 export interface ReusableJson {
-  body: string;
+  /** UTF-8 bytes, encoded once: a hit then writes them as they are, as a bare server would. */
+  body: Buffer;
   gzip?: Buffer;
 }
 

@@ -36,7 +36,7 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
       // are kept for the next reader.
       const result = await readFeatureJson(fastify.db, key, request.viewer);
       if (!result.found) throw new NotFound();
-      const entry = { body: result.body, guards: result.guards };
+      const entry = { body: Buffer.from(result.body), guards: result.guards };
       fastify.featureCache.set(cacheKey, entry);
       return sendReusableJson(request, reply, entry);
     },
