@@ -22,8 +22,9 @@ export async function readFeatureJson(db: Db, key: FeatureKey, viewer: Viewer | 
   return { found: true, body: javaScriptJson(context.json, context.saelensConfig), guards };
 }
 
-// Postgres writes some numbers its own way: exponents from 1e15 and below 1e-4 (`1e-05` where
-// JavaScript writes 0.00001) and negative zero as `-0`. Either pattern (even inside a string)
+// Postgres writes some numbers its own way: exponents for large and small magnitudes (double from
+// 1e15, real from 1e6, both below 1e-4: `1e-05` where JavaScript writes 0.00001) and negative
+// zero as `-0`. Everything else (text, booleans, other numbers, timestamps) it writes as JavaScript does. Either pattern (even inside a string)
 // sends the text through one native parse and stringify, which gives the schema serializer's bytes.
 const POSTGRES_ONLY_NUMBER = /\de[-+]\d|[:,[]-0[,\]}]/;
 const CONFIG_KEY = '"saelensConfig":null';
