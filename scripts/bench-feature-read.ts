@@ -3,7 +3,8 @@
 //  - cold start of `npm start` on an empty data folder (until /health answers);
 //  - p50 latency of one feature read (60 activations x 64 tokens), one request at a time;
 //  - throughput and latency at 50 connections, with the feature cache on and off, and with gzip;
-//  - the ceiling: a bare Fastify answering the same JSON from memory, measured the same way.
+//  - the ceiling: a bare Fastify answering the same JSON bytes from memory, measured the same way;
+//  - the cached mirror against that ceiling again, both up at once and loaded in alternation.
 // Options (environment): BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +33,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+async function waitFor(url: string, child: ChildProcess, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
@@ -79,8 +80,8 @@ async function sequentialP50(url: string, encoding: string, count = 300): Promis
   return times[Math.floor(times.length / 2)]!;
 }
 
-async function load(url: string, encoding: string) {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: { 'accept-encoding': encoding } });
+async function load(url: string, encoding: string, seconds = SECONDS) {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { 'accept-encoding': encoding } });
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -88,6 +89,35 @@ async function load(url: string, encoding: string) {
     errors: result.errors + result.non2xx,
     bytes: result.throughput.average,
   };
+}
+
+const ROUNDS = 4;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The mirror (feature cache on) and the bare server up together, loaded in alternation. */
+async function interleaved(dataDir: string, bodyFile: string) {
+  const [mirrorPort, barePort] = [await freePort(), await freePort()];
+  const mirror = start('npm', ['start'], { DATA_DIR: dataDir, PORT: String(mirrorPort), FEATURE_CACHE_SIZE: '2000' });
+  const bare = start('npx', ['tsx', 'scripts/bench-bare-server.ts'], { BODY_FILE: bodyFile, PORT: String(barePort) });
+  try {
+    const urls = { mirror: `http://127.0.0.1:${mirrorPort}${FEATURE_PATH}`, bare: `http://127.0.0.1:${barePort}${FEATURE_PATH}` };
+    await waitFor(urls.mirror, mirror);
+    await waitFor(urls.bare, bare);
+    const rounds = { mirror: [] as Array<Awaited<ReturnType<typeof load>>>, bare: [] as Array<Awaited<ReturnType<typeof load>>> };
+    for (let i = 0; i < ROUNDS; i++) {
+      rounds.mirror.push(await load(urls.mirror, 'identity', SECONDS / ROUNDS));
+      rounds.bare.push(await load(urls.bare, 'identity', SECONDS / ROUNDS));
+    }
+    const summary = (rs: Array<Awaited<ReturnType<typeof load>>>) => ({
+      rps: median(rs.map((r) => r.rps)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+    });
+    return { mirror: summary(rounds.mirror), bare: summary(rounds.bare) };
+  } finally {
+    await stop(mirror, dataDir);
+    await stop(bare, dataDir);
+  }
 }
 
 async function main(): Promise<void> {
@@ -135,6 +165,9 @@ async function main(): Promise<void> {
     results.push(['bare Fastify, JSON from memory', await load(bareUrl, 'identity'), bareP50]);
     await stop(bare, dataDir);
 
+    // 4. The goal's comparison, cache on against the ceiling, interleaved: both servers up at once,
+    // alternating short loads, so a busy neighbour on the machine slows both alike.
+    const pair = await interleaved(dataDir, bodyFile);
     const ceiling = results[results.length - 1]![1].rps;
     console.log(
       `\nFeature read benchmark: ${FEATURE_PATH} (${(body.length / 1024).toFixed(1)} KB, 60 activations x 64 tokens), ${os.cpus().length} cores, Node ${process.version}`,
@@ -146,6 +179,15 @@ async function main(): Promise<void> {
       console.log(
         `| ${label} | ${p50.toFixed(2)} ms | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.errors} | ${(r.rps / ceiling).toFixed(2)} |`,
       );
+    }
+    console.log(`\nInterleaved, ${ROUNDS} rounds of ${SECONDS / ROUNDS} s each at ${CONNECTIONS} connections (median of the rounds):\n`);
+    console.log('| server | req/s | p50 | p99 | ratio to bare |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const [label, r] of [
+      ['mirror, feature cache on', pair.mirror],
+      ['bare Fastify, same bytes from memory', pair.bare],
+    ] as const) {
+      console.log(`| ${label} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${(r.rps / pair.bare.rps).toFixed(2)} |`);
     }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

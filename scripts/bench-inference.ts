@@ -7,6 +7,9 @@
 // real HTTP on localhost; the client reads answers as bytes (parsing them is the client's cost).
 // search-all is measured twice: with FEATURE_CACHE_SIZE=0 (every feature and access check read
 // from the database) and with the default feature cache (repeated features served from memory).
+// Steering too: with FEATURE_CACHE_SIZE=0 every request reads the model, sources and neurons for its
+// access checks; with the cache only the saved-output lookup, the rate-limit count and the save
+// reach the database. The queries each steering request runs are counted (drizzle's logger).
 // Embedded database by default; BENCH_DATABASE_URL for a Postgres server.
 //   --requests N   requests per measurement (default 500)
 //   --features N   features in the source (default 200; search-all asks for 50)
@@ -18,6 +21,7 @@ import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { serverOptions } from '../src/options.js';
 import { startInferenceDouble } from '../test/doubles/inference-server.js';
+import { recordQueries } from '../test/fixtures/query-log.js';
 import { seedSource } from '../test/fixtures/seed.js';
 
 const { values: args } = parseArgs({
@@ -145,8 +149,21 @@ const upstreamSteerBody = (seed: number, type: string) => ({
 const steerDirect = await measure((i) =>
   Promise.all(['STEERED', 'DEFAULT'].map((type) => post(double.url, '/v1/steer/completion', upstreamSteerBody(10_000 + i, type), secret))),
 );
+const steerUncached = await measure((i) => post(uncached.url, '/api/steer', steerBody(30_000 + i)));
 const steerMirror = await measure((i) => post(mirror, '/api/steer', steerBody(20_000 + i)));
 const steerCached = await measure(() => post(mirror, '/api/steer', steerBody(20_000)));
+
+/** Queries one steering request runs (a new seed: a cache miss of the saved outputs). */
+async function queriesPerSteer(base: string, seed: number) {
+  const log = recordQueries(database.db);
+  try {
+    await post(base, '/api/steer', steerBody(seed));
+  } finally {
+    log.stop();
+  }
+  return log.queries.length;
+}
+const steerQueries = { uncached: await queriesPerSteer(uncached.url, 90_000), cached: await queriesPerSteer(mirror, 90_001) };
 
 await uncached.close();
 await server.close();
@@ -166,5 +183,14 @@ console.log(
 );
 console.log(row(`mirror: /api/search-all, ${NUM_RESULTS} results joined with features from the feature cache`, searchMirror, searchDirect));
 console.log(row('inference server directly: /v1/steer/completion, STEERED and DEFAULT in parallel', steerDirect));
-console.log(row('mirror: /api/steer, cache miss (lookup, generate, save)', steerMirror, steerDirect));
+console.log(
+  row(
+    `mirror: /api/steer, cache miss, FEATURE_CACHE_SIZE=0 (access checks read the database; ${steerQueries.uncached} queries)`,
+    steerUncached,
+    steerDirect,
+  ),
+);
+console.log(
+  row(`mirror: /api/steer, cache miss, access data from the feature cache (${steerQueries.cached} queries)`, steerMirror, steerDirect),
+);
 console.log(row('mirror: /api/steer, cache hit (no inference call)', steerCached));

@@ -196,7 +196,10 @@ describe('cache', () => {
     const result = await readFeature(ctx.database.db, key, { id: 'user-alice', name: 'alice', admin: false });
     expect(result.found).toBe(true);
     if (!result.found) return;
-    ctx.app.featureCache.set('secret-model\u00000-priv\u00000', { body: JSON.stringify(result.feature), guards: result.guards });
+    ctx.app.featureCache.set('secret-model\u00000-priv\u00000', {
+      body: Buffer.from(JSON.stringify(result.feature)),
+      guards: result.guards,
+    });
     const res = await get('/api/feature/secret-model/0-priv/0');
     expect(res.statusCode).toBe(404);
   });

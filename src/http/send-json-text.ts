@@ -27,7 +27,7 @@ export function acceptsGzip(request: FastifyRequest): boolean {
  * always does): compressing a large feature costs more than everything else in a cached read.
  */
 export function sendReusableJson(request: FastifyRequest, reply: FastifyReply, entry: ReusableJson): FastifyReply {
-  if (Buffer.byteLength(entry.body) < 1024 || !acceptsGzip(request)) return sendJsonText(reply, entry.body);
+  if (entry.body.length < 1024 || !acceptsGzip(request)) return (reply as FastifyReply).type(JSON_TYPE).send(entry.body);
   entry.gzip ??= gzipSync(entry.body);
   // @fastify/compress leaves a reply alone when it already has a Content-Encoding.
   return (reply as FastifyReply).type(JSON_TYPE).header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(entry.gzip);

@@ -16,6 +16,7 @@ export const steerServices = (fastify: FastifyInstance): SteerServices => ({
   db: fastify.db,
   inference: fastify.inference,
   publicUrl: fastify.config.publicUrl,
+  cache: fastify.featureCache,
 });
 
 /** Steering requests left to the caller, as the `limit` field says it. */

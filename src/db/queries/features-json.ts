@@ -4,35 +4,17 @@
 // driver and drizzle, then serializing them again, cost several times the query itself; Postgres
 // writes the JSON in one pass and the server splices the text into its answer unparsed.
 // Field names and order follow the drizzle schema (getTableColumns), so the JSON matches what the
-// drizzle-based reads return; timestamps are written as JavaScript writes a Date.
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+// drizzle-based reads return (json-fields.ts).
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
 import { activation, explanation, neuron } from '../schema/index.js';
 import { featureKeyIn, type FeatureKey } from './features.js';
-
-const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const quoteLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
-
-/** `'key', alias."column", …` for json_build_object: every column but the excluded ones. */
-function jsonFields(table: PgTable, alias: string, exclude: string[] = []): string {
-  const columns = Object.entries(getTableColumns(table) as Record<string, PgColumn>).filter(([key]) => !exclude.includes(key));
-  // json_build_object takes at most 100 arguments (Postgres' FUNC_MAX_ARGS): 50 fields, with room for our extras.
-  if (columns.length > 46) throw new Error(`${alias}: ${columns.length} columns no longer fit one json_build_object; build it in parts`);
-  return columns
-    .map(([key, column]) => {
-      const ref = `${alias}.${quoteIdent(column.name)}`;
-      const value = column.columnType === 'PgTimestamp' ? `to_char(${ref}, ${ISO_UTC})` : ref;
-      return `${quoteLiteral(key)}, ${value}`;
-    })
-    .join(', ');
-}
+import { jsonFields } from './json-fields.js';
 
 // Built once: the column lists come from the schema, not from input.
 const NEURON_FIELDS = jsonFields(neuron, '"Neuron"');
 const ACTIVATION_FIELDS = `${jsonFields(activation, 'a')}, 'source', a."layer"`;
-const EXPLANATION_FIELDS = `${jsonFields(explanation, 'e', ['embedding'])}, 'source', e."layer", 'author', CASE WHEN u."id" IS NULL THEN NULL ELSE json_build_object('name', u."name") END, 'votes', '[]'::json`;
+const EXPLANATION_FIELDS = `${jsonFields(explanation, 'e', { exclude: ['embedding'] })}, 'source', e."layer", 'author', CASE WHEN u."id" IS NULL THEN NULL ELSE json_build_object('name', u."name") END, 'votes', '[]'::json`;
 
 export interface FeatureJsonRow {
   layer: string;

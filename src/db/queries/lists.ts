@@ -70,7 +70,7 @@ export async function listsOfFeature(db: Db, modelId: string, layer: string, ind
     .from(listsOnNeurons)
     .innerJoin(list, eq(list.id, listsOnNeurons.listId))
     .where(and(eq(listsOnNeurons.modelId, modelId), eq(listsOnNeurons.layer, layer), eq(listsOnNeurons.index, index)))
-    .orderBy(asc(listsOnNeurons.addedAt));
+    .orderBy(asc(listsOnNeurons.addedAt), asc(listsOnNeurons.listId));
   return rows.map((r) => ({ ...r.item, list: r.list }));
 }
 

@@ -93,18 +93,15 @@ export async function saveSteerOutputs(
   db: Db,
   outputs: Array<{ row: SteerOutputInsert & { id: string }; features: SteeringFeature[] }>,
 ): Promise<void> {
+  if (outputs.length === 0) return;
+  // Two statements, whatever the number of outputs: a steering request's save is on its answer's path.
+  // DEFAULT rows first: a STEERED row may point at one (connectedDefaultOutputId); the foreign key
+  // is checked at the end of the statement, so one multi-row INSERT may hold both.
+  const rows = [...outputs].sort((a, b) => (a.row.type === 'DEFAULT' ? -1 : 0) - (b.row.type === 'DEFAULT' ? -1 : 0));
+  const links = rows.flatMap(({ row, features }) => features.map((f) => ({ ...f, steerOutputId: row.id })));
   await db.transaction(async (tx) => {
-    // DEFAULT rows first: a STEERED row may point at one (connectedDefaultOutputId).
-    for (const { row, features } of [...outputs].sort(
-      (a, b) => (a.row.type === 'DEFAULT' ? -1 : 0) - (b.row.type === 'DEFAULT' ? -1 : 0),
-    )) {
-      await tx.insert(steerOutput).values(row);
-      // Duplicates (the same feature twice at one strength) collapse, as upstream's primary key does.
-      if (features.length > 0)
-        await tx
-          .insert(steerOutputToNeuron)
-          .values(features.map((f) => ({ ...f, steerOutputId: row.id })))
-          .onConflictDoNothing();
-    }
+    await tx.insert(steerOutput).values(rows.map((r) => r.row));
+    // Duplicates (the same feature twice at one strength) collapse, as upstream's primary key does.
+    if (links.length > 0) await tx.insert(steerOutputToNeuron).values(links).onConflictDoNothing();
   });
 }

@@ -2,14 +2,15 @@
 // source) must be readable by the caller, else the real server's 404, so that nothing private is
 // computed for, or revealed to, someone else.
 import type { Db } from '../../db/client.js';
-import { findModel } from '../../db/queries/models.js';
 import { findSourceSet, findSourceSetWithSources, findSourcesWithParents } from '../../db/queries/sources.js';
 import type { FeatureCache } from '../feature/feature-cache.js';
 import { NotFound } from '../../errors.js';
+import { cachedModel } from './cached-rows.js';
 import { canRead, canReadAll, type Owned, type Viewer } from './viewer.js';
 
-export async function readableModel(db: Db, modelId: string, viewer: Viewer | null) {
-  const model = await findModel(db, modelId);
+/** The model when the viewer may read it, else the real server's 404; through the feature cache when given. */
+export async function readableModel(db: Db, modelId: string, viewer: Viewer | null, cache?: FeatureCache) {
+  const model = await cachedModel(db, cache, modelId);
   if (!model || !canRead(model, viewer)) throw new NotFound();
   return model;
 }

@@ -3,7 +3,8 @@
 import type { Db } from '../../db/client.js';
 import { type FeatureKey } from '../../db/queries/features.js';
 import { findNeurons } from '../../db/queries/neurons.js';
-import { findSourcesWithParents } from '../../db/queries/sources.js';
+import type { FeatureCache } from '../feature/feature-cache.js';
+import { cachedSources } from './cached-rows.js';
 import { canReadAll, featureGuard, type Viewer } from './viewer.js';
 
 export const sourceKey = (modelId: string, layer: string) => `${modelId}\u0000${layer}`;
@@ -12,9 +13,11 @@ export async function readableSources(
   db: Db,
   pairs: Array<{ modelId: string; layer: string }>,
   viewer: Viewer | null,
+  /** Read through the feature cache (steering, on every request); without it, always the database. */
+  cache?: FeatureCache,
 ): Promise<Set<string>> {
   const unique = [...new Map(pairs.map((p) => [sourceKey(p.modelId, p.layer), p])).values()];
-  const rows = await findSourcesWithParents(db, unique);
+  const rows = await cachedSources(db, cache, unique);
   return new Set(
     rows
       .filter((r) => canReadAll([r.model, r.sourceSet ?? undefined, r.source], viewer))

@@ -5,11 +5,20 @@
 import { LRUCache } from 'lru-cache';
 import type { Owned } from '../access/viewer.js';
 import { type FeatureJsonRow } from '../../db/queries/features-json.js';
+import { type ModelRow, type NeuronRow, type SourceRow, type SourceSetRow } from '../../db/queries/features.js';
 import { type SourceSetWithSources } from '../../db/queries/sources.js';
+
+/** A source with its model and set, as access checks read them (findSourcesWithParents). */
+export interface SourceWithParents {
+  model: ModelRow;
+  source: SourceRow;
+  sourceSet: SourceSetRow | null;
+}
 
 /** A serialized body kept for reuse, with its gzip form made on first demand (by the sender). */
 export interface ReusableJson {
-  body: string;
+  /** UTF-8 bytes, encoded once: a hit then writes them as they are, as a bare server would. */
+  body: Buffer;
   gzip?: Buffer;
 }
 
@@ -24,9 +33,11 @@ export interface CachedPageFeature {
   guards: Owned[];
 }
 
+type Entry = CachedFeature | CachedPageFeature | FeatureJsonRow | SourceSetWithSources | ModelRow | SourceWithParents | NeuronRow;
+
 export class FeatureCache {
   // One LRU for both kinds of entry, so FEATURE_CACHE_SIZE bounds them together and clear() empties both.
-  private readonly cache: LRUCache<string, CachedFeature | CachedPageFeature | FeatureJsonRow | SourceSetWithSources> | undefined;
+  private readonly cache: LRUCache<string, Entry> | undefined;
 
   constructor(maxEntries: number, ttlMs: number) {
     this.cache = maxEntries > 0 && ttlMs > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs }) : undefined;
@@ -69,6 +80,34 @@ export class FeatureCache {
 
   setSourceSet(value: SourceSetWithSources): void {
     this.cache?.set(`set\u0000${value.sourceSet.modelId}\u0000${value.sourceSet.name}`, value);
+  }
+
+  // Rows steering checks on every request (model, sources with their parents, the steered
+  // neurons): only rows that exist are kept, so a model, source or feature created since is found
+  // by the next request; writes that change existing ones clear the cache like any feature write.
+
+  getModel(modelId: string): ModelRow | undefined {
+    return this.cache?.get(`model\u0000${modelId}`) as ModelRow | undefined;
+  }
+
+  setModel(row: ModelRow): void {
+    this.cache?.set(`model\u0000${row.id}`, row);
+  }
+
+  getSource(modelId: string, layer: string): SourceWithParents | undefined {
+    return this.cache?.get(`source\u0000${modelId}\u0000${layer}`) as SourceWithParents | undefined;
+  }
+
+  setSource(row: SourceWithParents): void {
+    this.cache?.set(`source\u0000${row.source.modelId}\u0000${row.source.id}`, row);
+  }
+
+  getNeuron(modelId: string, layer: string, index: string): NeuronRow | undefined {
+    return this.cache?.get(`neuron\u0000${FeatureCache.key(modelId, layer, index)}`) as NeuronRow | undefined;
+  }
+
+  setNeuron(row: NeuronRow): void {
+    this.cache?.set(`neuron\u0000${FeatureCache.key(row.modelId, row.layer, row.index)}`, row);
   }
 
   /** Called after any write that can change a feature read (imports, uploads, deletions). */

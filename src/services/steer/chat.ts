@@ -94,7 +94,7 @@ export async function prepareChat(
   viewer: Viewer | null,
   limit: string | null,
 ): Promise<PreparedSteer<ChatResult>> {
-  const { db, inference, publicUrl } = services;
+  const { db, inference, publicUrl, cache } = services;
   const maxChars = request.isAssistantAxis
     ? STEER_MAX_PROMPT_CHARS_ASSISTANT_AXIS
     : LARGE_LLM_MODELS.includes(request.modelId)
@@ -102,7 +102,7 @@ export async function prepareChat(
       : STEER_MAX_PROMPT_CHARS;
   if (chars(request.defaultChatMessages) > maxChars || chars(request.steeredChatMessages) > maxChars)
     throw new InvalidInput(ERROR_STEER_MAX_PROMPT_CHARS);
-  const model = await readableModel(db, request.modelId, viewer);
+  const model = await readableModel(db, request.modelId, viewer, cache);
   if (model.thinking) {
     if (request.n_tokens > STEER_N_TOKENS_MAX_THINKING)
       throw new InvalidInput(`For thinking models the max n_tokens is ${STEER_N_TOKENS_MAX_THINKING}`);
@@ -115,7 +115,7 @@ export async function prepareChat(
   } else if (request.n_tokens > STEER_N_TOKENS_MAX) {
     throw new InvalidInput(`The max n_tokens for non-thinking models is ${STEER_N_TOKENS_MAX}`);
   }
-  const steering = await resolveSteering(db, model.id, request.features, viewer);
+  const steering = await resolveSteering(db, model.id, request.features, viewer, cache);
 
   const key = settingsKeyOf(model.id, request, request.steer_special_tokens);
   const chatOf = { DEFAULT: canonicalChat(request.defaultChatMessages), STEERED: canonicalChat(request.steeredChatMessages) };

@@ -11,6 +11,7 @@ import { InvalidInput } from '../../errors.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
 import { inferenceModelName, readableModel } from '../access/inference-access.js';
 import type { Viewer } from '../access/viewer.js';
+import type { FeatureCache } from '../feature/feature-cache.js';
 import { mergeStreams } from './merge-streams.js';
 import {
   md5,
@@ -28,6 +29,8 @@ export interface SteerServices {
   db: Db;
   inference: InferenceClient;
   publicUrl: string;
+  /** Model, source and feature rows for the access checks (the feature cache); none: always the database. */
+  cache?: FeatureCache;
 }
 
 export interface CompletionRequest extends SteerSettings {
@@ -64,12 +67,12 @@ export async function prepareCompletion(
   viewer: Viewer | null,
   limit: string | null,
 ): Promise<PreparedSteer<CompletionResult>> {
-  const { db, inference, publicUrl } = services;
+  const { db, inference, publicUrl, cache } = services;
   if (LARGE_LLM_MODELS.includes(request.modelId) && request.n_tokens > STEER_N_TOKENS_MAX_LARGE_LLM) {
     throw new InvalidInput(`For large LLM models the max n_tokens is ${STEER_N_TOKENS_MAX_LARGE_LLM}`);
   }
-  const model = await readableModel(db, request.modelId, viewer);
-  const steering = await resolveSteering(db, model.id, request.features, viewer);
+  const model = await readableModel(db, request.modelId, viewer, cache);
+  const steering = await resolveSteering(db, model.id, request.features, viewer, cache);
 
   const key = settingsKeyOf(model.id, request);
   const inputTextMd5 = md5(request.prompt);

@@ -1,11 +1,12 @@
 // What a steering request steers with: each named feature must exist and be readable by the
 // caller (else the real server's 404, so private features cannot be steered by others), and
 // uploaded vectors cannot be mixed with SAE features.
+import { cachedNeurons } from '../access/cached-rows.js';
 import { readableSources, sourceKey } from '../access/readable-sources.js';
+import type { FeatureCache } from '../feature/feature-cache.js';
 import { canReadAll, featureGuard, type Viewer } from '../access/viewer.js';
 import type { Db } from '../../db/client.js';
 import { type NeuronRow } from '../../db/queries/features.js';
-import { findNeurons } from '../../db/queries/neurons.js';
 import { type SteeringFeature } from '../../db/queries/steer-outputs.js';
 import { setNameOfSource } from '../upload/features-upload.js';
 import { InvalidInput, NotFound } from '../../errors.js';
@@ -28,8 +29,9 @@ export async function resolveSteering(
   modelId: string,
   features: SteeringFeature[],
   viewer: Viewer | null,
+  cache?: FeatureCache,
 ): Promise<ResolvedSteering> {
-  const [readable, neurons] = await Promise.all([readableSources(db, features, viewer), findNeurons(db, features)]);
+  const [readable, neurons] = await Promise.all([readableSources(db, features, viewer, cache), cachedNeurons(db, cache, features)]);
   const byKey = new Map<string, NeuronRow>(neurons.map((n) => [keyOf(n), n]));
   const resolved = features.map((feature) => {
     const neuron = byKey.get(keyOf(feature));

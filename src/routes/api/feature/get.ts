@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { canReadAll } from '../../../services/access/viewer.js';
 import { NotFound } from '../../../errors.js';
 import { FeatureCache } from '../../../services/feature/feature-cache.js';
-import { readFeature } from '../../../services/feature/read-feature.js';
+import { readFeatureJson } from '../../../services/feature/read-feature-json.js';
 import { sendReusableJson } from '../../../http/send-json-text.js';
 import { errorResponses, KEY_OPTIONAL, normalizeIndex } from '../../../schemas/common.js';
 import { FeatureParams, FeatureResponse } from '../../../schemas/feature.js';
@@ -32,11 +32,11 @@ const route: FastifyPluginAsyncTypebox = async (fastify) => {
         if (!canReadAll(cached.guards, request.viewer)) throw new NotFound();
         return sendReusableJson(request, reply, cached);
       }
-      const result = await readFeature(fastify.db, key, request.viewer);
+      // One query builds the answer's JSON, in the order the response schema writes it; the bytes
+      // are kept for the next reader.
+      const result = await readFeatureJson(fastify.db, key, request.viewer);
       if (!result.found) throw new NotFound();
-      // Serialize once with the route's own response schema, and keep the bytes for the next reader.
-      const body = reply.serializeInput(result.feature, '200') as string;
-      const entry = { body, guards: result.guards };
+      const entry = { body: Buffer.from(result.body), guards: result.guards };
       fastify.featureCache.set(cacheKey, entry);
       return sendReusableJson(request, reply, entry);
     },
