@@ -3,15 +3,19 @@ import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, foreignKey, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { createdAt, floatArray, intArray, textArray } from './columns.js';
 import { visibility } from './enums.js';
-import { model, source, sourceSet } from './models.js';
+import { source, sourceSet } from './models.js';
 
-/** One feature of one source. `layer` is the source id (e.g. `6-res-jb`); `index` is a string, as upstream. */
+/**
+ * One feature of one source. `layer` is the source id (e.g. `6-res-jb`); `index` is a string, as upstream.
+ * In the database the table is partitioned by `modelId`, one partition per model (migrations/0013,
+ * src/db/partitions.ts); drizzle-kit does not model partitioning, so only the keys show it here.
+ */
 export const neuron = pgTable(
   'Neuron',
   {
-    modelId: text('modelId')
-      .notNull()
-      .references(() => model.id, { onDelete: 'cascade' }),
+    // No foreign key to Model of its own: the one to Source (modelId, layer) implies it and cascades
+    // from it, and one on a partitioned table would make each new partition lock Model (see 0013).
+    modelId: text('modelId').notNull(),
     layer: text('layer').notNull(),
     index: text('index').notNull(),
     sourceSetName: text('sourceSetName'),
@@ -79,11 +83,15 @@ export const neuron = pgTable(
   ],
 );
 
-/** One activating example of a feature: a token window and the feature's value on each token. */
+/**
+ * One activating example of a feature: a token window and the feature's value on each token.
+ * Partitioned by model like `Neuron` (migrations/0013, src/db/partitions.ts), so the key holds
+ * `modelId`: a partitioned table's unique keys must include its partition key.
+ */
 export const activation = pgTable(
   'Activation',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     tokens: text('tokens').array().notNull(),
     dataIndex: text('dataIndex'),
     index: text('index').notNull(),
@@ -111,6 +119,7 @@ export const activation = pgTable(
     qualifyingTokenIndex: integer('qualifyingTokenIndex'),
   },
   (t) => [
+    primaryKey({ name: 'Activation_pkey', columns: [t.modelId, t.id] }),
     foreignKey({
       name: 'Activation_neuron_fkey',
       columns: [t.modelId, t.layer, t.index],
