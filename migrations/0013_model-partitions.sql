@@ -57,23 +57,25 @@ DROP INDEX "Neuron_not_public_idx";--> statement-breakpoint
 ALTER TABLE "Activation" RENAME TO "Activation_unpartitioned";--> statement-breakpoint
 ALTER TABLE "Activation_unpartitioned" DROP CONSTRAINT "Activation_pkey";--> statement-breakpoint
 DROP INDEX "Activation_feature_maxValue_idx";--> statement-breakpoint
--- The partitioned tables: same columns in the same order, same keys (Activation's now with modelId).
+-- The partitioned tables: same columns in the same order. Keys, indexes and foreign keys come after
+-- the rows: built and validated in bulk, not maintained and checked row by row.
 CREATE TABLE "Neuron" (LIKE "Neuron_unpartitioned" INCLUDING DEFAULTS) PARTITION BY LIST ("modelId");--> statement-breakpoint
-ALTER TABLE "Neuron" ADD CONSTRAINT "Neuron_modelId_layer_index_key" PRIMARY KEY("modelId","layer","index");--> statement-breakpoint
-ALTER TABLE "Neuron" ADD CONSTRAINT "Neuron_modelId_layer_fkey" FOREIGN KEY ("modelId","layer") REFERENCES "public"."Source"("modelId","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "Neuron" ADD CONSTRAINT "Neuron_modelId_sourceSetName_fkey" FOREIGN KEY ("modelId","sourceSetName") REFERENCES "public"."SourceSet"("modelId","name") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "Neuron_creatorId_hasVector_idx" ON "Neuron" USING btree ("creatorId","hasVector");--> statement-breakpoint
-CREATE INDEX "Neuron_not_public_idx" ON "Neuron" USING btree ("modelId","layer","index") WHERE "Neuron"."visibility" <> 'PUBLIC';--> statement-breakpoint
 CREATE TABLE "Activation" (LIKE "Activation_unpartitioned" INCLUDING DEFAULTS) PARTITION BY LIST ("modelId");--> statement-breakpoint
-ALTER TABLE "Activation" ADD CONSTRAINT "Activation_pkey" PRIMARY KEY("modelId","id");--> statement-breakpoint
-ALTER TABLE "Activation" ADD CONSTRAINT "Activation_neuron_fkey" FOREIGN KEY ("modelId","layer","index") REFERENCES "public"."Neuron"("modelId","layer","index") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "Activation_feature_maxValue_idx" ON "Activation" USING btree ("modelId","layer","index","maxValue" DESC NULLS LAST);--> statement-breakpoint
 -- One partition per existing model, then the rows (each lands in its model's partition).
 SELECT "ensure_model_partitions"("id") FROM "Model" ORDER BY "id";--> statement-breakpoint
 INSERT INTO "Neuron" SELECT * FROM "Neuron_unpartitioned";--> statement-breakpoint
 INSERT INTO "Activation" SELECT * FROM "Activation_unpartitioned";--> statement-breakpoint
 DROP TABLE "Activation_unpartitioned";--> statement-breakpoint
 DROP TABLE "Neuron_unpartitioned";--> statement-breakpoint
+-- The same keys as before (Activation's now with modelId), indexes and foreign keys.
+ALTER TABLE "Neuron" ADD CONSTRAINT "Neuron_modelId_layer_index_key" PRIMARY KEY("modelId","layer","index");--> statement-breakpoint
+ALTER TABLE "Neuron" ADD CONSTRAINT "Neuron_modelId_layer_fkey" FOREIGN KEY ("modelId","layer") REFERENCES "public"."Source"("modelId","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "Neuron" ADD CONSTRAINT "Neuron_modelId_sourceSetName_fkey" FOREIGN KEY ("modelId","sourceSetName") REFERENCES "public"."SourceSet"("modelId","name") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "Neuron_creatorId_hasVector_idx" ON "Neuron" USING btree ("creatorId","hasVector");--> statement-breakpoint
+CREATE INDEX "Neuron_not_public_idx" ON "Neuron" USING btree ("modelId","layer","index") WHERE "Neuron"."visibility" <> 'PUBLIC';--> statement-breakpoint
+ALTER TABLE "Activation" ADD CONSTRAINT "Activation_pkey" PRIMARY KEY("modelId","id");--> statement-breakpoint
+ALTER TABLE "Activation" ADD CONSTRAINT "Activation_neuron_fkey" FOREIGN KEY ("modelId","layer","index") REFERENCES "public"."Neuron"("modelId","layer","index") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "Activation_feature_maxValue_idx" ON "Activation" USING btree ("modelId","layer","index","maxValue" DESC NULLS LAST);--> statement-breakpoint
 ALTER TABLE "Explanation" ADD CONSTRAINT "Explanation_neuron_fkey" FOREIGN KEY ("modelId","layer","index") REFERENCES "public"."Neuron"("modelId","layer","index") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ListsOnNeurons" ADD CONSTRAINT "ListsOnNeurons_neuron_fkey" FOREIGN KEY ("modelId","layer","index") REFERENCES "public"."Neuron"("modelId","layer","index") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "SteerOutputToNeuron" ADD CONSTRAINT "SteerOutputToNeuron_neuron_fkey" FOREIGN KEY ("modelId","layer","index") REFERENCES "public"."Neuron"("modelId","layer","index") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
