@@ -1,4 +1,4 @@
-// Neuron and Activation partitioned by model (migrations/0013): the in-place conversion of an
+// Activation partitioned by model (migrations/0013): the in-place conversion of an
 // existing database, partitions created with every model (hostile ids included), concurrent
 // creators, and a dropped partition re-created.
 import { eq, sql } from 'drizzle-orm';
@@ -69,10 +69,8 @@ describe('converting an existing database in place', () => {
       activations: await countsByModel(database, 'Activation'),
       explanations: await countsByModel(database, 'Explanation'),
       scores: await countsByModel(database, 'ExplanationScore'),
-      // Activation's key gains modelId; Neuron's own key to Model goes (its key to Source implies it).
-      constraints: (await featureConstraints(database)).filter(
-        (c) => !c.startsWith('"Activation".Activation_pkey') && !c.startsWith('"Neuron".Neuron_modelId_Model_id_fk'),
-      ),
+      // Activation's key gains modelId; every other constraint stays as it was.
+      constraints: (await featureConstraints(database)).filter((c) => !c.startsWith('"Activation".Activation_pkey')),
     };
     const app = await buildAppOn(database, async () => {}, { FEATURE_CACHE_SIZE: '0' });
     const featureBefore = (await app.app.inject(`/api/feature/gemma-2-2b/6-res-jb/2`)).json();
@@ -82,7 +80,7 @@ describe('converting an existing database in place', () => {
 
     await runMigrations(database);
 
-    expect(await relkind(database, 'Neuron')).toBe('p');
+    expect(await relkind(database, 'Neuron')).toBe('r');
     expect(await relkind(database, 'Activation')).toBe('p');
     expect(await countsByModel(database, 'Neuron')).toEqual(before.neurons);
     expect(await countsByModel(database, 'Activation')).toEqual(before.activations);
@@ -93,14 +91,12 @@ describe('converting an existing database in place', () => {
     expect(constraints).toContain('"Activation".Activation_pkey PRIMARY KEY ("modelId", id)');
 
     // Each model's rows sit in its own partition, and there is no other partition.
-    for (const table of ['Neuron', 'Activation'] as const) {
-      const partitions = await partitionRows(database.db, table);
-      expect(partitions).toHaveLength(models.length);
-      for (const modelId of models) {
-        const name = await modelPartitionName(database.db, table, modelId);
-        const expected = (table === 'Neuron' ? before.neurons : before.activations).find((r) => r.modelId === modelId)!.rows;
-        expect(partitions.find((p) => p.partition === name)?.rows).toBe(expected);
-      }
+    const partitions = await partitionRows(database.db, 'Activation');
+    expect(partitions).toHaveLength(models.length);
+    for (const modelId of models) {
+      const name = await modelPartitionName(database.db, 'Activation', modelId);
+      const expected = before.activations.find((r) => r.modelId === modelId)!.rows;
+      expect(partitions.find((p) => p.partition === name)?.rows).toBe(expected);
     }
 
     const after = await buildAppOn(database, async () => {}, { FEATURE_CACHE_SIZE: '0' });
@@ -132,21 +128,19 @@ function activationRow(modelId: string, id: string) {
 }
 
 describe('partitions of new models', () => {
-  it('creates both partitions with the model, under safe distinct names for hostile ids', async () => {
+  it('creates the partition with the model, under safe distinct names for hostile ids', async () => {
     const database = await open();
     for (const modelId of HOSTILE_IDS) await seedSource(database.db, { modelId, features: 2 });
     const names = new Set<string>();
-    for (const table of ['Neuron', 'Activation'] as const) {
-      const partitions = await partitionRows(database.db, table);
-      for (const modelId of HOSTILE_IDS) {
-        const name = await modelPartitionName(database.db, table, modelId);
-        expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
-        expect(partitions.find((p) => p.partition === name)?.rows).toBe(table === 'Neuron' ? 2 : 8);
-        names.add(name);
-      }
-      expect(partitions).toHaveLength(HOSTILE_IDS.length);
+    const partitions = await partitionRows(database.db, 'Activation');
+    for (const modelId of HOSTILE_IDS) {
+      const name = await modelPartitionName(database.db, 'Activation', modelId);
+      expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
+      expect(partitions.find((p) => p.partition === name)?.rows).toBe(8);
+      names.add(name);
     }
-    expect(names.size).toBe(2 * HOSTILE_IDS.length);
+    expect(partitions).toHaveLength(HOSTILE_IDS.length);
+    expect(names.size).toBe(HOSTILE_IDS.length);
     expect(await listActivations(database.db, { modelId: HOSTILE_IDS[2]!, layer: '6-res-jb', index: '1' })).toHaveLength(4);
   });
 

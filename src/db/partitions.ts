@@ -1,15 +1,15 @@
-// Neuron and Activation are partitioned by model (migrations/0013_model-partitions.sql): one
-// partition per model. The database creates a model's partitions itself, by a trigger on "Model",
+// Activation is partitioned by model (migrations/0013_model-partitions.sql): one partition per
+// model. (Neuron is not: see docs/scaling.md.) The database creates a model's partitions itself, by a trigger on "Model",
 // in the transaction that inserts the model, whatever inserts it (the importer's COPY, the upload
 // routes, a script): no code path can forget to, and no row can arrive before its partition (its
-// Source, hence its Model, must exist first). These helpers call the same SQL function, for
+// feature, hence its Model, must exist first). These helpers call the same SQL function, for
 // repairs (a partition dropped by hand) and for tests. Why no DEFAULT partition: docs/scaling.md.
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { queryRows } from './client.js';
 
-/** The partitioned tables, parents before children (a partition of Neuron must exist first). */
-export const PARTITIONED_TABLES = ['Neuron', 'Activation'] as const;
+/** The tables partitioned by model. */
+export const PARTITIONED_TABLES = ['Activation'] as const;
 export type PartitionedTable = (typeof PARTITIONED_TABLES)[number];
 
 /** Creates the model's partitions if missing (idempotent, safe from concurrent callers). */

@@ -3,19 +3,15 @@ import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, foreignKey, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { createdAt, floatArray, intArray, textArray } from './columns.js';
 import { visibility } from './enums.js';
-import { source, sourceSet } from './models.js';
+import { model, source, sourceSet } from './models.js';
 
-/**
- * One feature of one source. `layer` is the source id (e.g. `6-res-jb`); `index` is a string, as upstream.
- * In the database the table is partitioned by `modelId`, one partition per model (migrations/0013,
- * src/db/partitions.ts); drizzle-kit does not model partitioning, so only the keys show it here.
- */
+/** One feature of one source. `layer` is the source id (e.g. `6-res-jb`); `index` is a string, as upstream. */
 export const neuron = pgTable(
   'Neuron',
   {
-    // No foreign key to Model of its own: the one to Source (modelId, layer) implies it and cascades
-    // from it, and one on a partitioned table would make each new partition lock Model (see 0013).
-    modelId: text('modelId').notNull(),
+    modelId: text('modelId')
+      .notNull()
+      .references(() => model.id, { onDelete: 'cascade' }),
     layer: text('layer').notNull(),
     index: text('index').notNull(),
     sourceSetName: text('sourceSetName'),
@@ -85,8 +81,9 @@ export const neuron = pgTable(
 
 /**
  * One activating example of a feature: a token window and the feature's value on each token.
- * Partitioned by model like `Neuron` (migrations/0013, src/db/partitions.ts), so the key holds
- * `modelId`: a partitioned table's unique keys must include its partition key.
+ * Partitioned by model, one partition per model (migrations/0013, src/db/partitions.ts; drizzle-kit
+ * does not model partitioning), so the key holds `modelId`: a partitioned table's unique keys must
+ * include its partition key.
  */
 export const activation = pgTable(
   'Activation',
