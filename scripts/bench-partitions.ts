@@ -179,8 +179,9 @@ console.log(
     `(${ACTS_PER_FEATURE} per feature, ${TOKENS} tokens); ${READS} uncached reads; import of ${IMPORT_FEATURES * ACTS_PER_FEATURE} activations; ${os.availableParallelism()} cores`,
 );
 const results: Record<string, [Figures, Figures]> = {};
-for (const name of LAYOUTS) results[name] = await layout(name);
-for (const [name, [small, large]] of Object.entries(results)) {
+for (const name of LAYOUTS) {
+  const [small, large] = (results[name] = await layout(name));
+  // Printed as each layout finishes: a long run cut short still leaves its figures.
   console.log(`${name}:${' '.repeat(Math.max(1, 24 - name.length))}       1x ${`${SCALE}x`.padStart(9)}         ${SCALE}x/1x`);
   console.log(row('feature read p50', small.p50, large.p50, 'ms'));
   console.log(row('feature read p99', small.p99, large.p99, 'ms'));
