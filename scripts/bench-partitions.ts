@@ -1,5 +1,5 @@
 // npm run bench:partitions: feature reads and import rate at 1x and 10x the activations, with
-// Neuron and Activation partitioned by model (migration 0013) and, as the baseline in the same run,
+// Activation partitioned by model (migration 0013) and, as the baseline in the same run,
 // the unpartitioned tables of migration 0012. For each layout: 20 models filled server-side
 // (INSERT … SELECT generate_series, random ids and values) to BENCH_ACTIVATIONS rows, then
 // (a) BENCH_READS uncached feature reads (FEATURE_CACHE_SIZE=0, in-process, one at a time, random
