@@ -38,11 +38,18 @@ function migratedSnapshot(): Promise<Blob> {
   return snapshot;
 }
 
-/** A fresh, migrated database, and a function that closes (and for Postgres, drops) it. */
-export async function openTestDatabase(): Promise<{ database: Database; drop(): Promise<void>; url?: string }> {
+/**
+ * A fresh, migrated database, and a function that closes (and for Postgres, drops) it.
+ * `migrateThrough`: only up to that migration's tag, as an older release left the database.
+ */
+export async function openTestDatabase(
+  options: { migrateThrough?: string } = {},
+): Promise<{ database: Database; drop(): Promise<void>; url?: string }> {
   const serverUrl = process.env.TEST_DATABASE_URL;
+  const through = options.migrateThrough;
   if (!serverUrl) {
-    const database = await openDatabase({ dataDir: 'memory://', pgliteSnapshot: await migratedSnapshot() });
+    const database = await openDatabase({ dataDir: 'memory://', pgliteSnapshot: through ? undefined : await migratedSnapshot() });
+    if (through) await runMigrations(database, { through });
     return { database, drop: () => database.close() };
   }
   const name = `npm_test_${process.pid}_${Date.now()}_${counter++}`;
@@ -53,7 +60,7 @@ export async function openTestDatabase(): Promise<{ database: Database; drop(): 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolSize: 4 });
-  await runMigrations(database);
+  await runMigrations(database, { through });
   return {
     database,
     url: url.toString(),

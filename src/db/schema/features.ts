@@ -79,11 +79,16 @@ export const neuron = pgTable(
   ],
 );
 
-/** One activating example of a feature: a token window and the feature's value on each token. */
+/**
+ * One activating example of a feature: a token window and the feature's value on each token.
+ * Partitioned by model, one partition per model (migrations/0013, src/db/partitions.ts; drizzle-kit
+ * does not model partitioning), so the key holds `modelId`: a partitioned table's unique keys must
+ * include its partition key.
+ */
 export const activation = pgTable(
   'Activation',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     tokens: text('tokens').array().notNull(),
     dataIndex: text('dataIndex'),
     index: text('index').notNull(),
@@ -111,6 +116,7 @@ export const activation = pgTable(
     qualifyingTokenIndex: integer('qualifyingTokenIndex'),
   },
   (t) => [
+    primaryKey({ name: 'Activation_pkey', columns: [t.modelId, t.id] }),
     foreignKey({
       name: 'Activation_neuron_fkey',
       columns: [t.modelId, t.layer, t.index],
