@@ -81,8 +81,15 @@ describe.each(['in-process', 'worker'] as const)('batched requests (%s engine)',
     const before = await status();
     const together = await Promise.all(requests().map(([op, body]) => engine.call(op, body)));
     const after = await status();
-    expect(after.batches.count - before.batches.count).toBe(1);
-    expect(after.batches.largest).toBe(requests().length);
+    // In process every request is queued in the same tick: one batch. A worker receives them as
+    // separate messages, and on a loaded machine the last may land after the first batch started.
+    if (kind === 'in-process') {
+      expect(after.batches.count - before.batches.count).toBe(1);
+      expect(after.batches.largest).toBe(requests().length);
+    } else {
+      expect(after.batches.count - before.batches.count).toBeLessThan(requests().length);
+      expect(after.batches.largest).toBeGreaterThan(1);
+    }
     together.forEach((answer, i) => expectClose(answer, alone[i], `request ${i}`));
     // …and the reference: search-all over the SAE fixtures' prompt.
     const want = rankAll(['1-res-std', '3-res-std'], 25, true);
