@@ -89,7 +89,11 @@ describe.each(['in-process', 'worker'] as const)('steering batched (%s engine)',
     const alone: { outputs: Output[] }[] = [];
     for (const b of bodies) alone.push((await engine.call('steer', b)) as { outputs: Output[] });
     const together = (await Promise.all(bodies.map((b) => engine.call('steer', b)))) as { outputs: Output[] }[];
-    expect((await status()).steer.largestBatch).toBe(bodies.length);
+    // A worker receives the requests as separate messages: on a loaded machine one may land after
+    // the others have finished; in process they are all queued in the same tick.
+    const { largestBatch } = (await status()).steer;
+    if (kind === 'in-process') expect(largestBatch).toBe(bodies.length);
+    else expect(largestBatch).toBeGreaterThan(1);
     together.forEach((t, i) => expectClose(t, alone[i], `request ${i}`));
     expect(together[6]!.outputs.map((o) => (o.logprobs as unknown[]).length)).toEqual([byVectors[1]!.maxNew, 8]);
     byVectors.slice(0, 6).forEach((g, i) => expect(together[i]!.outputs[0]!.output, g.name).toBe(text(g.expected)));
