@@ -11,7 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { fastFloatArrayParser, FLOAT4_ARRAY_OID, FLOAT8_ARRAY_OID } from './float-arrays.js';
-import { ReplicaSet, readerOf, routedDb, type ReplicaSettings } from './replicas.js';
+import { ReplicaSet, readerOf, routedDb, writerOf, type ReplicaSettings } from './replicas.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -156,6 +156,20 @@ async function openPglite(dataDir: string, snapshot?: Blob): Promise<Database> {
 /** Rows of a raw read-only SQL query (a replica may answer it); both drivers answer `{ rows }`. */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   return ((await readerOf(db).execute(query)) as unknown as { rows: T[] }).rows;
+}
+
+/**
+ * A fixed SQL text with positional parameters, run as a named prepared statement: Postgres parses
+ * and plans it once per connection, and no drizzle query is built per call (on the steering path
+ * building the builders' SQL cost more CPU than the queries). `name` must stand for one `text`;
+ * arrays go as `unnest($n::type[])` so the text never depends on row counts. Reads may go to a
+ * replica; `write: true` runs on the primary (and marks the request as a writer). Rows come back
+ * as the driver reads them (timestamps as text). PGlite ignores the name.
+ */
+export async function queryPrepared<T>(db: Db, name: string, text: string, params: unknown[], options: { write?: boolean } = {}): Promise<T[]> {
+  const target = options.write ? writerOf(db) : readerOf(db);
+  const prepared = target._.session.prepareQuery({ sql: text, params }, undefined, name, false);
+  return ((await prepared.execute()) as { rows: T[] }).rows;
 }
 
 /** Throws unless the database answers a query (the health check). */
