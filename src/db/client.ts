@@ -166,7 +166,13 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
  * replica; `write: true` runs on the primary (and marks the request as a writer). Rows come back
  * as the driver reads them (timestamps as text). PGlite ignores the name.
  */
-export async function queryPrepared<T>(db: Db, name: string, text: string, params: unknown[], options: { write?: boolean } = {}): Promise<T[]> {
+export async function queryPrepared<T>(
+  db: Db,
+  name: string,
+  text: string,
+  params: unknown[],
+  options: { write?: boolean } = {},
+): Promise<T[]> {
   const target = options.write ? writerOf(db) : readerOf(db);
   const prepared = target._.session.prepareQuery({ sql: text, params }, undefined, name, false);
   return ((await prepared.execute()) as { rows: T[] }).rows;
