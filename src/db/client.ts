@@ -173,10 +173,23 @@ export async function queryPrepared<T>(
   params: unknown[],
   options: { write?: boolean } = {},
 ): Promise<T[]> {
-  const target = options.write ? writerOf(db) : readerOf(db);
-  const prepared = target._.session.prepareQuery({ sql: text, params }, undefined, name, false);
-  return ((await prepared.execute()) as { rows: T[] }).rows;
+  const session = (options.write ? writerOf(db) : readerOf(db))._.session;
+  const run = async (statementName: string | undefined) =>
+    ((await session.prepareQuery({ sql: text, params }, undefined, statementName, false).execute()) as { rows: T[] }).rows;
+  try {
+    return await run(name);
+  } catch (error) {
+    // A server whose connections share sessions (pglite-socket; a pooler in transaction mode) may
+    // already hold the name, or lack it: the statement did not run, so run it unnamed.
+    if (!isPreparedNameError(error)) throw error;
+    return run(undefined);
+  }
 }
+
+const isPreparedNameError = (error: unknown) => {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code;
+  return code === '42P05' || code === '26000';
+};
 
 /** Throws unless the database answers a query (the health check). */
 export async function ping(db: Db): Promise<void> {
