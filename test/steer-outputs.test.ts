@@ -110,12 +110,12 @@ describe('saved steering outputs', () => {
     };
     await saveSteerOutputs(db, [
       { row: row('c-steered', 'STEERED', { ...chat, connectedDefaultOutputId: 'c-default' }), features: [f(0, 5)] },
-      { row: row('c-default', 'DEFAULT', chat), features: [] },
+      { row: row('c-default', 'DEFAULT', { ...chat, outputText: 'a "quoted" \\ back\nslash, {braces}, 🙂 and ü' }), features: [] },
     ]);
     const wanted = { by: 'chat' as const, STEERED: { md5: 'md5-chat', features: [f(0, 5)] }, DEFAULT: { md5: 'md5-chat' } };
     const found = await findSavedOutputs(db, { ...key, steerSpecialTokens: true }, wanted);
     expect(found.STEERED).toMatchObject({ id: 'c-steered', connectedDefaultOutputId: 'c-default', steerSpecialTokens: true });
-    expect(found.DEFAULT?.id).toBe('c-default');
+    expect(found.DEFAULT).toMatchObject({ id: 'c-default', outputText: 'a "quoted" \\ back\nslash, {braces}, 🙂 and ü' });
     expect(await findSavedOutputs(db, { ...key, steerSpecialTokens: false }, wanted)).toEqual({});
   });
 

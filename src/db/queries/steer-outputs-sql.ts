@@ -50,60 +50,54 @@ ORDER BY o."type", o."createdAt", o."id"`;
 export const LOOKUP_BY_TEXT = lookup('inputTextMd5');
 export const LOOKUP_BY_CHAT = lookup('inputTextChatTemplateMd5');
 
-/** The columns a save writes (createdAt takes its default), each with its array type. */
-const SAVED: Array<[keyof SteerOutputInsert, string]> = [
-  ['id', 'text'],
-  ['type', '"SteerOutputType"'],
-  ['modelId', 'text'],
-  ['steerSpecialTokens', 'boolean'],
-  ['inputText', 'text'],
-  ['inputTextMd5', 'text'],
-  ['inputTextChatTemplate', 'text'],
-  ['inputTextChatTemplateMd5', 'text'],
-  ['outputText', 'text'],
-  ['outputTextChatTemplate', 'text'],
-  ['temperature', 'float8'],
-  ['numTokens', 'int4'],
-  ['freqPenalty', 'float8'],
-  ['seed', 'float8'],
-  ['strengthMultiplier', 'float8'],
-  ['steerMethod', 'text'],
-  ['creatorId', 'text'],
-  ['version', 'int4'],
-  ['logprobs', 'text'],
-  ['connectedDefaultOutputId', 'text'],
-  ['capMonitorOutput', 'text'],
+/** The columns a save writes (createdAt takes its default). */
+const SAVED: Array<keyof SteerOutputInsert> = [
+  'id',
+  'type',
+  'modelId',
+  'steerSpecialTokens',
+  'inputText',
+  'inputTextMd5',
+  'inputTextChatTemplate',
+  'inputTextChatTemplateMd5',
+  'outputText',
+  'outputTextChatTemplate',
+  'temperature',
+  'numTokens',
+  'freqPenalty',
+  'seed',
+  'strengthMultiplier',
+  'steerMethod',
+  'creatorId',
+  'version',
+  'logprobs',
+  'connectedDefaultOutputId',
+  'capMonitorOutput',
 ];
-const LINK_PARAMS = SAVED.length;
 
-// The outputs, then their features: a STEERED row's features point at it, and a STEERED chat row at
-// its DEFAULT (connectedDefaultOutputId); foreign keys are checked at the end of the statement, when
-// every row is in. Duplicate features (the same feature twice at one strength) collapse, as
-// upstream's primary key does. synchronous_commit is set off for this transaction only (see
+// $1: the outputs, $2: their features, each a JSON array of rows read as the table's row type (JSON
+// costs one native JSON.stringify; text arrays made the driver escape every long logprobs string).
+// A STEERED row's features point at it, and a STEERED chat row at its DEFAULT
+// (connectedDefaultOutputId): foreign keys are checked at the end of the statement, when every row
+// is in. Duplicate features (the same feature twice at one strength) collapse, as upstream's
+// primary key does. synchronous_commit is set off for this transaction only (see
 // saveSteerOutputs), inside the statement so that it costs no round trip.
 export const SAVE_OUTPUTS = `WITH saved AS (
-  INSERT INTO "SteerOutput" (${quoted(SAVED.map(([c]) => c))})
-  SELECT o.* FROM unnest(${SAVED.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) AS o
+  INSERT INTO "SteerOutput" (${quoted(SAVED)})
+  SELECT ${quoted(SAVED, 'o.')} FROM json_populate_recordset(NULL::"SteerOutput", $1::json) AS o
     CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
   RETURNING 1
 )
 INSERT INTO "SteerOutputToNeuron" ("modelId", "layer", "index", "strength", "steerOutputId")
-SELECT * FROM unnest($${LINK_PARAMS + 1}::text[], $${LINK_PARAMS + 2}::text[], $${LINK_PARAMS + 3}::text[], $${LINK_PARAMS + 4}::float8[], $${LINK_PARAMS + 5}::text[])
+SELECT l."modelId", l."layer", l."index", l."strength", l."steerOutputId" FROM json_populate_recordset(NULL::"SteerOutputToNeuron", $2::json) AS l
 ON CONFLICT DO NOTHING`;
 
 // Columns with a database default, written as that default when a row leaves them out.
 const DEFAULTS: Partial<SteerOutputInsert> = { steerSpecialTokens: false, steerMethod: 'SIMPLE_ADDITIVE', version: 1 };
 
-/** SAVE_OUTPUTS's parameters: one array per output column, then one per feature column. */
-export function saveParams(outputs: Array<{ row: SteerOutputInsert & { id: string }; features: SteeringFeature[] }>): unknown[] {
-  const columns = SAVED.map(([column]) => outputs.map(({ row }) => row[column] ?? DEFAULTS[column] ?? null));
+/** SAVE_OUTPUTS's two parameters: the output rows and the feature rows, as JSON. */
+export function saveParams(outputs: Array<{ row: SteerOutputInsert & { id: string }; features: SteeringFeature[] }>): [string, string] {
+  const rows = outputs.map(({ row }) => Object.fromEntries(SAVED.map((column) => [column, row[column] ?? DEFAULTS[column] ?? null])));
   const links = outputs.flatMap(({ row, features }) => features.map((f) => ({ ...f, steerOutputId: row.id })));
-  return [
-    ...columns,
-    links.map((l) => l.modelId),
-    links.map((l) => l.layer),
-    links.map((l) => l.index),
-    links.map((l) => l.strength),
-    links.map((l) => l.steerOutputId),
-  ];
+  return [JSON.stringify(rows), JSON.stringify(links)];
 }
