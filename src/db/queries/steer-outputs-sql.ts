@@ -1,6 +1,6 @@
 // The steering cache's two statements on every steering request's path, as fixed texts for named
-// prepared statements (queryPrepared): lists of rows and features go as arrays through unnest, so
-// the text never depends on how many there are.
+// prepared statements (queryPrepared): lists go as arrays read by unnest (the wanted features) or as
+// JSON read by json_populate_recordset (saved rows), so the text never depends on how many there are.
 import type { SteerOutputInsert, SteeringFeature } from './steer-outputs.js';
 
 const OUTPUT_COLUMNS = [
