@@ -1,9 +1,10 @@
 // The one-query feature read (readFeatureJson) against the four-query read it replaced on
 // GET /api/feature (readFeature's object, serialized by the route's response schema): the same
 // bytes, and the same answer to every viewer, on seeded features with everything a feature holds.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, queryRows } from '../src/db/client.js';
 import { explanation, explanationScore, list, listsOnNeurons, neuron, source, user } from '../src/db/schema/index.js';
 import { findFeatureJson } from '../src/db/queries/feature-json.js';
 import { FeatureResponse } from '../src/schemas/feature.js';
@@ -145,5 +146,22 @@ describe('one-query feature read', () => {
     expect(res.statusCode).toBe(200);
     const expected = await multiQueryBody(KEYS[0]!, null);
     expect(expected.found && res.body === expected.body).toBe(true);
+  });
+
+  // Parsing and planning this query cost Postgres about half of an unnamed read's time.
+  it.runIf(process.env.TEST_DATABASE_URL)('is a named statement, parsed once per connection and run with a kept plan', async () => {
+    // One connection, so the statement's statistics are that connection's.
+    const single = await openDatabase({ databaseUrl: ctx.database.pool!.options.connectionString!, dataDir: '', poolSize: 1 });
+    try {
+      for (let i = 0; i < 8; i++) expect((await readFeatureJson(single.db, KEYS[i % 2]!, null)).found).toBe(true);
+      const [stats] = await queryRows<{ count: string; generic: string }>(
+        single.db,
+        sql`SELECT count(*) AS "count", coalesce(sum(generic_plans), 0) AS "generic" FROM pg_prepared_statements WHERE name = 'feature-json'`,
+      );
+      expect(Number(stats!.count)).toBe(1);
+      expect(Number(stats!.generic)).toBeGreaterThan(0);
+    } finally {
+      await single.close();
+    }
   });
 });

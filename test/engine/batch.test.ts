@@ -1,14 +1,12 @@
 // Concurrent requests share forward passes (worker/queue.ts, api/forward-jobs.ts): packed passes
 // give every sequence what a pass over it alone gives (and the float64 reference), and batched
 // answers equal the answers of the same requests run one at a time.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/errors.js';
 import { Gpt2 } from '../../src/engine/gpt2.js';
 import { MAX_BATCH_ROWS } from '../../src/engine/api/forward-jobs.js';
-import { inProcessEngine, workerEngine, type Engine } from '../../src/engine/worker/host.js';
-import type { EngineStatus } from '../../src/engine/registry.js';
 import { expectClose, expected, maxAbsDiff, modelDir, TOLERANCE } from './fixtures.js';
-import { makeModelsDir, rankAll, SAE_PROMPT } from './models-dir.js';
+import { rankAll, SAE_PROMPT, useEngine } from './models-dir.js';
 
 const limits = { tokenLimit: 400, maxTokens: 1024 };
 
@@ -63,17 +61,8 @@ function requests(): [op: 'all' | 'topk-by-token' | 'single' | 'source', body: R
 }
 
 describe.each(['in-process', 'worker'] as const)('batched requests (%s engine)', (kind) => {
-  let models: ReturnType<typeof makeModelsDir>;
-  let engine: Engine;
-  const status = async () => (await engine.call('status', {})) as EngineStatus;
-  beforeAll(() => {
-    models = makeModelsDir();
-    engine = kind === 'worker' ? workerEngine({ modelsDir: models.dir, limits }) : inProcessEngine({ modelsDir: models.dir, limits });
-  });
-  afterAll(async () => {
-    await engine?.close();
-    models?.remove();
-  });
+  const engine = useEngine(kind, limits);
+  const { status } = engine;
 
   it('answer concurrent requests from shared passes, as each answers alone', async () => {
     const alone: unknown[] = [];

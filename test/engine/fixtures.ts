@@ -88,3 +88,24 @@ export function expectClose(actual: unknown, wanted: unknown, path = '$'): void 
     expect(actual, path).toEqual(wanted);
   }
 }
+
+/**
+ * The engine's steer request for a reference generation on prompt 1, greedy, with its first
+ * steer's settings; `extra` says what steers it (`vectors` or `features`) and overrides the rest.
+ */
+export function steerRequest(g: Expected['generation'][number], extra: Record<string, unknown>) {
+  const s = g.steers[0]!;
+  return {
+    model: 'tiny-gpt2',
+    prompt: expected.prompts[1]!.text,
+    types: ['STEERED'],
+    nCompletionTokens: g.maxNew,
+    temperature: 0,
+    strengthMultiplier: s.strengthMultiplier,
+    freqPenalty: 0,
+    seed: 1,
+    steerMethod: s.method,
+    normalizeSteering: s.normalize,
+    ...extra,
+  };
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpt2Tokenizer } from '../../src/engine/tokenizer.js';
 import { inProcessEngine, type Engine } from '../../src/engine/worker/host.js';
-import { expected, maxAbsDiff, saeDir, TOLERANCE } from './fixtures.js';
+import { expected, maxAbsDiff, saeDir, steerRequest, TOLERANCE } from './fixtures.js';
 import { makeModelsDir, SAE_PROMPT } from './models-dir.js';
 
 const limits = { tokenLimit: 400, maxTokens: 1024 };
@@ -67,19 +67,13 @@ describe('hook_z SAE', () => {
     const s = g.steers[0]!;
     const defaultIds = expected.generation.find((c) => c.name === 'default')!.expected;
     expect(g.expected).not.toEqual(defaultIds);
-    const res = (await engine.call('steer', {
-      model: 'tiny-gpt2',
-      prompt: expected.prompts[1]!.text,
-      features: [{ model: 'tiny-gpt2', source: '1-att-z', index: s.index, strength: s.strength }],
-      types: ['STEERED', 'DEFAULT'],
-      nCompletionTokens: g.maxNew,
-      temperature: 0,
-      strengthMultiplier: s.strengthMultiplier,
-      freqPenalty: 0,
-      seed: 1,
-      steerMethod: s.method,
-      normalizeSteering: s.normalize,
-    })) as { outputs: { type: string; output: string }[] };
+    const res = (await engine.call(
+      'steer',
+      steerRequest(g, {
+        features: [{ model: 'tiny-gpt2', source: '1-att-z', index: s.index, strength: s.strength }],
+        types: ['STEERED', 'DEFAULT'],
+      }),
+    )) as { outputs: { type: string; output: string }[] };
     expect(res.outputs.map((o) => o.output)).toEqual([text(g.expected), text(defaultIds)]);
   });
 });

@@ -4,6 +4,9 @@
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { EngineStatus } from '../../src/engine/registry.js';
+import { inProcessEngine, workerEngine, type Engine } from '../../src/engine/worker/host.js';
 import { expected, modelDir, saeDir } from './fixtures.js';
 
 export const SOURCES: Record<string, string> = { '1-res-std': 'standard-6x', '3-res-std': 'jumprelu-6x', '2-res-topk': 'topk-6x' };
@@ -15,6 +18,27 @@ export function makeModelsDir(): { dir: string; remove(): void } {
   for (const f of ['config.json', 'model.safetensors']) symlinkSync(join(modelDir('tiny-gpt2'), f), join(model, f));
   for (const [source, id] of Object.entries(SOURCES)) symlinkSync(saeDir(id), join(model, 'saes', source));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * An engine over a fresh models folder for the enclosing describe block (in process, or in a
+ * worker thread as the server runs it), closed and removed after it.
+ */
+export function useEngine(kind: 'in-process' | 'worker', limits = { tokenLimit: 400, maxTokens: 1024 }) {
+  let models: ReturnType<typeof makeModelsDir> | undefined;
+  let engine: Engine | undefined;
+  beforeAll(() => {
+    models = makeModelsDir();
+    engine = kind === 'worker' ? workerEngine({ modelsDir: models.dir, limits }) : inProcessEngine({ modelsDir: models.dir, limits });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    models?.remove();
+  });
+  return {
+    call: (...args: Parameters<Engine['call']>) => engine!.call(...args),
+    status: async () => (await engine!.call('status', {})) as EngineStatus,
+  };
 }
 
 /** The prompt the SAE fixtures were computed on (the engine prepends the BOS itself). */

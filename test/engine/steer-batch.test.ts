@@ -2,37 +2,20 @@
 // round computes every live generation's next step, each with its own cache and steering hook. The
 // answers (text, logprobs, frames) equal those of each request alone and the torch reference's
 // greedy ids; a request arriving mid-generation joins; cancelling one leaves the others whole.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Gpt2 } from '../../src/engine/gpt2.js';
 import { steeringHook } from '../../src/engine/steer.js';
 import { gpt2Tokenizer } from '../../src/engine/tokenizer.js';
-import { inProcessEngine, workerEngine, type Engine } from '../../src/engine/worker/host.js';
-import type { EngineStatus } from '../../src/engine/registry.js';
-import { expectClose, expected, maxAbsDiff, modelDir } from './fixtures.js';
-import { makeModelsDir } from './models-dir.js';
+import { expectClose, expected, maxAbsDiff, modelDir, steerRequest } from './fixtures.js';
+import { useEngine } from './models-dir.js';
 
 const limits = { tokenLimit: 400, maxTokens: 1024 };
 const text = (ids: number[]) => ids.map((id) => gpt2Tokenizer().tokenStrings([id])[0]).join('');
 const byVectors = expected.generation.filter((g) => g.steers.length > 0 && g.steers.every((s) => s.vector));
 type Output = { type: string; output: string; logprobs: unknown };
 
-function request(g: (typeof expected.generation)[number], extra: Record<string, unknown> = {}) {
-  const s = g.steers[0]!;
-  return {
-    model: 'tiny-gpt2',
-    prompt: expected.prompts[1]!.text,
-    vectors: g.steers.map((v) => ({ hook: v.hook, steeringVector: v.vector, strength: v.strength })),
-    types: ['STEERED'],
-    nCompletionTokens: g.maxNew,
-    temperature: 0,
-    strengthMultiplier: s.strengthMultiplier,
-    freqPenalty: 0,
-    seed: 1,
-    steerMethod: s.method,
-    normalizeSteering: s.normalize,
-    ...extra,
-  };
-}
+const request = (g: (typeof expected.generation)[number], extra: Record<string, unknown> = {}) =>
+  steerRequest(g, { vectors: g.steers.map((v) => ({ hook: v.hook, steeringVector: v.vector, strength: v.strength })), ...extra });
 
 describe('packed generation steps', () => {
   it('gives each generation the logits of its own forward, under its own hook', async () => {
@@ -67,17 +50,8 @@ describe('packed generation steps', () => {
 });
 
 describe.each(['in-process', 'worker'] as const)('steering batched (%s engine)', (kind) => {
-  let models: ReturnType<typeof makeModelsDir>;
-  let engine: Engine;
-  const status = async () => (await engine.call('status', {})) as EngineStatus;
-  beforeAll(() => {
-    models = makeModelsDir();
-    engine = kind === 'worker' ? workerEngine({ modelsDir: models.dir, limits }) : inProcessEngine({ modelsDir: models.dir, limits });
-  });
-  afterAll(async () => {
-    await engine?.close();
-    models?.remove();
-  });
+  const engine = useEngine(kind, limits);
+  const { status } = engine;
 
   it('answers concurrent requests as each alone, with the reference greedy text', async () => {
     const bodies = [

@@ -7,7 +7,7 @@
 // (fast-json-stringify: the schema's keys, then the row's other columns): test/feature-json.test.ts
 // compares the bytes with the multi-query read.
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../client.js';
+import { queryRowsPrepared, type Db } from '../client.js';
 import type { Visibility } from '../schema/enums.js';
 import { activation, explanationScore, list, listsOnNeurons, model, neuron, source, sourceSet } from '../schema/index.js';
 import type { FeatureKey } from './features.js';
@@ -102,8 +102,9 @@ interface Row {
 
 /** Undefined when the model does not exist. Access is the caller's to check, before using `json`. */
 export async function findFeatureJson(db: Db, key: FeatureKey): Promise<FeatureJsonContext | undefined> {
-  const [row] = await queryRows<Row>(
+  const [row] = await queryRowsPrepared<Row>(
     db,
+    'feature-json',
     sql`SELECT m."visibility" AS "modelVisibility", m."creatorId" AS "modelCreatorId",
         s."id" IS NOT NULL AS "hasSource", s."visibility" AS "sourceVisibility", s."creatorId" AS "sourceCreatorId",
         ss."name" IS NOT NULL AS "hasSet", ss."visibility" AS "setVisibility", ss."creatorId" AS "setCreatorId",

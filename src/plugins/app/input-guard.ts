@@ -8,7 +8,8 @@ import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from '../../validation.js
 
 export default fp(
   async (fastify) => {
-    fastify.addHook('preValidation', async (request) => {
+    // A callback hook: the check is synchronous, so the request goes on without a promise.
+    fastify.addHook('preValidation', (request, _reply, done) => {
       const parts: Array<[unknown, string]> = [
         [request.params, 'params'],
         [request.query, 'querystring'],
@@ -17,8 +18,9 @@ export default fp(
       for (const [value, name] of parts) {
         if (value === undefined || value === null || typeof (value as { pipe?: unknown }).pipe === 'function') continue;
         const where = findUnstorableText(value, name);
-        if (where !== undefined) throw new DomainError('VALIDATION_ERROR', `${where} ${UNSTORABLE_TEXT_MESSAGE}.`);
+        if (where !== undefined) return done(new DomainError('VALIDATION_ERROR', `${where} ${UNSTORABLE_TEXT_MESSAGE}.`));
       }
+      done();
     });
   },
   { name: 'input-guard', dependencies: ['errors'] },

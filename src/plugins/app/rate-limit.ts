@@ -45,22 +45,42 @@ export default fp(
     // /api routes are counted as soon as the request arrives (auth has run). Page routes (POST
     // /steer/run, /sign-in) are counted at preValidation, once the pages' own onRequest hook has
     // read the session cookie: a signed-in page counts against its user, as their key would.
-    fastify.addHook('onRequest', async (request, reply) => {
-      if (isApiRoute(request.routeOptions.url)) return limit(request, reply);
+    // Callback hooks: a request no limit applies to (every read, by default) goes on at once,
+    // without a promise and an extra turn of the event loop.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (isApiRoute(request.routeOptions.url)) limitThen(request, reply, done);
+      else done();
     });
-    fastify.addHook('preValidation', async (request, reply) => {
-      if (!isApiRoute(request.routeOptions.url)) return limit(request, reply);
+    fastify.addHook('preValidation', (request, reply, done) => {
+      if (!isApiRoute(request.routeOptions.url)) limitThen(request, reply, done);
+      else done();
     });
 
-    async function limit(request: FastifyRequest, reply: FastifyReply) {
-      const matched = groupsForRoute(request.routeOptions.url, request.routeOptions.config.rateLimitGroup);
-      if (matched.length === 0 || request.viewer?.admin) return;
-      const userKey = request.viewer ? `user:${request.viewer.id}` : `ip:${request.ip}`;
-      // Most specific group first: its numbers go in the headers.
-      for (const group of matched) {
-        const key = groups[group]!.perIp ? `ip:${request.ip}` : userKey;
+    /** The request's groups that have a limit for this caller, most specific first, with their limits. */
+    function limitedGroups(request: FastifyRequest): Array<[RateLimitGroupName, number]> {
+      if (request.viewer?.admin) return [];
+      const limited: Array<[RateLimitGroupName, number]> = [];
+      for (const group of groupsForRoute(request.routeOptions.url, request.routeOptions.config.rateLimitGroup)) {
         const limit = request.viewerRateLimits?.[group] ?? groups[group]!.limit;
-        if (limit === null) continue;
+        if (limit !== null) limited.push([group, limit]);
+      }
+      return limited;
+    }
+
+    /** Counts the request and calls `done`, unless it answered 429 (then the request ends there). */
+    function limitThen(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) {
+      const limited = limitedGroups(request);
+      if (limited.length === 0) return done();
+      limit(request, reply, limited).then((answered) => {
+        if (!answered) done();
+      }, done);
+    }
+
+    /** True when it answered 429. */
+    async function limit(request: FastifyRequest, reply: FastifyReply, limited: Array<[RateLimitGroupName, number]>): Promise<boolean> {
+      const userKey = request.viewer ? `user:${request.viewer.id}` : `ip:${request.ip}`;
+      for (const [group, limit] of limited) {
+        const key = groups[group]!.perIp ? `ip:${request.ip}` : userKey;
         const now = Date.now();
         const { count, resetAt } = await store.hit(key, group, windowMs, now);
         const remaining = Math.max(0, limit - count);
@@ -76,8 +96,7 @@ export default fp(
             .header('x-ratelimit-limit', limit)
             .header('x-ratelimit-remaining', 0)
             .header('x-ratelimit-reset', resetSeconds)
-            .header('retry-after', resetSeconds);
-          return reply
+            .header('retry-after', resetSeconds)
             .code(429)
             .type('application/json; charset=utf-8')
             .send({
@@ -87,8 +106,10 @@ export default fp(
               remainingRequests: 0,
               ...errorBody('RATE_LIMITED', message),
             });
+          return true;
         }
       }
+      return false;
     }
   },
   { name: 'rate-limit', dependencies: ['context', 'auth'] },
