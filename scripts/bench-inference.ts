@@ -193,4 +193,10 @@ console.log(
 console.log(
   row(`mirror: /api/steer, cache miss, access data from the feature cache (${steerQueries.cached} queries)`, steerMirror, steerDirect),
 );
-console.log(row('mirror: /api/steer, cache hit (no inference call)', steerCached));
+console.log(row('mirror: /api/steer, cache hit (answered from the saved outputs, no inference call)', steerCached, steerDirect));
+console.log(
+  `\nSteering: the mirror's overhead over calling the inference server directly (${steerDirect.p50.toFixed(2)} ms p50), goal under 5 ms p50:` +
+    `\n  cache miss: ${(steerMirror.p50 - steerDirect.p50).toFixed(2)} ms (${steerMirror.p50.toFixed(2)} ms p50, ${steerQueries.cached} queries)` +
+    `\n  cache miss, FEATURE_CACHE_SIZE=0: ${(steerUncached.p50 - steerDirect.p50).toFixed(2)} ms (${steerUncached.p50.toFixed(2)} ms p50, ${steerQueries.uncached} queries)` +
+    `\n  cache hit: ${(steerCached.p50 - steerDirect.p50).toFixed(2)} ms (${steerCached.p50.toFixed(2)} ms p50 for the whole answer; no inference call)`,
+);

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { explanation } from '../src/db/schema/index.js';
+import { startInferenceDouble, type InferenceDouble } from './doubles/inference-server.js';
 import { buildAppOn, openTestDatabase, type TestContext } from './helper.js';
 import { BOT_ID, seedSource } from './fixtures/seed.js';
 import { userWithKey } from './fixtures/users.js';
@@ -27,6 +28,7 @@ describe.skipIf(!replicaServer || !process.env.TEST_DATABASE_URL)(
     let ctx: TestContext;
     let routed: Database;
     let replicaAdmin: pg.Client;
+    let double: InferenceDouble;
     let dbName: string;
     let alice: Awaited<ReturnType<typeof userWithKey>>;
     const feature = '/api/feature/gpt2-small/6-res-jb/0';
@@ -56,8 +58,13 @@ describe.skipIf(!replicaServer || !process.env.TEST_DATABASE_URL)(
         poolSize: 4,
         replicas: { urls: [replicaUrl.toString(), DEAD_REPLICA], maxLagMs: MAX_LAG_MS, checkIntervalMs: 50 },
       });
+      double = await startInferenceDouble();
       // No response cache: every read below reaches a database.
-      ctx = await buildAppOn(routed, async () => test.drop(), { FEATURE_CACHE_SIZE: '0' });
+      ctx = await buildAppOn(routed, async () => test.drop(), {
+        FEATURE_CACHE_SIZE: '0',
+        INFERENCE_HOSTS: `*=${double.url}`,
+        INFERENCE_SECRET: double.secret,
+      });
       await until(
         'the replica to catch up',
         () => routed.replicas!.status()[0]!.lagMs !== null && routed.replicas!.status()[0]!.lagMs! < 500,
@@ -75,6 +82,7 @@ describe.skipIf(!replicaServer || !process.env.TEST_DATABASE_URL)(
       await replicaAdmin?.query('SELECT pg_wal_replay_resume()').catch(() => {});
       await replicaAdmin?.end();
       await ctx?.close();
+      await double?.close();
     });
 
     it('connects to the live replica and skips the down one (the next test proves who answers)', async () => {
@@ -142,6 +150,37 @@ describe.skipIf(!replicaServer || !process.env.TEST_DATABASE_URL)(
       await until('the replica to count as lagging', () => (routed.replicas!.status()[0]!.lagMs ?? 0) > MAX_LAG_MS);
       expect(await descriptions()).toContain('primary only');
       expect((await getList()).statusCode).toBe(200);
+      await replicaAdmin.query('SELECT pg_wal_replay_resume()');
+    });
+
+    it('a steering result (saved in one raw statement) loads at once for its writer while the replica lacks it', async () => {
+      // Bob has written nothing yet: only the steering save can make him a writer.
+      const bob = await userWithKey(routed.primary, 'bob');
+      await until(
+        'the replica to have bob',
+        async () => (await replicaAdmin.query('SELECT 1 FROM "User" WHERE name = $1', ['bob'])).rowCount === 1,
+      );
+      await pauseReplay();
+      const payload = {
+        prompt: 'The most iconic structure on Earth is',
+        modelId: 'gpt2-small',
+        features: [{ modelId: 'gpt2-small', layer: '6-res-jb', index: 0, strength: 40 }],
+        temperature: 0.5,
+        n_tokens: 4,
+        seed: 7,
+        strength_multiplier: 4,
+      };
+      const steered = await ctx.app.inject({ method: 'POST', url: '/api/steer', headers: { 'x-api-key': bob.key }, payload });
+      expect(steered.statusCode, steered.body).toBe(200);
+      const load = (key?: string) =>
+        ctx.app.inject({
+          method: 'POST',
+          url: '/api/steer-load',
+          headers: key ? { 'x-api-key': key } : {},
+          payload: { steerOutputId: steered.json().id },
+        });
+      expect((await load(bob.key)).statusCode).toBe(200);
+      expect((await load()).statusCode).toBe(404);
       await replicaAdmin.query('SELECT pg_wal_replay_resume()');
     });
   },

@@ -11,7 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { fastFloatArrayParser, FLOAT4_ARRAY_OID, FLOAT8_ARRAY_OID } from './float-arrays.js';
-import { ReplicaSet, readerOf, routedDb, type ReplicaSettings } from './replicas.js';
+import { ReplicaSet, readerOf, routedDb, writerOf, type ReplicaSettings } from './replicas.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -158,6 +158,39 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   return ((await readerOf(db).execute(query)) as unknown as { rows: T[] }).rows;
 }
 
+/**
+ * A fixed SQL text with positional parameters, run as a named prepared statement: Postgres parses
+ * and plans it once per connection, and no drizzle query is built per call (on the steering path
+ * building the builders' SQL cost more CPU than the queries). `name` must stand for one `text`;
+ * arrays go as `unnest($n::type[])` so the text never depends on row counts. Reads may go to a
+ * replica; `write: true` runs on the primary (and marks the request as a writer). Rows come back
+ * as the driver reads them (timestamps as text). PGlite ignores the name.
+ */
+export async function queryPrepared<T>(
+  db: Db,
+  name: string,
+  text: string,
+  params: unknown[],
+  options: { write?: boolean } = {},
+): Promise<T[]> {
+  const session = (options.write ? writerOf(db) : readerOf(db))._.session;
+  const run = async (statementName: string | undefined) =>
+    ((await session.prepareQuery({ sql: text, params }, undefined, statementName, false).execute()) as { rows: T[] }).rows;
+  try {
+    return await run(name);
+  } catch (error) {
+    // A server whose connections share sessions (pglite-socket; a pooler in transaction mode) may
+    // already hold the name, or lack it: the statement did not run, so run it unnamed.
+    if (!isPreparedNameError(error)) throw error;
+    return run(undefined);
+  }
+}
+
+const isPreparedNameError = (error: unknown) => {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code;
+  return code === '42P05' || code === '26000';
+};
+
 const dialect = new PgDialect();
 
 /**
@@ -168,8 +201,8 @@ const dialect = new PgDialect();
  * refuses a name reused with another text). PGlite ignores the name.
  */
 export async function queryRowsPrepared<T>(db: Db, name: string, query: SQL): Promise<T[]> {
-  const prepared = readerOf(db)._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false);
-  return ((await prepared.execute()) as { rows: T[] }).rows;
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return queryPrepared<T>(db, name, text, params);
 }
 
 /** Throws unless the database answers a query (the health check). */

@@ -163,6 +163,10 @@ export function routedDb(primary: Db, set: ReplicaSet): Db {
     execute: marking(routed.execute),
     transaction: marking(routed.transaction),
     $read: () => set.pick(),
+    $write: () => {
+      set.markWrite();
+      return primary;
+    },
   }) as unknown as Db;
 }
 
@@ -170,4 +174,10 @@ export function routedDb(primary: Db, set: ReplicaSet): Db {
 export function readerOf(db: Db): Db {
   const read = (db as { $read?: () => Db }).$read;
   return read ? read() : db;
+}
+
+/** Where a raw write should run: the primary, marking the request as a writer on a routed Db, else the Db itself. */
+export function writerOf(db: Db): Db {
+  const write = (db as { $write?: () => Db }).$write;
+  return write ? write() : db;
 }

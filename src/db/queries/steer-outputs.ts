@@ -1,9 +1,11 @@
 // The steering cache: saved outputs by their generation settings, and saving new ones. A STEERED
 // output matches only with exactly the same features and strengths; a DEFAULT output (no
-// steering) matches any feature set.
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../client.js';
+// steering) matches any feature set. The lookup and the save are on every steering request's
+// path, so each is one statement of fixed text run as a prepared statement (steer-outputs-sql.ts).
+import { eq, inArray } from 'drizzle-orm';
+import { queryPrepared, type Db } from '../client.js';
 import { steerOutput, steerOutputToNeuron, type SteerOutputType } from '../schema/index.js';
+import { LOOKUP_BY_CHAT, LOOKUP_BY_TEXT, SAVE_OUTPUTS, saveParams } from './steer-outputs-sql.js';
 
 export type SteerOutputRow = typeof steerOutput.$inferSelect;
 export type SteerOutputInsert = typeof steerOutput.$inferInsert;
@@ -28,23 +30,58 @@ export interface SteeringFeature {
   strength: number;
 }
 
-const settingsMatch = (key: SteerSettingsKey) => [
-  eq(steerOutput.modelId, key.modelId),
-  eq(steerOutput.temperature, key.temperature),
-  eq(steerOutput.numTokens, key.numTokens),
-  eq(steerOutput.freqPenalty, key.freqPenalty),
-  eq(steerOutput.seed, key.seed),
-  eq(steerOutput.strengthMultiplier, key.strengthMultiplier),
-  eq(steerOutput.steerMethod, key.steerMethod),
-  eq(steerOutput.version, key.version),
-  ...(key.steerSpecialTokens === undefined ? [] : [eq(steerOutput.steerSpecialTokens, key.steerSpecialTokens)]),
-];
+/** What to look up: each type by its input's md5 (`inputTextMd5`, or `inputTextChatTemplateMd5` for chats); STEERED with its features. */
+export interface SavedOutputsWanted {
+  by: 'text' | 'chat';
+  STEERED?: { md5: string; features: SteeringFeature[] };
+  DEFAULT?: { md5: string };
+}
 
-const sameFeatures = (saved: SteeringFeature[], wanted: SteeringFeature[]) =>
-  saved.length === wanted.length &&
-  saved.every((s) =>
-    wanted.some((w) => w.modelId === s.modelId && w.layer === s.layer && w.index === s.index && w.strength === s.strength),
+/** The driver's row: the timestamp as text (node-postgres through drizzle) or a Date. */
+type RawRow = Omit<SteerOutputRow, 'createdAt'> & { createdAt: string | Date };
+// Timestamps hold UTC without a zone, as Prisma writes them.
+const rowOf = ({ createdAt, ...row }: RawRow): SteerOutputRow => ({
+  ...row,
+  createdAt: createdAt instanceof Date ? createdAt : new Date(`${createdAt.replace(' ', 'T')}Z`),
+});
+
+/**
+ * The oldest saved output of each wanted type for these settings, in one statement: for STEERED,
+ * only one made with exactly `features` (same length, every saved feature among them).
+ */
+export async function findSavedOutputs(
+  db: Db,
+  key: SteerSettingsKey,
+  wanted: SavedOutputsWanted,
+): Promise<{ STEERED?: SteerOutputRow; DEFAULT?: SteerOutputRow }> {
+  const features = wanted.STEERED?.features ?? [];
+  const rows = await queryPrepared<RawRow>(
+    db,
+    wanted.by === 'chat' ? 'steer_lookup_chat' : 'steer_lookup_text',
+    wanted.by === 'chat' ? LOOKUP_BY_CHAT : LOOKUP_BY_TEXT,
+    [
+      wanted.STEERED?.md5 ?? null,
+      wanted.DEFAULT?.md5 ?? null,
+      key.modelId,
+      key.temperature,
+      key.numTokens,
+      key.freqPenalty,
+      key.seed,
+      key.strengthMultiplier,
+      key.steerMethod,
+      key.version,
+      key.steerSpecialTokens ?? null,
+      features.length,
+      features.map((f) => f.modelId),
+      features.map((f) => f.layer),
+      features.map((f) => f.index),
+      features.map((f) => f.strength),
+    ],
   );
+  const found: { STEERED?: SteerOutputRow; DEFAULT?: SteerOutputRow } = {};
+  for (const row of rows) found[row.type] = rowOf(row);
+  return found;
+}
 
 /**
  * The oldest saved output of `type` for these settings and input (`inputTextMd5` for completions,
@@ -57,21 +94,9 @@ export async function findSavedOutput(
   input: { inputTextMd5: string } | { inputTextChatTemplateMd5: string },
   features: SteeringFeature[],
 ): Promise<SteerOutputRow | undefined> {
-  const inputMatch =
-    'inputTextMd5' in input
-      ? eq(steerOutput.inputTextMd5, input.inputTextMd5)
-      : eq(steerOutput.inputTextChatTemplateMd5, input.inputTextChatTemplateMd5);
-  const candidates = await db
-    .select()
-    .from(steerOutput)
-    .where(and(eq(steerOutput.type, type), inputMatch, ...settingsMatch(key)))
-    .orderBy(steerOutput.createdAt, steerOutput.id);
-  if (type === 'DEFAULT' || candidates.length === 0) return candidates[0];
-  const links = await listSteeringFeatures(
-    db,
-    candidates.map((c) => c.id),
-  );
-  return candidates.find((c) => sameFeatures(links.get(c.id) ?? [], features));
+  const [by, md5] = 'inputTextMd5' in input ? (['text', input.inputTextMd5] as const) : (['chat', input.inputTextChatTemplateMd5] as const);
+  const found = await findSavedOutputs(db, key, type === 'STEERED' ? { by, STEERED: { md5, features } } : { by, DEFAULT: { md5 } });
+  return found[type];
 }
 
 /** The features each output was steered with. */
@@ -88,20 +113,15 @@ export async function findSteerOutput(db: Db, id: string): Promise<SteerOutputRo
   return row;
 }
 
-/** Saves new outputs in one transaction; the STEERED one with its features. */
+/**
+ * Saves new outputs, the STEERED one with its features, in one statement (its own transaction,
+ * one round trip). Its commit does not wait for the WAL to reach disk: saved outputs are a cache,
+ * and a Postgres crash may forget only the last moments' (a share link given then would not load).
+ */
 export async function saveSteerOutputs(
   db: Db,
   outputs: Array<{ row: SteerOutputInsert & { id: string }; features: SteeringFeature[] }>,
 ): Promise<void> {
   if (outputs.length === 0) return;
-  // Two statements, whatever the number of outputs: a steering request's save is on its answer's path.
-  // DEFAULT rows first: a STEERED row may point at one (connectedDefaultOutputId); the foreign key
-  // is checked at the end of the statement, so one multi-row INSERT may hold both.
-  const rows = [...outputs].sort((a, b) => (a.row.type === 'DEFAULT' ? -1 : 0) - (b.row.type === 'DEFAULT' ? -1 : 0));
-  const links = rows.flatMap(({ row, features }) => features.map((f) => ({ ...f, steerOutputId: row.id })));
-  await db.transaction(async (tx) => {
-    await tx.insert(steerOutput).values(rows.map((r) => r.row));
-    // Duplicates (the same feature twice at one strength) collapse, as upstream's primary key does.
-    if (links.length > 0) await tx.insert(steerOutputToNeuron).values(links).onConflictDoNothing();
-  });
+  await queryPrepared(db, 'steer_save', SAVE_OUTPUTS, saveParams(outputs), { write: true });
 }

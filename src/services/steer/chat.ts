@@ -15,7 +15,7 @@ import {
   STEER_N_TOKENS_MAX_LARGE_LLM,
   STEER_N_TOKENS_MAX_THINKING,
 } from '../../constants.js';
-import { findSavedOutput, saveSteerOutputs, type SteeringFeature } from '../../db/queries/steer-outputs.js';
+import { findSavedOutputs, saveSteerOutputs, type SteeringFeature } from '../../db/queries/steer-outputs.js';
 import type { SteerOutputType } from '../../db/schema/index.js';
 import { InvalidInput } from '../../errors.js';
 import { inferenceModelName, readableModel } from '../access/inference-access.js';
@@ -135,12 +135,11 @@ export async function prepareChat(
     },
   };
   const wanted: SteerOutputType[] = request.features.length > 0 ? ['STEERED', 'DEFAULT'] : ['DEFAULT'];
-  const [savedSteered, savedDefault] = await Promise.all([
-    wanted.includes('STEERED')
-      ? findSavedOutput(db, 'STEERED', key, { inputTextChatTemplateMd5: md5(chatOf.STEERED) }, request.features)
-      : undefined,
-    findSavedOutput(db, 'DEFAULT', key, { inputTextChatTemplateMd5: md5(chatOf.DEFAULT) }, []),
-  ]);
+  const { STEERED: savedSteered, DEFAULT: savedDefault } = await findSavedOutputs(db, key, {
+    by: 'chat',
+    STEERED: wanted.includes('STEERED') ? { md5: md5(chatOf.STEERED), features: request.features } : undefined,
+    DEFAULT: { md5: md5(chatOf.DEFAULT) },
+  });
   const axis = (row: { capMonitorOutput: string | null } | undefined) =>
     row?.capMonitorOutput ? [JSON.parse(row.capMonitorOutput) as { type: string }] : [];
   if (savedDefault) result.DEFAULT = savedOutput(savedDefault);

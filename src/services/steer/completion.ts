@@ -5,7 +5,7 @@
 import { createId } from '@paralleldrive/cuid2';
 import { LARGE_LLM_MODELS, STEER_N_LOGPROBS, STEER_N_TOKENS_MAX_LARGE_LLM } from '../../constants.js';
 import type { Db } from '../../db/client.js';
-import { findSavedOutput, saveSteerOutputs, type SteeringFeature } from '../../db/queries/steer-outputs.js';
+import { findSavedOutputs, saveSteerOutputs, type SteeringFeature } from '../../db/queries/steer-outputs.js';
 import type { SteerOutputType } from '../../db/schema/index.js';
 import { InvalidInput } from '../../errors.js';
 import type { InferenceClient } from '../../upstream/inference/client.js';
@@ -79,10 +79,11 @@ export async function prepareCompletion(
   const result: CompletionResult = { STEERED: null, DEFAULT: null, steeredLogProbs: null, defaultLogProbs: null, id: null, limit };
   // Without features there is nothing to steer: only the default output is generated.
   const wanted: SteerOutputType[] = request.features.length > 0 ? ['STEERED', 'DEFAULT'] : ['DEFAULT'];
-  const [savedSteered, savedDefault] = await Promise.all([
-    wanted.includes('STEERED') ? findSavedOutput(db, 'STEERED', key, { inputTextMd5 }, request.features) : undefined,
-    findSavedOutput(db, 'DEFAULT', key, { inputTextMd5 }, []),
-  ]);
+  const { STEERED: savedSteered, DEFAULT: savedDefault } = await findSavedOutputs(db, key, {
+    by: 'text',
+    STEERED: wanted.includes('STEERED') ? { md5: inputTextMd5, features: request.features } : undefined,
+    DEFAULT: { md5: inputTextMd5 },
+  });
   if (savedSteered) {
     Object.assign(result, {
       STEERED: savedSteered.outputText,
