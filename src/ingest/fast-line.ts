@@ -64,15 +64,17 @@ export function fastLineEncoder(
     return i;
   };
 
-  /** The column whose name is b[start, end), trying `guess` first (keys usually come in one order). */
-  const columnOf = (start: number, end: number, guess: number) => {
+  /**
+   * The column whose name, then a closing quote, is at b[start], trying `guess` first (keys usually
+   * come in one order). A key with an escape or a control character matches no column name.
+   */
+  const columnOf = (start: number, guess: number) => {
     for (let k = 0; k < columns.length; k++) {
       const c = guess + k < columns.length ? guess + k : guess + k - columns.length;
       const name = names[c]!;
-      if (name.length !== end - start) continue;
       let j = 0;
       while (j < name.length && name[j] === b[start + j]) j++;
-      if (j === name.length) return c;
+      if (j === name.length && b[start + j] === QUOTE) return c;
     }
     return -1;
   };
@@ -211,11 +213,9 @@ export function fastLineEncoder(
     if (b[i] !== CLOSE_OBJECT)
       for (;;) {
         if (b[i] !== QUOTE) return undefined;
-        // A key with an escape or a control character matches no column name.
-        const keyEnd = b.indexOf(QUOTE, i + 1);
-        const c = keyEnd < 0 ? -1 : columnOf(i + 1, keyEnd, position < columns.length ? lastOrder[position]! : 0);
+        const c = columnOf(i + 1, position < columns.length ? lastOrder[position]! : 0);
         if (c < 0 || starts[c] !== -1) return undefined; // unknown or repeated key
-        i = space(keyEnd + 1);
+        i = space(i + names[c]!.length + 2);
         if (b[i] !== COLON) return undefined;
         flags.nul = false;
         starts[c] = scratch.mark();
