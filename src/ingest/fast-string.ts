@@ -9,7 +9,16 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 /** What the one-character escapes stand for (0: not an escape). */
 const ESCAPED = new Uint8Array(128);
-for (const [c, out] of [['"', 0x22], ['\\', 0x5c], ['/', 0x2f], ['b', 0x08], ['f', 0x0c], ['n', 0x0a], ['r', 0x0d], ['t', 0x09]] as const)
+for (const [c, out] of [
+  ['"', 0x22],
+  ['\\', 0x5c],
+  ['/', 0x2f],
+  ['b', 0x08],
+  ['f', 0x0c],
+  ['n', 0x0a],
+  ['r', 0x0d],
+  ['t', 0x09],
+] as const)
   ESCAPED[c.charCodeAt(0)] = out;
 
 export interface StringFlags {
@@ -24,7 +33,7 @@ export function writeJsonString(b: Buffer, i: number, out: BinaryRowEncoder, fla
   // The text is never longer than its JSON form (an escape is at least as long as what it stands for).
   const o = out.reserve(4 + b.length - i);
   let at = lengthAt + 4;
-  for (i++; ; ) {
+  for (i++; ;) {
     const c = b[i];
     if (c === undefined) return -1;
     if (c === QUOTE) break;

@@ -21,7 +21,7 @@ const base = {
   index: '7',
   creatorId: 'u1',
   dataSource: 'Skylion007/openwebtext',
-  tokens: ['Ġcafé', '\n', 'ĠO\'Brien', '🙂', 'Ġ日本', 'a"b\\c', '\t'],
+  tokens: ['Ġcafé', '\n', "ĠO'Brien", '🙂', 'Ġ日本', 'a"b\\c', '\t'],
   maxValue: 9.775827,
   minValue: 0,
   values: [1.479465, 0, 0, 1.190266, 0.403872, 0, 9.775827],
@@ -38,12 +38,84 @@ const json = (over: Record<string, unknown>) => JSON.stringify({ ...base, ...ove
 const raw = (field: string, text: string) => JSON.stringify({ ...base, [field]: '@@' }).replace('"@@"', text);
 const without = (field: string) => JSON.stringify({ ...base, [field]: undefined });
 
-const numbers = ['0', '-0', '1', '-1', '0.1', '1e-7', '1E-7', '-1.5e+3', '123456789012345', '1234567890123456789', '0.000000000000000000000000123',
-  '1e22', '1e23', '1e-22', '1e-23', '4.9e-324', '2e-324', '1.7976931348623157e308', '1e999', '-1e999', '1e-999', '9007199254740993',
-  '0.30000000000000004', '3.141592653589793238462643383279', '00', '01', '1.', '.5', '+1', '1e', '1e+', '-', 'NaN', 'Infinity', '0x10',
-  '1.0', '7.00', '1e2', '2147483647', '2147483648', '-2147483648', '-2147483649', 'true', 'null', '"1"', '[]', '{}', 'nul', 'nullx', '1 2'];
-const strings = ['"plain"', '""', '"\\u0000"', '"a\\u0000b"', '"\\ud83d\\ude42"', '"\\ud83d"', '"\\ude42"', '"\\ud83dx"', '"\\ud83d\\u0041"', '"\\u00e9\\u65e5"',
-  '"\\u00E9"', '"\\uZZZZ"', '"\\u12"', '"\\x41"', '"\\/\\b\\f\\n\\r\\t\\"\\\\"', '"tab\there"', '"\u0001"', '"é"', '"\u2028\u2029"', '"\ufeff"', '7', 'null', 'true', '["a"]'];
+const numbers = [
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '0.1',
+  '1e-7',
+  '1E-7',
+  '-1.5e+3',
+  '123456789012345',
+  '1234567890123456789',
+  '0.000000000000000000000000123',
+  '1e22',
+  '1e23',
+  '1e-22',
+  '1e-23',
+  '4.9e-324',
+  '2e-324',
+  '1.7976931348623157e308',
+  '1e999',
+  '-1e999',
+  '1e-999',
+  '9007199254740993',
+  '0.30000000000000004',
+  '3.141592653589793238462643383279',
+  '00',
+  '01',
+  '1.',
+  '.5',
+  '+1',
+  '1e',
+  '1e+',
+  '-',
+  'NaN',
+  'Infinity',
+  '0x10',
+  '1.0',
+  '7.00',
+  '1e2',
+  '2147483647',
+  '2147483648',
+  '-2147483648',
+  '-2147483649',
+  'true',
+  'null',
+  '"1"',
+  '[]',
+  '{}',
+  'nul',
+  'nullx',
+  '1 2',
+];
+const strings = [
+  '"plain"',
+  '""',
+  '"\\u0000"',
+  '"a\\u0000b"',
+  '"\\ud83d\\ude42"',
+  '"\\ud83d"',
+  '"\\ude42"',
+  '"\\ud83dx"',
+  '"\\ud83d\\u0041"',
+  '"\\u00e9\\u65e5"',
+  '"\\u00E9"',
+  '"\\uZZZZ"',
+  '"\\u12"',
+  '"\\x41"',
+  '"\\/\\b\\f\\n\\r\\t\\"\\\\"',
+  '"tab\there"',
+  '"\u0001"',
+  '"é"',
+  '"\u2028\u2029"',
+  '"\ufeff"',
+  '7',
+  'null',
+  'true',
+  '["a"]',
+];
 
 const corpus: string[] = [
   json({}),
@@ -101,7 +173,13 @@ const corpus: string[] = [
   json({}).replace(/,/g, ' , '),
   json({}).replace(/:/g, ' :\t'),
   Buffer.from([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('latin1'),
-  ...numbers.flatMap((n) => [raw('maxValue', n), raw('values', `[${n}]`), raw('values', `[0,${n},1]`), raw('maxValueTokenIndex', n), raw('zKIndices', `[${n}]`)]),
+  ...numbers.flatMap((n) => [
+    raw('maxValue', n),
+    raw('values', `[${n}]`),
+    raw('values', `[0,${n},1]`),
+    raw('maxValueTokenIndex', n),
+    raw('zKIndices', `[${n}]`),
+  ]),
   ...strings.flatMap((s) => [raw('id', s), raw('modelId', s), raw('tokens', `[${s}]`), raw('tokens', `["x",${s}]`), raw('dataSource', s)]),
 ];
 
@@ -176,7 +254,7 @@ describe('readNumber', () => {
   it('reads what JSON.parse reads, to the last bit, on random decimals', async () => {
     const { readNumber } = await import('../../src/ingest/fast-number.js');
     let seed = 17;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
     const out = { value: NaN };
     for (let k = 0; k < 50_000; k++) {
