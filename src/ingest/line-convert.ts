@@ -57,7 +57,7 @@ export const PARENTS: Record<
 };
 export const PARENT_MISSING = 'parent missing: ';
 
-const OWNED_TABLES = new Set(['Model', 'SourceSet', 'Source', 'SourceRelease']);
+export const OWNED_TABLES = new Set(['Model', 'SourceSet', 'Source', 'SourceRelease']);
 /** A reject keeps this much of its line: enough to find and fix a record, not a copy of a bomb. */
 export const RAW_LIMIT = 64 * 1024;
 /** A batch is written once its lines hold this many characters, whatever its row count (bounds memory on wide lines). */

@@ -4,7 +4,10 @@
 // reported by its size instead. Lines are split on the 0x0A byte before decoding, so a UTF-8
 // character that spans two chunks is decoded whole.
 
-export type Line = { number: number; text: string } | { number: number; tooLong: true; bytes: number; head: string };
+export type TooLongLine = { number: number; tooLong: true; bytes: number; head: string };
+export type Line = { number: number; text: string } | TooLongLine;
+/** A line's bytes (without its \n or \r\n), valid only until the next line is asked for: they may be reused. */
+export type ByteLine = { number: number; data: Buffer } | TooLongLine;
 
 /** How much of an over-long line is kept (decoded) in `head`, for error reports. */
 const HEAD_BYTES = 256;
@@ -16,7 +19,16 @@ const CR = 0x0d;
  * end and reported as tooLong (its bytes counted, not kept; `head` holds its first few hundred
  * bytes). A final line without newline is kept.
  */
-export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncIterable<Line> {
+export function splitLines(input: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncIterable<Line> {
+  return split(input, maxLineBytes, true) as AsyncIterable<Line>;
+}
+
+/** splitLines without decoding: each line's bytes, for a caller that reads them itself (the import's parse worker). */
+export function splitLineBytes(input: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncIterable<ByteLine> {
+  return split(input, maxLineBytes, false) as AsyncIterable<ByteLine>;
+}
+
+async function* split(input: AsyncIterable<Buffer | string>, maxLineBytes: number, decode: boolean): AsyncIterable<Line | ByteLine> {
   // The current line's pieces from earlier chunks (empty in the usual case of a line within one chunk).
   let parts: Buffer[] = [];
   let partBytes = 0;
@@ -49,9 +61,9 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
   };
 
   /** The line made of the pending parts plus `tail`; resets the state for the next line. */
-  const finish = (tail: Buffer): Line => {
+  const finish = (tail: Buffer): Line | ByteLine => {
     number++;
-    let line: Line;
+    let line: Line | ByteLine;
     if (skipping) {
       const total = skippedBytes + tail.length;
       const endsWithCr = tail.length > 0 ? tail[tail.length - 1] === CR : lastByte === CR;
@@ -64,7 +76,9 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
       line =
         whole.length > maxLineBytes
           ? { number, tooLong: true, bytes: whole.length, head: whole.subarray(0, HEAD_BYTES).toString('utf8') }
-          : { number, text: whole.toString('utf8') };
+          : decode
+            ? { number, text: whole.toString('utf8') }
+            : { number, data: whole };
     }
     parts = [];
     partBytes = 0;
@@ -104,7 +118,7 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
         if (stop - start > maxLineBytes) {
           yield { number, tooLong: true, bytes: stop - start, head: buffer.toString('utf8', start, Math.min(stop, start + HEAD_BYTES)) };
         } else {
-          yield { number, text: buffer.toString('utf8', start, stop) };
+          yield decode ? { number, text: buffer.toString('utf8', start, stop) } : { number, data: buffer.subarray(start, stop) };
         }
       } else {
         yield finish(buffer.subarray(start, end));

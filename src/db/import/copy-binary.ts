@@ -82,6 +82,73 @@ export class BinaryRowEncoder {
     return out;
   }
 
+  // Low-level writes for a caller that encodes a row straight from its JSON bytes
+  // (ingest/fast-line.ts); it rolls back to its mark() when it gives up on a row.
+  mark(): number {
+    return this.at;
+  }
+  /** Moves the end of the bytes to `at` (back, to undo; forward, past bytes written into reserve()). */
+  rollback(at: number) {
+    this.at = at;
+  }
+  /** Room for `bytes` more bytes; the buffer to write them into directly, from mark() on. */
+  reserve(bytes: number): Buffer {
+    this.ensure(bytes);
+    return this.buffer;
+  }
+  /** Appends this encoder's bytes [start, end) to `target`. */
+  copyTo(target: BinaryRowEncoder, start: number, end: number) {
+    target.bytes(this.buffer, start, end);
+  }
+  int16(n: number) {
+    this.ensure(2);
+    this.view.setInt16(this.at, n);
+    this.at += 2;
+  }
+  int32(n: number) {
+    this.ensure(4);
+    this.view.setInt32(this.at, n);
+    this.at += 4;
+  }
+  int32At(at: number, n: number) {
+    this.view.setInt32(at, n);
+  }
+  /** A float8 field: its length and the double. */
+  float64Field(x: number) {
+    this.ensure(12);
+    this.view.setInt32(this.at, 8);
+    this.view.setFloat64(this.at + 4, x);
+    this.at += 12;
+  }
+  byte(b: number) {
+    this.ensure(1);
+    this.buffer[this.at++] = b;
+  }
+  bytes(source: Buffer, start: number, end: number) {
+    this.ensure(end - start);
+    // A short run (a token) is copied faster by a loop than by a native call.
+    if (end - start < 64) {
+      const buffer = this.buffer;
+      let at = this.at;
+      for (let i = start; i < end; i++) buffer[at++] = source[i]!;
+    } else source.copy(this.buffer, this.at, start, end);
+    this.at += end - start;
+  }
+  /** Whether the bytes [start, end) are those of `other`. */
+  equals(other: Uint8Array, start: number, end: number): boolean {
+    if (other.length !== end - start) return false;
+    for (let i = 0; i < other.length; i++) if (other[i] !== this.buffer[start + i]) return false;
+    return true;
+  }
+  /** The utf8 text written between two offsets. */
+  text(start: number, end: number): string {
+    return this.buffer.toString('utf8', start, end);
+  }
+  /** One field of `column` from a converted value (throws BinaryValueError as push does). */
+  value(value: Value, column: ColumnSpec) {
+    this.field(value, column);
+  }
+
   private ensure(bytes: number) {
     if (this.at + bytes <= this.buffer.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));

@@ -135,7 +135,7 @@ export async function loadLinesInWorker(
       if (existing.size < batch.parentKeys!.length) {
         // Cut out the rows whose parent is missing (rare: a partial or damaged export).
         const present = batch.parentKeys!.map((key) => existing.has(key.join('\u0000')));
-        const raws = batch.raws!.split('\n');
+        const raws = Buffer.from(batch.raws!.buffer, batch.raws!.byteOffset, batch.raws!.byteLength);
         const kept: (Buffer | string)[] = [];
         rejects = [...rejects];
         let start = 0;
@@ -144,7 +144,7 @@ export async function loadLinesInWorker(
           if (present[batch.rowParents![i]!]) kept.push(typeof data === 'string' ? data.slice(start, end) : data.subarray(start, end));
           else {
             parentMissing++;
-            const raw = raws[i]!;
+            const raw = raws.toString('utf8', i === 0 ? 0 : batch.rawEnds![i - 1], batch.rawEnds![i]);
             rejects.push({
               file: file.key,
               line: batch.rowLines[i]!,

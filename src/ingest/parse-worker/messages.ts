@@ -34,8 +34,10 @@ export interface BatchMessage {
   /** Tables with a parent: the distinct parent keys, and for each row the index of its key. */
   parentKeys?: string[][];
   rowParents?: number[];
-  /** Tables with a parent: the rows' lines joined by \n, to report a row whose parent is missing. */
-  raws?: string;
+  /** Tables with a parent: the rows' line bytes end to end (transferred), to report a row whose parent is missing. */
+  raws?: Uint8Array;
+  /** Where each row's line ends in `raws`. */
+  rawEnds?: number[];
   /** The worker's own rejects (bad JSON, bad fields, over-long lines), in line order. */
   rejects: Reject[];
   /** The last line this batch covers. */

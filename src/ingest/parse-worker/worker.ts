@@ -8,9 +8,10 @@ import { parentPort } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { BinaryRowEncoder, BinaryValueError } from '../../db/import/copy-binary.js';
 import { encodeCopyRows } from '../../db/import/copy-text.js';
-import { splitLines } from '../../streams/lines.js';
+import { splitLineBytes } from '../../streams/lines.js';
+import { fastLineEncoder } from '../fast-line.js';
 import type { Reject } from '../load-lines.js';
-import { BATCH_CHARS, lineConverter, PARENTS, RAW_LIMIT, specFor } from '../line-convert.js';
+import { BATCH_CHARS, lineConverter, OWNED_TABLES, PARENTS, RAW_LIMIT, specFor } from '../line-convert.js';
 import type { BatchMessage, FromWorker, StartMessage, ToWorker } from './messages.js';
 
 const MAX_BATCHES_AHEAD = 3;
@@ -50,10 +51,14 @@ async function parse(start: StartMessage, bytes: PassThrough): Promise<number> {
   const parent = PARENTS[start.table];
   const convert = lineConverter(start.table, start);
   const encoder = start.format === 'binary' ? new BinaryRowEncoder(spec.columns) : undefined;
+  // Plain lines go straight from bytes to binary COPY (fast-line.ts); the rest take the general path.
+  const overridden = OWNED_TABLES.has(start.table) && (start.visibility || start.ownerId);
+  const fast = encoder && !overridden ? fastLineEncoder(spec, parent?.fields, encoder) : undefined;
   let text = '';
   let batch = emptyBatch();
   let keyIndex = new Map<string, number>();
-  let raws: string[] = [];
+  // Tables with a parent: the rows' line bytes, end to end, in case a parent is missing.
+  const raws = parent ? new BinaryRowEncoder([], 1 << 16) : undefined;
   let chars = 0;
   let lineNumber = 0;
 
@@ -74,56 +79,65 @@ async function parse(start: StartMessage, bytes: PassThrough): Promise<number> {
       batch.data = text;
       text = '';
     }
-    if (parent) batch.raws = raws.join('\n');
+    if (raws) {
+      batch.raws = raws.take();
+      transfer = [...(transfer ?? []), batch.raws.buffer as ArrayBuffer];
+    }
     post(batch, transfer);
     batch = emptyBatch();
     keyIndex = new Map();
-    raws = [];
     chars = 0;
     ahead++;
     while (ahead >= MAX_BATCHES_AHEAD) await new Promise<void>((resolve) => (resume = resolve));
   };
 
   const source: Readable = start.gzipped ? bytes.pipe(createGunzip()) : bytes;
-  for await (const line of splitLines(source, start.maxLineBytes)) {
+  /** Records a row just encoded, with its parent key. */
+  const row = (data: Buffer, key: string[] | undefined) => {
+    batch.rowEnds.push(encoder ? encoder.length : text.length);
+    batch.rowLines.push(lineNumber);
+    if (raws) {
+      const joined = key!.join('\u0000');
+      let index = keyIndex.get(joined);
+      if (index === undefined) {
+        index = batch.parentKeys!.push(key!) - 1;
+        keyIndex.set(joined, index);
+      }
+      batch.rowParents!.push(index);
+      raws.bytes(data, 0, data.length);
+      batch.rawEnds!.push(raws.length);
+    }
+    chars += data.length;
+  };
+
+  for await (const line of splitLineBytes(source, start.maxLineBytes)) {
     lineNumber = line.number;
     if ('tooLong' in line) {
       reject(lineNumber, `line longer than MAX_LINE_BYTES (${start.maxLineBytes} bytes): ${line.bytes} bytes`, line.head);
-    } else if (line.text.trim() !== '') {
-      const converted = convert(line.text);
-      if ('reason' in converted) reject(lineNumber, converted.reason, line.text);
-      else {
-        let encoded = true;
-        try {
-          if (encoder) encoder.push(converted.row);
-          else text += encodeCopyRows([converted.row], spec.columns);
-        } catch (error) {
-          if (!(error instanceof BinaryValueError)) throw error;
-          reject(lineNumber, error.message, line.text);
-          encoded = false; // the encoder left nothing of it behind
-        }
-        if (encoded) {
-          batch.rowEnds.push(encoder ? encoder.length : text.length);
-          batch.rowLines.push(lineNumber);
-          if (parent) {
-            const key = converted.parentKey!;
-            const joined = key.join('\u0000');
-            let index = keyIndex.get(joined);
-            if (index === undefined) {
-              index = batch.parentKeys!.push(key) - 1;
-              keyIndex.set(joined, index);
-            }
-            batch.rowParents!.push(index);
-            raws.push(line.text);
-          }
-          chars += line.text.length;
-        }
-      }
+    } else {
+      const key = fast?.(line.data);
+      if (key) row(line.data, key);
+      else general(line.data);
     }
     if (batch.rowLines.length + batch.rejects.length >= start.batchSize || chars >= BATCH_CHARS) await flush();
   }
   await flush();
   return lineNumber;
+
+  function general(data: Buffer) {
+    const line = data.toString('utf8');
+    if (line.trim() === '') return;
+    const converted = convert(line);
+    if ('reason' in converted) return reject(lineNumber, converted.reason, line);
+    try {
+      if (encoder) encoder.push(converted.row);
+      else text += encodeCopyRows([converted.row], spec.columns);
+    } catch (error) {
+      if (!(error instanceof BinaryValueError)) throw error;
+      return reject(lineNumber, error.message, line); // the encoder left nothing of it behind
+    }
+    row(data, converted.parentKey);
+  }
 
   function emptyBatch(): BatchMessage {
     return {
@@ -133,6 +147,7 @@ async function parse(start: StartMessage, bytes: PassThrough): Promise<number> {
       rowLines: [],
       parentKeys: parent ? [] : undefined,
       rowParents: parent ? [] : undefined,
+      rawEnds: parent ? [] : undefined,
       rejects: [] as Reject[],
       through: 0,
     };
