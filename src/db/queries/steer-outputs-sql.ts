@@ -1,32 +1,12 @@
 // The steering cache's two statements on every steering request's path, as fixed texts for named
 // prepared statements (queryPrepared): lists go as arrays read by unnest (the wanted features) or as
 // JSON read by json_populate_recordset (saved rows), so the text never depends on how many there are.
-import type { SteerOutputInsert, SteeringFeature } from './steer-outputs.js';
+import { getTableColumns } from 'drizzle-orm';
+import { steerOutput } from '../schema/index.js';
+import type { SteerOutputInsert, SteerOutputRow, SteeringFeature } from './steer-outputs.js';
 
-const OUTPUT_COLUMNS = [
-  'id',
-  'type',
-  'modelId',
-  'steerSpecialTokens',
-  'inputText',
-  'inputTextMd5',
-  'inputTextChatTemplate',
-  'inputTextChatTemplateMd5',
-  'outputText',
-  'outputTextChatTemplate',
-  'temperature',
-  'numTokens',
-  'freqPenalty',
-  'seed',
-  'strengthMultiplier',
-  'steerMethod',
-  'createdAt',
-  'creatorId',
-  'version',
-  'logprobs',
-  'connectedDefaultOutputId',
-  'capMonitorOutput',
-];
+// Every SteerOutput column (drizzle keys are the column names here), as the lookup returns rows.
+const OUTPUT_COLUMNS = Object.keys(getTableColumns(steerOutput)) as Array<keyof SteerOutputRow>;
 const quoted = (names: string[], prefix = '') => names.map((n) => `${prefix}"${n}"`).join(', ');
 
 // $1/$2: the STEERED and DEFAULT input md5s (null: not wanted); $3–$11: the settings ($11, steerSpecialTokens,
@@ -51,29 +31,7 @@ export const LOOKUP_BY_TEXT = lookup('inputTextMd5');
 export const LOOKUP_BY_CHAT = lookup('inputTextChatTemplateMd5');
 
 /** The columns a save writes (createdAt takes its default). */
-const SAVED: Array<keyof SteerOutputInsert> = [
-  'id',
-  'type',
-  'modelId',
-  'steerSpecialTokens',
-  'inputText',
-  'inputTextMd5',
-  'inputTextChatTemplate',
-  'inputTextChatTemplateMd5',
-  'outputText',
-  'outputTextChatTemplate',
-  'temperature',
-  'numTokens',
-  'freqPenalty',
-  'seed',
-  'strengthMultiplier',
-  'steerMethod',
-  'creatorId',
-  'version',
-  'logprobs',
-  'connectedDefaultOutputId',
-  'capMonitorOutput',
-];
+const SAVED = OUTPUT_COLUMNS.filter((column): column is keyof SteerOutputInsert => column !== 'createdAt');
 
 // $1: the outputs, $2: their features, each a JSON array of rows read as the table's row type (JSON
 // costs one native JSON.stringify; text arrays made the driver escape every long logprobs string).
