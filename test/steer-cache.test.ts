@@ -62,7 +62,7 @@ describe('steering access data from the feature cache', () => {
     // the save of both (no BEGIN/COMMIT around it).
     expect(log.queries).toHaveLength(3);
     expect(log.queries[0]).toMatch(/^INSERT INTO "RateLimitCounter"/);
-    expect(log.queries[1]).toMatch(/^SELECT [\s\S]*\bFROM \(VALUES [\s\S]*JOIN "SteerOutput"/);
+    expect(log.queries[1]).toMatch(/^SELECT [\s\S]*\bFROM \(VALUES [\s\S]*JOIN LATERAL [\s\S]*"SteerOutput"/);
     expect(log.queries[2]).toMatch(/^WITH saved AS \(\s*INSERT INTO "SteerOutput"/);
     // A repeat is answered from the saved outputs, with no inference call.
     double.requests = [];

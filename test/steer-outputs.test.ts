@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/client.js';
 import { countRequest } from '../src/db/queries/rate-limits.js';
+import { LOOKUP_BY_TEXT } from '../src/db/queries/steer-outputs-sql.js';
 import {
   findSavedOutput,
   findSavedOutputs,
@@ -117,6 +118,39 @@ describe('saved steering outputs', () => {
     expect(found.STEERED).toMatchObject({ id: 'c-steered', connectedDefaultOutputId: 'c-default', steerSpecialTokens: true });
     expect(found.DEFAULT).toMatchObject({ id: 'c-default', outputText: 'a "quoted" \\ back\nslash, {braces}, 🙂 and ü' });
     expect(await findSavedOutputs(db, { ...key, steerSpecialTokens: false }, wanted)).toEqual({});
+  });
+
+  it("finds outputs through the steering index by type and input md5, also in the prepared statement's generic plan", async () => {
+    // Many saved outputs of one model: a plan that reached type and md5 only after the index scan
+    // would read all of them on every steering request.
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      row: row(`e-${i}`, i % 2 ? 'STEERED' : 'DEFAULT', { inputTextMd5: `md5-e-${i % 150}`, seed: i }),
+      features: i % 2 ? [f(i % 4, 1)] : [],
+    }));
+    await saveSteerOutputs(db, many);
+    const plan = await db.transaction(async (tx) => {
+      await tx.execute(sql`ANALYZE "SteerOutput"`);
+      await tx.execute(sql`SET LOCAL plan_cache_mode = force_generic_plan`);
+      await tx.execute(sql.raw(`PREPARE lookup_plan_check AS ${LOOKUP_BY_TEXT}`));
+      const explained = (await tx.execute(
+        sql.raw(`EXPLAIN (FORMAT JSON) EXECUTE lookup_plan_check('md5-e-7', 'md5-e-7', 'gpt2-small', 0.5, 16, 1, 7, 4, 'SIMPLE_ADDITIVE', 2, NULL, 1,
+          ARRAY['gpt2-small'], ARRAY['6-res-jb'], ARRAY['3'], ARRAY[1]::float8[])`),
+      )) as unknown as { rows: Array<Record<string, unknown>> };
+      await tx.execute(sql`DEALLOCATE lookup_plan_check`);
+      return JSON.stringify(Object.values(explained.rows[0]!)[0]);
+    });
+    const conditions = [...plan.matchAll(/"Index Cond":\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
+    expect(
+      conditions.some((c) => c.includes('inputTextMd5') && c.includes('type')),
+      plan,
+    ).toBe(true);
+    const found = await findSavedOutputs(
+      db,
+      { ...key, seed: 7 },
+      { by: 'text', STEERED: { md5: 'md5-e-7', features: [f(3, 1)] }, DEFAULT: { md5: 'md5-e-7' } },
+    );
+    expect(found.STEERED?.id).toBe('e-7');
+    expect(found.DEFAULT).toBeUndefined();
   });
 
   it('turns synchronous_commit off for the transaction of a save or a rate-limit count only', async () => {

@@ -13,20 +13,27 @@ const quoted = (names: string[], prefix = '') => names.map((n) => `${prefix}"${n
 // null for completions: not compared); $12: the number of wanted features; $13–$16: their modelIds,
 // layers, indexes and strengths. A STEERED output matches when it has as many features as wanted and
 // each of them is among the wanted (what the JS comparison did before). The oldest of each type wins.
-const lookup = (md5Column: string) => `SELECT DISTINCT ON (o."type") ${quoted(OUTPUT_COLUMNS, 'o.')}
+// One LATERAL lookup per wanted type, so that type and md5 are in the index condition of the
+// steering index even in the prepared statement's generic plan (a join with the VALUES let the
+// planner scan every saved output of the model and filter on type and md5 afterwards).
+const lookup = (md5Column: string) => `SELECT ${quoted(OUTPUT_COLUMNS, 'o.')}
 FROM (VALUES ('STEERED'::"SteerOutputType", $1::text), ('DEFAULT'::"SteerOutputType", $2::text)) AS wanted ("type", "md5")
-JOIN "SteerOutput" o ON o."type" = wanted."type" AND o."${md5Column}" = wanted."md5"
-WHERE o."modelId" = $3 AND o."temperature" = $4::float8 AND o."numTokens" = $5::int4 AND o."freqPenalty" = $6::float8
-  AND o."seed" = $7::float8 AND o."strengthMultiplier" = $8::float8 AND o."steerMethod" = $9 AND o."version" = $10::int4
-  AND ($11::boolean IS NULL OR o."steerSpecialTokens" = $11::boolean)
-  AND (o."type" = 'DEFAULT' OR (
-    (SELECT count(*) FROM "SteerOutputToNeuron" l WHERE l."steerOutputId" = o."id") = $12::int8
-    AND NOT EXISTS (
-      SELECT 1 FROM "SteerOutputToNeuron" l
-      WHERE l."steerOutputId" = o."id" AND NOT EXISTS (
-        SELECT 1 FROM unnest($13::text[], $14::text[], $15::text[], $16::float8[]) AS w ("modelId", "layer", "index", "strength")
-        WHERE w."modelId" = l."modelId" AND w."layer" = l."layer" AND w."index" = l."index" AND w."strength" = l."strength"))))
-ORDER BY o."type", o."createdAt", o."id"`;
+CROSS JOIN LATERAL (
+  SELECT * FROM "SteerOutput" o
+  WHERE o."type" = wanted."type" AND o."${md5Column}" = wanted."md5"
+    AND o."modelId" = $3 AND o."temperature" = $4::float8 AND o."numTokens" = $5::int4 AND o."freqPenalty" = $6::float8
+    AND o."seed" = $7::float8 AND o."strengthMultiplier" = $8::float8 AND o."steerMethod" = $9 AND o."version" = $10::int4
+    AND ($11::boolean IS NULL OR o."steerSpecialTokens" = $11::boolean)
+    AND (o."type" = 'DEFAULT' OR (
+      (SELECT count(*) FROM "SteerOutputToNeuron" l WHERE l."steerOutputId" = o."id") = $12::int8
+      AND NOT EXISTS (
+        SELECT 1 FROM "SteerOutputToNeuron" l
+        WHERE l."steerOutputId" = o."id" AND NOT EXISTS (
+          SELECT 1 FROM unnest($13::text[], $14::text[], $15::text[], $16::float8[]) AS w ("modelId", "layer", "index", "strength")
+          WHERE w."modelId" = l."modelId" AND w."layer" = l."layer" AND w."index" = l."index" AND w."strength" = l."strength"))))
+  ORDER BY o."createdAt", o."id"
+  LIMIT 1
+) AS o`;
 export const LOOKUP_BY_TEXT = lookup('inputTextMd5');
 export const LOOKUP_BY_CHAT = lookup('inputTextChatTemplateMd5');
 
