@@ -2,8 +2,11 @@
 // streams, with X-SECRET-KEY, a timeout on every call, and failover across the hosts configured
 // for the model. Errors become API errors: none configured 503, the server's own error 502 with
 // its message, no answer within the timeout 504. A request never waits longer than a host's
-// timeout per host tried.
+// timeout per host tried. Requests go through undici's `request` rather than `fetch`: the same
+// HTTP client without the WHATWG Request/Response machinery, which cost about half a millisecond a
+// call on the steering path (a request clone with a teed body, Headers objects, web streams).
 import { createParser } from 'eventsource-parser';
+import { request, type Dispatcher } from 'undici';
 import { DomainError, NotConfigured, UpstreamFailed, UpstreamTimeout } from '../../errors.js';
 import { timeoutError, unavailableMessage } from '../http.js';
 import type { InferenceHost, InferenceHosts, InferenceTarget } from './hosts.js';
@@ -58,7 +61,7 @@ export interface InferenceClient {
   stream<T>(target: InferenceTarget, path: string, body: object, signal?: AbortSignal): AsyncGenerator<T>;
 }
 
-export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch = fetch): InferenceClient {
+export function inferenceClient(hosts: InferenceHosts): InferenceClient {
   /**
    * Sends to each candidate host in turn until one answers 2xx (returned with its timer, which the
    * caller clears) or 4xx (thrown). Connection failures, 5xx and timeouts move on to the next host.
@@ -79,21 +82,22 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
       };
       const done = () => clearTimeout(timeout);
       try {
-        const response = await fetchImpl(`${host.url}${path}`, {
+        const response: Dispatcher.ResponseData = await request(`${host.url}${path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(host.secret ? { 'x-secret-key': host.secret } : {}) },
           body: payload,
           signal: signal ? AbortSignal.any([signal, timer.signal]) : timer.signal,
         });
-        if (response.ok) {
+        const status = response.statusCode;
+        if (status >= 200 && status < 300) {
           hosts.markHealthy(host);
           return { response, host, timer, rearm, done };
         }
-        const text = await response.text();
+        const text = await response.body.text();
         done();
-        if (response.status < 500) throw new HostAnswered(response.status, errorMessage(response.status, text));
+        if (status < 500) throw new HostAnswered(status, errorMessage(status, text));
         hosts.markFailed(host);
-        last = upstreamError(response.status, errorMessage(response.status, text));
+        last = upstreamError(status, errorMessage(status, text));
       } catch (error) {
         done();
         if (error instanceof HostAnswered) throw upstreamError(error.status, error.message);
@@ -112,7 +116,7 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
     async post<T>(target: InferenceTarget, path: string, body: object, signal?: AbortSignal): Promise<T> {
       const { response, host, timer, done } = await open(target, path, body, signal);
       try {
-        const text = await response.text();
+        const text = await response.body.text();
         return JSON.parse(text) as T;
       } catch (error) {
         if (timer.signal.aborted || isTimeout(error))
@@ -139,7 +143,7 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
       const decoder = new TextDecoder();
       try {
         // The timeout bounds the wait for each frame: a long generation may stream for minutes.
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
           rearm();
           parser.feed(decoder.decode(chunk, { stream: true }));
           if (bad) throw new UpstreamFailed(`The inference server sent an event that is not JSON (${bad.message}).`);
@@ -160,6 +164,6 @@ export function inferenceClient(hosts: InferenceHosts, fetchImpl: typeof fetch =
 }
 
 function describe(host: InferenceHost, error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return `${new URL(host.url).host}: ${cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)}`;
+  const { code, cause } = error as { code?: string; cause?: { code?: string; message?: string } };
+  return `${new URL(host.url).host}: ${cause?.code ?? code ?? cause?.message ?? (error as Error)?.message ?? String(error)}`;
 }
