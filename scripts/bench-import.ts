@@ -5,7 +5,7 @@
 //   - Neuronpedia's method: whole file in memory, batched INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO NOTHING;
 //   - Postgres only: psql's own \copy of the same rows, pre-encoded, into the same (empty) tables.
 // --importers P runs P import processes together on the export (Postgres; they share the files
-// through claims) and --jobs J gives each J files in flight; the importer's time is then the span
+// through claims) and --jobs J gives each J files in flight (default: npm run import's); the importer's time is then the span
 // from the first activation file's start to the last one's end, over all of them.
 // --rounds R (Postgres) times this importer and \copy R times each, alternating, and reports the
 // medians and the median of the per-round ratios: on a shared machine one run of each, minutes
@@ -21,7 +21,7 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { activation } from '../src/db/schema/index.js';
-import { importExport } from '../src/ingest/import-export.js';
+import { DEFAULT_IMPORT_JOBS, importExport } from '../src/ingest/import-export.js';
 import { tableSpec } from '../src/db/import/table-spec.js';
 import { writeSampleExport } from '../src/ingest/sample/sample-export.js';
 import { encodeForCopy, timeNeuronpediaMethod } from './bench-import-methods.js';
@@ -51,7 +51,7 @@ if (values.child) {
   let activationRows = 0;
   await importExport(database, {
     location,
-    jobs: Number(values.jobs ?? 1),
+    jobs: Number(values.jobs ?? DEFAULT_IMPORT_JOBS),
     onEvent: (e) => {
       const now = performance.timeOrigin + performance.now();
       if (e.type === 'file-start' && e.file.table === 'Activation') firstStart = Math.min(firstStart, now);
@@ -132,7 +132,15 @@ async function runOurs(importers: number, rows: number) {
   const ours = await freshTarget(`ours_${importers}`);
   const outputs = await Promise.all(
     Array.from({ length: importers }, () => {
-      const args = ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify([root, ours.target]), '--jobs', values.jobs ?? '1'];
+      const args = [
+        '--import',
+        'tsx',
+        import.meta.filename,
+        '--child',
+        JSON.stringify([root, ours.target]),
+        '--jobs',
+        values.jobs ?? String(DEFAULT_IMPORT_JOBS),
+      ];
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
@@ -230,7 +238,7 @@ async function main() {
   const rate = (ms: number) => Math.round(rows / (ms / 1000));
   const mbps = (ms: number) => (mb(jsonlBytes) / (ms / 1000)).toFixed(1);
   console.log(
-    `\nImport benchmark on ${values.pglite ? 'PGlite' : 'Postgres'}: ${rows} activation rows (${tokens} tokens), ${mb(jsonlBytes).toFixed(0)} MB of JSONL in ${files.length} files (${mb(gzBytes).toFixed(0)} MB gzipped), ${os.cpus().length} cores, ${importers} importer process(es) × ${values.jobs ?? 1} file(s) in flight\n`,
+    `\nImport benchmark on ${values.pglite ? 'PGlite' : 'Postgres'}: ${rows} activation rows (${tokens} tokens), ${mb(jsonlBytes).toFixed(0)} MB of JSONL in ${files.length} files (${mb(gzBytes).toFixed(0)} MB gzipped), ${os.cpus().length} cores, ${importers} importer process(es) × ${values.jobs ?? DEFAULT_IMPORT_JOBS} file(s) in flight\n`,
   );
   console.log('| method | activation rows/s | MB/s of JSONL | peak RSS | speed relative to this importer |');
   console.log('| --- | ---: | ---: | ---: | ---: |');

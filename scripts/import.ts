@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { withCliDatabase } from '../src/cli-database.js';
 import { findUserByName } from '../src/db/queries/users.js';
-import { importExport, type Reject } from '../src/ingest/import-export.js';
+import { DEFAULT_IMPORT_JOBS, importExport, type Reject } from '../src/ingest/import-export.js';
 import { formatSummary, progressReporter } from '../src/ingest/progress.js';
 import { runCli } from '../src/run-cli.js';
 
@@ -36,7 +36,7 @@ Options:
   --max-line-bytes N       reject lines longer than N bytes (default: MAX_LINE_BYTES, 16 MiB)
   --private-to USER        make the imported models, source sets and sources PRIVATE to this user (name)
   --batch-size N           rows per database write (default 2000)
-  --jobs N                 files loaded at once, each on its own connection (Postgres only; default 1)
+  --jobs N                 files loaded at once, each on its own connection (Postgres only; default 2)
   -h, --help               this help
 
 A file whose parent file (its source's features, or the source's model, release, source set or
@@ -121,7 +121,7 @@ await runCli(async () => {
         explanationBatchStart,
         maxErrors,
         batchSize,
-        jobs,
+        jobs: jobs ?? DEFAULT_IMPORT_JOBS,
         maxLineBytes: maxLineBytes ?? config.maxLineBytes,
         network: config.importNetwork,
         visibility: ownerId ? 'PRIVATE' : undefined,

@@ -11,10 +11,18 @@ import { openClaims } from '../db/import/claims.js';
 import { FileSchedule, type Scheduled } from './dependencies.js';
 import type { ExportNetworkOptions, ExportRequestOptions } from './export-http.js';
 import { discoverExport, type ExportFile, type LayoutFilter } from './layout.js';
+import { PARENT_MISSING } from './line-convert.js';
 import { loadLines, specFor, type Reject } from './load-lines.js';
 import { loadLinesInWorker, ParseWorkers } from './parse-worker/host.js';
 import { hashFile } from './read-lines.js';
 import { sinkFor, type ImportedFileRecord } from '../db/import/sinks.js';
+
+/**
+ * Files in flight for `npm run import` (and its benchmark) unless --jobs says otherwise: one file
+ * keeps about one core parsing (its worker) and one in its COPY, and a second fills the gaps where
+ * each waits on the other (2 cores: 0.82 of psql's \copy with one file, 1.03 with two; bench:import).
+ */
+export const DEFAULT_IMPORT_JOBS = 2;
 
 export type { Reject } from './load-lines.js';
 
@@ -61,7 +69,7 @@ export interface ImportOptions extends LayoutFilter {
   signal?: AbortSignal;
   /** Address policy and timeouts for export URLs. */
   network?: ExportNetworkOptions;
-  /** Files loaded at once, each on its own connection (Postgres only; default 1). */
+  /** Files loaded at once, each on its own connection (Postgres only; default 1, npm run import's DEFAULT_IMPORT_JOBS). */
   jobs?: number;
   /**
    * Files of at least this many stored bytes are parsed, converted and encoded in a worker thread
@@ -163,9 +171,12 @@ export async function importExport(database: Database, options: ImportOptions): 
     const retried = Boolean(previous?.complete);
     const resumed = Boolean(previous && !previous.complete);
 
-    // Rejects go out batch by batch; a second read of the file (see Sink.loadFile) skips the lines
-    // already reported, so each reject is counted once and none is kept.
+    // Rejects go out batch by batch; a further read of the file (see Sink.loadFile) skips the lines
+    // already reported, so each reject is counted once and none is kept. Missing parents are
+    // reported only by a read that checks them, and counted apart: a first read without checks
+    // has reported the file's other rejects through its end, but none of those.
     let reportedThrough = 0;
+    let parentsReportedThrough = 0;
     let rejected = 0;
     let lines = 0;
     const reject = async (r: Reject) => {
@@ -186,8 +197,12 @@ export async function importExport(database: Database, options: ImportOptions): 
           writer,
           { ...options, maxLineBytes, http },
           async (batch, through) => {
-            for (const r of batch) if (r.line > reportedThrough) await reject(r);
+            for (const r of batch) {
+              const parentMissing = r.reason.startsWith(PARENT_MISSING);
+              if (r.line > (parentMissing ? parentsReportedThrough : reportedThrough)) await reject(r);
+            }
             reportedThrough = Math.max(reportedThrough, through);
+            if (writer.checkParents) parentsReportedThrough = Math.max(parentsReportedThrough, through);
           },
           (n, bytes) => {
             lines = n;

@@ -54,7 +54,7 @@ export async function loadLines(
   report: (rejects: Reject[], throughLine: number) => Promise<void>,
   progress: (lines: number, bytes: number) => void,
 ): Promise<LoadResult> {
-  const parent = PARENTS[file.table];
+  const parent = writer.checkParents ? PARENTS[file.table] : undefined;
   const batchSize = options.batchSize ?? 2000;
   const convertLine = lineConverter(file.table, options);
   const source = await openLines(file.location, file.key.endsWith('.gz'), options.maxLineBytes, options.http);

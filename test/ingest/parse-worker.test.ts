@@ -1,8 +1,9 @@
 // The parse worker (src/ingest/parse-worker/, Postgres): an import through it ends with the same
 // tables and the same rejects (file, line, reason, raw) as the in-thread path; a worker that dies
 // mid-file fails that file with a clear error, leaves it unrecorded and is not reused, and the
-// next run loads the file; and the worker stops parsing while the database is slow (at most three
-// batches wait for the main thread). The embedded database has no COPY sink: the worker is unused.
+// next run loads the file; the worker stops parsing while the database is slow (at most three
+// batches wait for the main thread); and a file is read without parent checks unless a foreign key
+// says one is missing. The embedded database has no COPY sink: the worker is unused.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,7 +132,9 @@ describe.skipIf(!onPostgres)('parse worker', () => {
       worker.on('message', (m: FromWorker) => void (m.type === 'batch' && batches++));
       let open!: () => void;
       const gate = new Promise<void>((resolve) => (open = resolve));
+      const checked: boolean[] = [];
       const loading = sinkFor(target.database).loadFile(specFor('Activation'), { file, location: exportDir }, (writer) => {
+        checked.push(writer.checkParents);
         const slow: FileWriter = { ...writer, writeEncoded: async (data, format) => (await gate, writer.writeEncoded!(data, format)) };
         return loadLinesInWorker(
           workers,
@@ -146,11 +149,34 @@ describe.skipIf(!onPostgres)('parse worker', () => {
       expect(batches).toBe(3);
       open();
       const { inserted } = await loading;
-      const lines = gunzipSync(fs.readFileSync(file.location)).toString('utf8').trimEnd().split('\n').length;
-      expect(batches).toBe(Math.ceil(lines / 5));
+      const lines = gunzipSync(fs.readFileSync(file.location)).toString('utf8').trimEnd().split('\n');
+      // Read twice: first without parent checks (the foreign key fails on the sample's orphan
+      // activation, rolling the attempt back), then with them.
+      expect(checked).toEqual([false, true]);
+      expect(batches).toBe(2 * Math.ceil(lines.length / 5));
       const stored = await queryRows<{ n: number }>(target.database.db, sql`SELECT count(*)::int AS n FROM "Activation"`);
       expect(stored[0]!.n).toBe(inserted);
       expect(inserted).toBeGreaterThan(100);
+
+      // Without the orphan, one read without checks is enough.
+      await target.database.pool!.query(`DELETE FROM "Activation"; DELETE FROM "ImportedFile" WHERE "tableName" = 'Activation'`);
+      const clean = path.join(root, 'clean-activations.jsonl');
+      fs.writeFileSync(clean, lines.filter((line) => !line.includes('88888888')).join('\n') + '\n');
+      const cleanFile = { ...file, key: 'clean-activations.jsonl', location: clean, size: fs.statSync(clean).size };
+      checked.length = 0;
+      const again = await sinkFor(target.database).loadFile(specFor('Activation'), { file: cleanFile, location: root }, (writer) => {
+        checked.push(writer.checkParents);
+        return loadLinesInWorker(
+          workers,
+          cleanFile,
+          writer,
+          { maxLineBytes: 16 * MB, batchSize: 5 },
+          async () => {},
+          () => {},
+        );
+      });
+      expect(checked).toEqual([false]);
+      expect(again.inserted).toBe(inserted);
     } finally {
       await workers.close();
       await target.drop();

@@ -71,6 +71,12 @@ export interface FileWriter {
    * sinks that COPY have it; others take rows through `write`.
    */
   writeEncoded?(data: Buffer | string, format: 'binary' | 'text'): Promise<void>;
+  /**
+   * Whether the loader checks each batch's parent rows (with `existing`) and reports the rows whose
+   * parent is missing. False on a first Postgres attempt: the foreign keys check every row anyway,
+   * and the sink reads the file again with checks only when one fails (a partial export).
+   */
+  checkParents: boolean;
   /** Existing rows of a parent table among `keys` (each key the parent's key columns joined by NUL). */
   existing(table: 'Source' | 'Neuron' | 'SourceSet' | 'Model', keys: string[][]): Promise<Set<string>>;
 }
@@ -80,8 +86,8 @@ export interface Sink {
   findImported(path: string): Promise<ImportedFileRecord | undefined>;
   /**
    * Runs `load` and records the file with what it returns. Postgres: in one transaction, rolled
-   * back on error, and `load` may be called a second time (from the start of the file) when the
-   * first attempt had to be rolled back for a reason the sink can recover from. PGlite: batches
+   * back on error, and `load` may be called again (from the start of the file, up to twice) when an
+   * attempt had to be rolled back for a reason the sink can recover from. PGlite: batches
    * commit as they are written; on error the file stays recorded as in progress.
    * Resolves to the rows this run added.
    */
@@ -96,6 +102,9 @@ const KEY_COLUMNS = {
 } as const;
 /** How much encoded COPY data may wait for Postgres before the reader pauses (bounds memory). */
 const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Postgres error codes an attempt at a file recovers from. */
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** `SELECT key columns FROM parent WHERE (cols) IN (SELECT * FROM json_to_recordset($1))`: one parameter, any count. */
@@ -175,6 +184,8 @@ function pgliteSink(db: PGlite): Sink {
       // Start small on a table not seen yet: one slow first statement is a stalled reader.
       let perStatement = rowsPerStatement.get(spec.name) ?? 10;
       const writer: FileWriter = {
+        // Batches commit one by one here: a foreign key failing mid-file would leave half of it in.
+        checkParents: true,
         async write(rows) {
           for (let i = 0; i < rows.length;) {
             const chunk = rows.slice(i, i + perStatement);
@@ -213,9 +224,15 @@ function postgresSink(pool: pg.Pool): Sink {
    * One attempt at a file. `direct`: COPY straight into the table, which is as fast as psql's own
    * \copy and is right whenever none of the file's rows exist yet (the usual case: a file not yet
    * recorded has no committed rows). Otherwise COPY into a staging table and merge with
-   * ON CONFLICT DO NOTHING, which is idempotent whatever the table holds.
+   * ON CONFLICT DO NOTHING, which is idempotent whatever the table holds. `checkParents`: see
+   * FileWriter; without it a missing parent fails the attempt with a foreign key violation.
    */
-  async function attempt(spec: TableSpec, start: FileStart, load: (writer: FileWriter) => Promise<FileEnd>, direct: boolean) {
+  async function attempt(
+    spec: TableSpec,
+    start: FileStart,
+    load: (writer: FileWriter) => Promise<FileEnd>,
+    { direct, checkParents }: { direct: boolean; checkParents: boolean },
+  ) {
     const client = await pool.connect();
     let copy: ReturnType<typeof copyFrom> | undefined;
     let binary = false;
@@ -226,6 +243,7 @@ function postgresSink(pool: pg.Pool): Sink {
       if (!direct) await client.query(`CREATE TEMP TABLE ${stage} (LIKE ${quote(spec.name)} INCLUDING DEFAULTS) ON COMMIT DROP`);
       const columns = spec.columns.map((c) => quote(c.name)).join(', ');
       const writer: FileWriter = {
+        checkParents,
         async write(rows) {
           if (rows.length === 0) return;
           copy ??= client.query(copyFrom(`COPY ${direct ? quote(spec.name) : stage} (${columns}) FROM STDIN`));
@@ -286,13 +304,22 @@ function postgresSink(pool: pg.Pool): Sink {
     },
     async loadFile(spec, start, load) {
       // A retried file has rows in the table already: merge from the start.
-      if (start.previous?.rowsInserted) return attempt(spec, start, load, false);
-      try {
-        return await attempt(spec, start, load, true);
-      } catch (error) {
-        // Some rows exist already (the bookkeeping was lost, or another file held them): merge instead.
-        if ((error as { code?: string }).code !== '23505') throw error;
-        return attempt(spec, start, load, false);
+      let direct = !start.previous?.rowsInserted;
+      // Checking parents batch by batch costs a query per batch on the importer's busiest thread,
+      // and the foreign keys check each row anyway: only a file that had rows without a parent last
+      // time starts checked. (A table whose loader checks no parent fails its checked attempt too.)
+      let checkParents = Boolean(start.previous?.parentMissing);
+      for (;;) {
+        try {
+          return await attempt(spec, start, load, { direct, checkParents });
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          // Some rows exist already (the bookkeeping was lost, or another file held them): merge instead.
+          if (code === UNIQUE_VIOLATION && direct) direct = false;
+          // A row's parent is missing: read the file again, leaving out and reporting such rows.
+          else if (code === FOREIGN_KEY_VIOLATION && !checkParents) checkParents = true;
+          else throw error;
+        }
       }
     },
   };

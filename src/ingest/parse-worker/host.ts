@@ -1,6 +1,6 @@
 // The main thread's side of a parse worker (worker.ts): reads a file's stored bytes (disk or the
 // safe HTTP GET, hashing and counting them as the in-thread path does), hands them to the worker,
-// checks each encoded batch's parent rows, reports rejects and streams the rows into COPY. The
+// checks each encoded batch's parent rows (when the writer asks for it), reports rejects and streams the rows into COPY. The
 // main thread is left with I/O and the database; the CPU work runs on another core.
 // Workers are kept between files (starting one under tsx costs a fraction of a second) and
 // terminated when a file fails, so a crashed or stuck worker never takes another file.
@@ -72,7 +72,7 @@ export async function loadLinesInWorker(
   progress: (lines: number, bytes: number) => void,
 ): Promise<LoadResult> {
   const format = binaryEncodable(specFor(file.table)) ? 'binary' : 'text';
-  const parent = PARENTS[file.table];
+  const parent = writer.checkParents ? PARENTS[file.table] : undefined;
   const worker = workers.take();
   const send = (message: ToWorker) => worker.postMessage(message);
   const queue: BatchMessage[] = [];
@@ -174,6 +174,7 @@ export async function loadLinesInWorker(
       visibility: options.visibility,
       ownerId: options.ownerId,
       format,
+      checkParents: writer.checkParents,
     });
     for (;;) {
       if (failure) throw failure;

@@ -12,6 +12,8 @@ export interface StartMessage {
   visibility?: 'PUBLIC' | 'UNLISTED' | 'PRIVATE';
   ownerId?: string;
   format: 'binary' | 'text';
+  /** Whether the main thread checks parents (FileWriter.checkParents): only then do batches carry parent keys and raw lines. */
+  checkParents: boolean;
 }
 
 export type ToWorker =

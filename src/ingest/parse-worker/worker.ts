@@ -48,7 +48,7 @@ port.on('message', (message: ToWorker) => {
 
 async function parse(start: StartMessage, bytes: PassThrough): Promise<number> {
   const spec = specFor(start.table);
-  const parent = PARENTS[start.table];
+  const parent = start.checkParents ? PARENTS[start.table] : undefined;
   const convert = lineConverter(start.table, start);
   const encoder = start.format === 'binary' ? new BinaryRowEncoder(spec.columns) : undefined;
   // Plain lines go straight from bytes to binary COPY (fast-line.ts); the rest take the general path.
@@ -57,7 +57,7 @@ async function parse(start: StartMessage, bytes: PassThrough): Promise<number> {
   let text = '';
   let batch = emptyBatch();
   let keyIndex = new Map<string, number>();
-  // Tables with a parent: the rows' line bytes, end to end, in case a parent is missing.
+  // Tables with a parent the main thread checks: the rows' line bytes, end to end, in case one is missing.
   const raws = parent ? new BinaryRowEncoder([], 1 << 16) : undefined;
   let chars = 0;
   let lineNumber = 0;

@@ -71,7 +71,7 @@ export async function writeSampleExport(root: string, options: SampleExportOptio
   for (const layer of layers) {
     const sourceId = `${layer}-${setName}`;
     sources.push(sourceId);
-    const context: SourceContext = { modelId, setName, sourceId, layer, created };
+    const context: SourceContext = { modelId, setName, sourceId, layer, created, defaultSourceId: `${layers[0]}-${setName}` };
     const dir = path.join(root, 'v1', modelId, sourceId);
     for (const [name, record] of Object.entries(sourceRecords(context)))
       await writeLines(path.join(dir, `${name}.jsonl`), json([record]), false);

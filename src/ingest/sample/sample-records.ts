@@ -49,10 +49,12 @@ export interface SourceContext {
   sourceId: string;
   layer: number;
   created: Date;
+  /** The model's and release's default source (the first one): every source folder holds the same model and release rows, as a real export's do. */
+  defaultSourceId: string;
 }
 
 /** A source folder's top-level files (model, release, sourceset, source): name → its one record. */
-export function sourceRecords({ modelId, setName, sourceId, layer, created }: SourceContext): Record<string, object> {
+export function sourceRecords({ modelId, setName, sourceId, layer, created, defaultSourceId }: SourceContext): Record<string, object> {
   return {
     model: {
       id: modelId,
@@ -65,7 +67,7 @@ export function sourceRecords({ modelId, setName, sourceId, layer, created }: So
       thinking: false,
       visibility: 'PUBLIC',
       defaultSourceSetName: setName,
-      defaultSourceId: sourceId,
+      defaultSourceId,
       defaultGraphSourceSetName: null,
       inferenceEnabled: true,
       instruct: false,
@@ -89,7 +91,7 @@ export function sourceRecords({ modelId, setName, sourceId, layer, created }: So
       creatorNameShort: 'JB',
       creatorId: BOT_ID,
       defaultSourceSetName: setName,
-      defaultSourceId: sourceId,
+      defaultSourceId,
       defaultUmapSourceIds: [],
       createdAt: iso(created),
     },
