@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../src/db/client.js';
-import { explanation, explanationScore, list, listsOnNeurons, neuron, source, user } from '../src/db/schema/index.js';
+import { activation, explanation, explanationScore, list, listsOnNeurons, neuron, source, user } from '../src/db/schema/index.js';
 import { findFeatureJson } from '../src/db/queries/feature-json.js';
 import { FeatureResponse } from '../src/schemas/feature.js';
 import type { Viewer } from '../src/services/access/viewer.js';
@@ -90,6 +90,8 @@ beforeAll(async () => {
     { ...item, listId: 'list-b', addedAt: at('4'), description: 'noted' },
     { ...item, listId: 'list-a', addedAt: at('3') },
   ]);
+  // A feature without activations (the activations are written as text, `[]` when none).
+  await db.delete(activation).where(eq(activation.modelId, 'secret-model'));
   // A private upload in a public source: its own visibility.
   await db
     .update(neuron)
@@ -137,6 +139,8 @@ describe('one-query feature read', () => {
     const postgresOnly = /\de[-+]\d|[:,[]-0[,\]}]/;
     expect(postgresOnly.test((await findFeatureJson(ctx.database.db, KEYS[0]!))!.json!)).toBe(true);
     expect(postgresOnly.test((await findFeatureJson(ctx.database.db, KEYS[1]!))!.json!)).toBe(false);
+    const empty = await readFeatureJson(ctx.database.db, KEYS[3]!, ALICE);
+    expect(empty.found && JSON.parse(empty.body).activations).toEqual([]);
     expect((await readFeatureJson(ctx.database.db, KEYS[2]!, null)).found).toBe(false);
     expect((await readFeatureJson(ctx.database.db, KEYS[2]!, ALICE)).found).toBe(true);
   });
