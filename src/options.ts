@@ -2,6 +2,7 @@
 import { LogController, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { clientErrorHandler } from './http/client-error.js';
+import { buildSerializerOnFirstCall } from './compile-on-first-call.js';
 import { formatSchemaErrors } from './validation.js';
 
 export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes' | 'trustProxy'>): FastifyServerOptions {
@@ -15,6 +16,8 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
     // The Python client calls `/api/steer/` and `/api/search-all/`; both forms must route.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     schemaErrorFormatter: formatSchemaErrors,
+    // Response serializers compiled on a route's first answer, not at start (compile-on-first-call.ts).
+    schemaController: { compilersFactory: { buildSerializer: buildSerializerOnFirstCall } },
     return503OnClosing: true,
     // Requests Node's parser refuses (431, malformed headers) get our JSON error body too.
     clientErrorHandler,

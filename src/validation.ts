@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
+import { compileOnFirstCall } from './compile-on-first-call.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
@@ -19,8 +20,11 @@ function makeAjv(coerceTypes: boolean | 'array'): Ajv {
 const strictAjv = makeAjv(false);
 const coercingAjv = makeAjv('array');
 
+/** Compiled on the route's first request, not at start (compile-on-first-call.ts). */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  compileOnFirstCall(() => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema as object)) as ReturnType<
+    FastifySchemaCompiler<unknown>
+  >;
 
 /** Shared schemas (referenced by $id) must be known to both validators. */
 export function addSharedSchema(schema: { $id: string }): void {

@@ -2,7 +2,7 @@
 // an in-memory PGlite by default, or a new database on the Postgres server named by
 // TEST_DATABASE_URL (CI runs the suite both ways).
 import { readFile } from 'node:fs/promises';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import pg from 'pg';
 import app from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -79,15 +79,26 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: 'http://mirror.test', ...env });
 }
 
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestContext> {
+export async function buildTestApp(env: Record<string, string> = {}, hooks: AppHooks = {}): Promise<TestContext> {
   const { database, drop } = await openTestDatabase();
-  return buildAppOn(database, drop, env);
+  return buildAppOn(database, drop, env, hooks);
+}
+
+export interface AppHooks {
+  /** Called with each route the app registers (Fastify's onRoute hook, added before the app). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** The app on a database the test opened itself; `close` closes the app, then calls `drop`. */
-export async function buildAppOn(database: Database, drop: () => Promise<void>, env: Record<string, string> = {}): Promise<TestContext> {
+export async function buildAppOn(
+  database: Database,
+  drop: () => Promise<void>,
+  env: Record<string, string> = {},
+  hooks: AppHooks = {},
+): Promise<TestContext> {
   const config = testConfig(env);
   const fastify = Fastify(serverOptions(config));
+  if (hooks.onRoute) fastify.addHook('onRoute', hooks.onRoute);
   await fastify.register(app, { config, database });
   await fastify.ready();
   return {

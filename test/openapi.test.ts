@@ -1,12 +1,17 @@
 // The served OpenAPI document is valid OpenAPI 3 and describes every route with tags, an
-// operationId and error responses.
+// operationId and error responses; and every route's schemas compile (the server compiles them on
+// a route's first request, not at start).
 import SwaggerParser from '@apidevtools/swagger-parser';
+import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSerializerOnFirstCall, type CompiledOnFirstCall } from '../src/compile-on-first-call.js';
+import { validatorCompiler } from '../src/validation.js';
 import { buildTestApp, type TestContext } from './helper.js';
 
 let ctx: TestContext;
+const routes: RouteOptions[] = [];
 beforeAll(async () => {
-  ctx = await buildTestApp();
+  ctx = await buildTestApp({}, { onRoute: (route) => void routes.push(route) });
 });
 afterAll(() => ctx?.close());
 
@@ -51,5 +56,36 @@ describe('GET /api/openapi.json', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('swagger');
+  });
+});
+
+describe('route schemas', () => {
+  type Lazy = CompiledOnFirstCall<() => unknown>;
+  it("all compile, though the server compiles each on its route's first request", () => {
+    const serializerFor = buildSerializerOnFirstCall(ctx.app.getSchemas(), {});
+    const compiled: string[] = [];
+    const compile = (name: string, lazy: unknown) => {
+      expect(() => (lazy as Lazy).compiled(), name).not.toThrow();
+      compiled.push(name);
+    };
+    for (const route of routes) {
+      const schema = route.schema as Record<string, unknown> | undefined;
+      if (!schema) continue;
+      const [method, url] = [String(route.method), route.url];
+      for (const httpPart of ['body', 'querystring', 'params', 'headers'])
+        if (schema[httpPart])
+          compile(`${method} ${url} ${httpPart}`, validatorCompiler({ schema: schema[httpPart], httpPart, method, url }));
+      for (const [httpStatus, response] of Object.entries((schema.response ?? {}) as Record<string, { content?: object }>)) {
+        const schemas = response.content ? Object.values(response.content).map((c: { schema: unknown }) => c.schema) : [response];
+        for (const one of schemas) compile(`${method} ${url} ${httpStatus}`, serializerFor({ schema: one, method, url, httpStatus }));
+      }
+    }
+    expect(compiled.length).toBeGreaterThan(200);
+  });
+
+  it('validate on the first request: a bad body answers 400 with the field named', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/explanation/search', payload: { modelId: 5, query: 'x' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toBe('body/layers is required');
   });
 });
