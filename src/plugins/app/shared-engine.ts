@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import { acquireDataDirLock, DataDirLockedError } from '../../db/data-dir-lock.js';
-import { buildEngineServer } from '../../engine/server/app.js';
 
 interface EngineAddress {
   url: string;
@@ -70,6 +69,9 @@ export class SharedEngine {
     // while this process starts the new engine.
     rmSync(this.file, { force: true });
     const secret = randomBytes(24).toString('base64url');
+    // Loaded here, not with the server: the engine (onnxruntime and its graphs) is ~0.2 s of a
+    // start, and most mirrors run none.
+    const { buildEngineServer } = await import('../../engine/server/app.js');
     this.server = await buildEngineServer({
       modelsDir: this.config.engineModelsDir,
       secret,
