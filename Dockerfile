@@ -10,6 +10,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build runs scripts/ (prune-dist, build-demo) and builds the demo database from the migrations.
+COPY migrations ./migrations
+COPY scripts ./scripts
 RUN npm run build
 
 # bookworm-slim has util-linux's flock(1), which the data folder's lock needs.

@@ -1,5 +1,5 @@
 // Cold start: `node dist/server.js` on an empty data folder until the first 200 from
-// GET /api/feature/gpt2-small/6-res-jb/5, with the pre-built demo (dist/demo-data.tar.gz) and,
+// GET /api/feature/gpt2-small/6-res-jb/5, with the pre-built demo (dist/demo-data/) and,
 // as the baseline in the same run, without it (create, migrate and import the sample at start).
 // Run `npm run build` first; `npm start` adds its build check (about 0.5 s once built) to both.
 import { spawn } from 'node:child_process';
@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEMO_SNAPSHOT_FILE } from '../src/ingest/sample/demo-snapshot.js';
+import { DEMO_SNAPSHOT_DIR } from '../src/ingest/sample/demo-snapshot.js';
 import { median } from './bench-stats.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
@@ -37,20 +37,20 @@ async function coldStart(): Promise<number> {
   }
 }
 
-if (!existsSync('dist/server.js') || !existsSync(DEMO_SNAPSHOT_FILE)) {
-  console.error('run `npm run build` first (it makes dist/server.js and dist/demo-data.tar.gz)');
+if (!existsSync('dist/server.js') || !existsSync(DEMO_SNAPSHOT_DIR)) {
+  console.error('run `npm run build` first (it makes dist/server.js and dist/demo-data/)');
   process.exit(1);
 }
-const aside = `${DEMO_SNAPSHOT_FILE}.aside`;
+const aside = `${DEMO_SNAPSHOT_DIR}.aside`;
 const withDemo: number[] = [];
 const baseline: number[] = [];
 for (let run = 0; run < RUNS; run++) {
   withDemo.push(await coldStart());
-  renameSync(DEMO_SNAPSHOT_FILE, aside);
+  renameSync(DEMO_SNAPSHOT_DIR, aside);
   try {
     baseline.push(await coldStart());
   } finally {
-    renameSync(aside, DEMO_SNAPSHOT_FILE);
+    renameSync(aside, DEMO_SNAPSHOT_DIR);
   }
 }
 const ms = (values: number[]) => `${Math.round(median(values))} ms (runs: ${values.map(Math.round).join(', ')})`;

@@ -2,7 +2,6 @@
 import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
-import app from './app.js';
 import { loadConfig } from './config.js';
 import { analyzeAtStart } from './db/analyze.js';
 import { openDatabase } from './db/client.js';
@@ -29,13 +28,16 @@ async function main(): Promise<void> {
     }
   }
   // A first start of the embedded database loads the pre-built demo (npm run build) when there is one.
-  const demo = !config.databaseUrl && config.demoData ? await demoSnapshotFor(config.dataDir) : undefined;
-  const database = await openDatabase({
+  const demo = !config.databaseUrl && config.demoData ? demoSnapshotFor(config.dataDir) : undefined;
+  const opening = openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     replicas: config.replicas,
-    pgliteSnapshot: demo,
+    pgliteTemplate: demo,
   });
+  // The app's modules load while the database opens: the embedded one's WebAssembly compiles off
+  // this thread (about half a second of a cold start).
+  const [database, { default: app }] = await Promise.all([opening, import('./app.js')]);
   const fastify = Fastify(serverOptions(config));
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) fastify.log.error({ err }, 'shutting down after an error');

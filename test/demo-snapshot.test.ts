@@ -1,7 +1,8 @@
-// The pre-built demo (npm run build → dist/demo-data.tar.gz): a first start on an empty data folder
-// loads it instead of creating, migrating and importing, and serves the demo feature at once; a
-// folder that already holds a database is never overwritten. Embedded database only.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// The pre-built demo (npm run build → dist/demo-data/): a first start on an empty data folder
+// copies it in instead of creating, migrating and importing, and serves the demo feature at once;
+// a folder that already holds a database is never overwritten, and a copy cut short is made again.
+// Embedded database only.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,28 +14,33 @@ import { buildAppOn } from './helper.js';
 
 describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('pre-built demo (embedded database only; skipped on TEST_DATABASE_URL)', () => {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'demo-snapshot-'));
-  const file = path.join(folder, 'demo-data.tar.gz');
+  const template = path.join(folder, 'demo-data');
   beforeAll(async () => {
-    expect(await demoSnapshotIsStale(file)).toBe(true);
-    expect(await buildDemoSnapshot(file)).toBeGreaterThan(100_000);
+    expect(await demoSnapshotIsStale(template)).toBe(true);
+    expect(await buildDemoSnapshot(template)).toBeGreaterThan(100_000);
   });
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-  it('is current once built, and offered only to an empty data folder', async () => {
-    expect(await demoSnapshotIsStale(file)).toBe(false);
-    expect(await demoSnapshotFor(path.join(folder, 'fresh'), file)).toBeInstanceOf(Blob);
-    expect(await demoSnapshotFor('memory://', file)).toBeUndefined();
-    expect(await demoSnapshotFor(path.join(folder, 'fresh'), path.join(folder, 'missing.tar.gz'))).toBeUndefined();
+  it('is current once built, holds no lock, and is offered only to an empty data folder', async () => {
+    expect(await demoSnapshotIsStale(template)).toBe(false);
+    expect(existsSync(`${template}.building`)).toBe(false);
+    expect(readdirSync(template)).not.toContain('neuronpedia-mirror.lock');
+    expect(demoSnapshotFor(path.join(folder, 'fresh'), template)).toBe(template);
+    expect(demoSnapshotFor('memory://', template)).toBeUndefined();
+    expect(demoSnapshotFor(path.join(folder, 'fresh'), path.join(folder, 'missing'))).toBeUndefined();
     const used = path.join(folder, 'used');
     rmSync(used, { recursive: true, force: true });
-    (await import('node:fs')).mkdirSync(used);
+    mkdirSync(used);
     writeFileSync(path.join(used, 'PG_VERSION'), '18\n');
-    expect(await demoSnapshotFor(used, file)).toBeUndefined();
+    expect(demoSnapshotFor(used, template)).toBeUndefined();
   });
 
   it('starts an empty folder with the demo: migrated, and the demo feature served', async () => {
     const dataDir = path.join(folder, 'data');
-    const database = await openDatabase({ dataDir, pgliteSnapshot: await demoSnapshotFor(dataDir, file) });
+    // A copy cut short before: files but no PG_VERSION (copied last), so the folder still counts as empty.
+    mkdirSync(path.join(dataDir, 'base'), { recursive: true });
+    writeFileSync(path.join(dataDir, 'base', 'half-copied'), 'x');
+    const database = await openDatabase({ dataDir, pgliteTemplate: demoSnapshotFor(dataDir, template) });
     await runMigrations(database);
     const ctx = await buildAppOn(database, () => database.close());
     try {

@@ -6,10 +6,10 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { existsSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { acquireDataDirLock } from './data-dir-lock.js';
+import { acquireDataDirLock, LOCK_FILE_NAME } from './data-dir-lock.js';
 import { fastFloatArrayParser, FLOAT4_ARRAY_OID, FLOAT8_ARRAY_OID } from './float-arrays.js';
 import { ReplicaSet, readerOf, routedDb, writerOf, type ReplicaSettings } from './replicas.js';
 import * as schema from './schema/index.js';
@@ -41,6 +41,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PGlite only: start from this dump (`dumpDataDir`) instead of an empty cluster; tests share one migrated dump. */
   pgliteSnapshot?: Blob;
+  /** PGlite only: a data folder (the pre-built demo) copied in first when `dataDir` holds no database yet. */
+  pgliteTemplate?: string;
   /** Postgres only: streaming replicas that serve requests' reads. */
   replicas?: ReplicaSettings;
 }
@@ -48,7 +50,7 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.replicas)
-    : openPglite(options.dataDir, options.pgliteSnapshot);
+    : openPglite(options.dataDir, options.pgliteSnapshot, options.pgliteTemplate);
 }
 
 function postgresPool(url: string, max: number, applicationName?: string): pg.Pool {
@@ -118,10 +120,12 @@ async function openPostgres(url: string, poolSize: number, replicaSettings?: Rep
   };
 }
 
-async function openPglite(dataDir: string, snapshot?: Blob): Promise<Database> {
+async function openPglite(dataDir: string, snapshot?: Blob, template?: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const release = inMemory ? () => {} : acquireDataDirLock(dataDir);
   try {
+    // Under the lock: a second process on the same empty folder waits instead of copying too.
+    if (template && !inMemory && isFreshDataDir(dataDir)) copyDataDir(template, dataDir);
     const parsers = Object.fromEntries(
       [
         [FLOAT4_ARRAY_OID, pgliteTypes.FLOAT4],
@@ -210,10 +214,15 @@ export async function ping(db: Db): Promise<void> {
   await db.execute(sql`SELECT 1`);
 }
 
-/** The embedded database's whole data folder as one gzipped archive (PGlite's own dump format). */
-export async function dumpEmbedded(database: Database): Promise<Blob> {
-  if (!database.pglite) throw new Error('dumpEmbedded: not an embedded database');
-  return database.pglite.dumpDataDir('gzip');
+/**
+ * Copies a data folder into `to`, its PG_VERSION last: a copy cut short leaves a folder that still
+ * reads as holding no database (isFreshDataDir), which the next start copies into again.
+ */
+function copyDataDir(from: string, to: string): void {
+  const version = path.join(from, 'PG_VERSION');
+  const lock = path.join(from, LOCK_FILE_NAME);
+  cpSync(from, to, { recursive: true, filter: (source) => source !== version && source !== lock });
+  copyFileSync(version, path.join(to, 'PG_VERSION'));
 }
 
 /** True when `dataDir` holds no embedded database yet (PGlite would create one there). */
