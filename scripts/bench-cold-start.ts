@@ -1,7 +1,7 @@
 // Cold start: `node dist/server.js` on an empty data folder until the first 200 from
 // GET /api/feature/gpt2-small/6-res-jb/5, with the pre-built demo (dist/demo-data/) and,
 // as the baseline in the same run, without it (create, migrate and import the sample at start).
-// Run `npm run build` first; `npm start` adds its build check (about 0.5 s once built) to both.
+// Run `npm run build` first; `npm start` adds npm itself and its build check (file times, scripts/build-if-stale.mjs).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';

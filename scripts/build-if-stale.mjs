@@ -27,10 +27,8 @@ function newest(file) {
   const stat = fs.statSync(file);
   if (!stat.isDirectory()) return stat.mtimeMs;
   let latest = stat.mtimeMs; // a deleted file changes its folder's time
-  for (const entry of fs.readdirSync(file, { recursive: true, withFileTypes: true })) {
-    const stat = fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name));
-    latest = Math.max(latest, stat.mtimeMs);
-  }
+  for (const entry of fs.readdirSync(file, { recursive: true, withFileTypes: true }))
+    latest = Math.max(latest, fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
   return latest;
 }
 

@@ -1,8 +1,8 @@
 // Route schemas compiled on a route's first request instead of at start. Fastify compiles every
 // route's validators (ajv) and response serializers (fast-json-stringify) before it listens: about
 // 0.7 s of a 4.5 s cold start, for routes a given process may never serve. A route's first request
-// pays for its own schemas (milliseconds) instead. test/lazy-schemas.test.ts compiles every
-// route's schemas, so a schema that does not compile still fails the tests.
+// pays for its own schemas (milliseconds) instead. test/openapi.test.ts compiles every route's
+// schemas, so a schema that does not compile still fails the tests.
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { sinkFor, type FileWriter } from '../../src/db/import/sinks.js';
 import { importExport, type Reject } from '../../src/ingest/import-export.js';
-import { discoverExport } from '../../src/ingest/layout.js';
+import { discoverExport, type ExportFile } from '../../src/ingest/layout.js';
 import { specFor } from '../../src/ingest/load-lines.js';
 import { loadLinesInWorker, ParseWorkers } from '../../src/ingest/parse-worker/host.js';
 import type { FromWorker } from '../../src/ingest/parse-worker/messages.js';
@@ -123,28 +123,35 @@ describe.skipIf(!onPostgres)('parse worker', () => {
     const workers = new ParseWorkers(16 * MB);
     try {
       // Everything but the activations' rows, so their parents exist.
+      const clearActivations = () =>
+        target.database.pool!.query(`DELETE FROM "Activation"; DELETE FROM "ImportedFile" WHERE "tableName" = 'Activation'`);
       await importExport(target.database, { location: exportDir });
-      await target.database.pool!.query(`DELETE FROM "Activation"; DELETE FROM "ImportedFile" WHERE "tableName" = 'Activation'`);
+      await clearActivations();
       const file = (await discoverExport(exportDir)).find((f) => f.key === ACTIVATIONS)!;
       const worker = workers.take();
       workers.give(worker);
       let batches = 0;
       worker.on('message', (m: FromWorker) => void (m.type === 'batch' && batches++));
+      // Loads an activations file through the sink and the parse worker, noting whether each read checked parents.
+      const checked: boolean[] = [];
+      const loadActivations = (from: ExportFile, location: string, wrap = (writer: FileWriter) => writer) =>
+        sinkFor(target.database).loadFile(specFor('Activation'), { file: from, location }, (writer) => {
+          checked.push(writer.checkParents);
+          return loadLinesInWorker(
+            workers,
+            from,
+            wrap(writer),
+            { maxLineBytes: 16 * MB, batchSize: 5 },
+            async () => {},
+            () => {},
+          );
+        });
       let open!: () => void;
       const gate = new Promise<void>((resolve) => (open = resolve));
-      const checked: boolean[] = [];
-      const loading = sinkFor(target.database).loadFile(specFor('Activation'), { file, location: exportDir }, (writer) => {
-        checked.push(writer.checkParents);
-        const slow: FileWriter = { ...writer, writeEncoded: async (data, format) => (await gate, writer.writeEncoded!(data, format)) };
-        return loadLinesInWorker(
-          workers,
-          file,
-          slow,
-          { maxLineBytes: 16 * MB, batchSize: 5 },
-          async () => {},
-          () => {},
-        );
-      });
+      const loading = loadActivations(file, exportDir, (writer) => ({
+        ...writer,
+        writeEncoded: async (data, format) => (await gate, writer.writeEncoded!(data, format)),
+      }));
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(batches).toBe(3);
       open();
@@ -159,22 +166,12 @@ describe.skipIf(!onPostgres)('parse worker', () => {
       expect(inserted).toBeGreaterThan(100);
 
       // Without the orphan, one read without checks is enough.
-      await target.database.pool!.query(`DELETE FROM "Activation"; DELETE FROM "ImportedFile" WHERE "tableName" = 'Activation'`);
+      await clearActivations();
       const clean = path.join(root, 'clean-activations.jsonl');
       fs.writeFileSync(clean, lines.filter((line) => !line.includes('88888888')).join('\n') + '\n');
       const cleanFile = { ...file, key: 'clean-activations.jsonl', location: clean, size: fs.statSync(clean).size };
       checked.length = 0;
-      const again = await sinkFor(target.database).loadFile(specFor('Activation'), { file: cleanFile, location: root }, (writer) => {
-        checked.push(writer.checkParents);
-        return loadLinesInWorker(
-          workers,
-          cleanFile,
-          writer,
-          { maxLineBytes: 16 * MB, batchSize: 5 },
-          async () => {},
-          () => {},
-        );
-      });
+      const again = await loadActivations(cleanFile, root);
       expect(checked).toEqual([false]);
       expect(again.inserted).toBe(inserted);
     } finally {

@@ -1,7 +1,8 @@
 // The main thread's side of a parse worker (worker.ts): reads a file's stored bytes (disk or the
 // safe HTTP GET, hashing and counting them as the in-thread path does), hands them to the worker,
-// checks each encoded batch's parent rows (when the writer asks for it), reports rejects and streams the rows into COPY. The
-// main thread is left with I/O and the database; the CPU work runs on another core.
+// checks each encoded batch's parent rows (when the writer asks for it), reports rejects and
+// streams the rows into COPY. The main thread is left with I/O and the database; the CPU work runs
+// on another core.
 // Workers are kept between files (starting one under tsx costs a fraction of a second) and
 // terminated when a file fails, so a crashed or stuck worker never takes another file.
 import { createHash } from 'node:crypto';
