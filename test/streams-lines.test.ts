@@ -1,6 +1,6 @@
 // splitLines: exact lines and numbers whatever the chunking, and bounded memory on a huge line.
 import { describe, expect, it } from 'vitest';
-import { splitLines, type Line } from '../src/streams/lines.js';
+import { splitLineByteBatches, splitLines, type Line } from '../src/streams/lines.js';
 
 async function* chunks(parts: (Buffer | string)[]) {
   for (const part of parts) yield part;
@@ -12,16 +12,32 @@ async function collect(input: AsyncIterable<Buffer | string>, max = 1024): Promi
   return out;
 }
 
+/** The byte batches' lines, decoded once their batch is out (their bytes may be reused after it). */
+async function collectBytes(input: AsyncIterable<Buffer | string>, max = 1024): Promise<Line[]> {
+  const out: Line[] = [];
+  for await (const batch of splitLineByteBatches(input, max)) {
+    expect(batch.length).toBeGreaterThan(0);
+    for (const line of batch) out.push('data' in line ? { number: line.number, text: line.data.toString('utf8') } : line);
+  }
+  return out;
+}
+
 const texts = (lines: Line[]) => lines.map((l) => ('text' in l ? l.text : `<${l.bytes}>`));
 
-/** Every split of `bytes` into two chunks gives the same lines as one chunk. */
+/** Every split of `bytes` into two or three chunks gives the same lines as one chunk, decoded or as byte batches. */
 async function everySplit(bytes: Buffer, max = 1024) {
   const whole = await collect(chunks([bytes]), max);
   for (let i = 0; i <= bytes.length; i++) {
-    expect(await collect(chunks([bytes.subarray(0, i), bytes.subarray(i)]), max)).toEqual(whole);
+    const two = [bytes.subarray(0, i), bytes.subarray(i)];
+    expect(await collect(chunks(two), max)).toEqual(whole);
+    expect(await collectBytes(chunks(two), max)).toEqual(whole);
+    const j = Math.min(bytes.length, i + 3);
+    expect(await collectBytes(chunks([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)]), max)).toEqual(whole);
   }
   // And one byte at a time.
-  expect(await collect(chunks([...bytes].map((b) => Buffer.from([b]))), max)).toEqual(whole);
+  const bytewise = [...bytes].map((b) => Buffer.from([b]));
+  expect(await collect(chunks(bytewise), max)).toEqual(whole);
+  expect(await collectBytes(chunks(bytewise), max)).toEqual(whole);
   return whole;
 }
 

@@ -3,13 +3,15 @@
 // strings and numbers, each becoming a JS value, then checked, then written again). Only the plain
 // shape of a record is handled here: an object of known, distinct keys whose values are strings,
 // numbers, true/false/null or flat arrays of them, in valid UTF-8. Anything else (unknown or repeated
-// keys, a lone surrogate, a number the column must convert, a value the column refuses, malformed
-// JSON) makes it give up on the line, leaving the encoder as it was, and the general path
-// (line-convert.ts + the encoder's push) decides: so rows and rejects are exactly the general path's.
+// keys, invalid UTF-8, a lone surrogate, a number the column must convert, a value the column
+// refuses, malformed JSON) makes it give up on the line, leaving the encoder as it was, and the
+// general path (line-convert.ts + the encoder's push) decides: so rows and rejects are exactly the
+// general path's.
 //
 // One pass: each field is encoded, in the record's order, into a scratch encoder as it is met;
 // then the row is assembled in column order (absent columns get their fallback, as in toRow).
-import { isUtf8 } from 'node:buffer';
+// The line is an argument of each helper, not a variable they share and reassign, so that the
+// compiler can keep it (and its length) at hand across the inlined helpers.
 import { BinaryRowEncoder } from '../db/import/copy-binary.js';
 import type { ColumnSpec, TableSpec, Value } from '../db/import/table-spec.js';
 import { readNumber, type NumberOut } from './fast-number.js';
@@ -17,6 +19,13 @@ import { writeJsonString, type StringFlags } from './fast-string.js';
 
 const INT32_MIN = -2_147_483_648;
 const INT32_MAX = 2_147_483_647;
+/** Column kinds the scanner encodes itself, as small numbers (0: any other kind, left to the general path). */
+const TEXT = 1;
+const FLOAT = 2;
+const INTEGER = 3;
+const BOOLEAN = 4;
+const KIND_CODE: Partial<Record<ColumnSpec['kind'], number>> = { text: TEXT, float: FLOAT, integer: INTEGER, boolean: BOOLEAN };
+/** Array element type OIDs (pg_type.h), as copy-binary.ts writes them; 0: not an array kind handled here. */
 const ELEMENT_OID: Partial<Record<ColumnSpec['kind'], number>> = { text: 25, float: 701, integer: 23 };
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -27,6 +36,20 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const N = 0x6e; // null
 const T = 0x74; // true
+const NO_KEY: string[] = [];
+
+/** Past any JSON whitespace from b[i]. */
+function space(b: Buffer, i: number): number {
+  let c = b[i];
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++i];
+  return i;
+}
+
+/** Past `word` if b[i] starts with it, else -1. */
+function literal(b: Buffer, i: number, word: string): number {
+  for (let j = 0; j < word.length; j++) if (b[i + j] !== word.charCodeAt(j)) return -1;
+  return i + word.length;
+}
 
 /**
  * A function that encodes a line of `spec`'s table into `encoder` and returns its parent key (the
@@ -39,18 +62,20 @@ export function fastLineEncoder(
   encoder: BinaryRowEncoder,
 ): (line: Buffer) => string[] | undefined {
   const columns = spec.columns;
+  const count = columns.length;
   const names = columns.map((c) => Buffer.from(c.name, 'utf8'));
-  const parentOf = columns.map((c) => (parentFields ? parentFields.indexOf(c.name) : -1));
+  const kinds = Uint8Array.from(columns, (c) => KIND_CODE[c.kind] ?? 0);
+  const elementOids = Int32Array.from(columns, (c) => (c.array ? (ELEMENT_OID[c.kind] ?? 0) : 0));
+  const parentOf = Int32Array.from(columns, (c) => (parentFields ? parentFields.indexOf(c.name) : -1));
   const parentCount = parentFields?.length ?? 0;
   // Where each column's field lies in the scratch encoder (-1: absent from the record).
-  const starts = new Int32Array(columns.length);
-  const ends = new Int32Array(columns.length);
+  const starts = new Int32Array(count);
+  const ends = new Int32Array(count);
   const scratch = new BinaryRowEncoder([], 1 << 14);
   const num: NumberOut = { value: 0 };
   const flags: StringFlags = { nul: false };
-  let b: Buffer = Buffer.alloc(0);
   // Lines repeat their shape: the column met at each position of the last record is tried first.
-  const lastOrder = new Int32Array(columns.length + 1);
+  const lastOrder = new Int32Array(count + 1);
   // Absent columns' fallbacks encoded once per distinct value (a default, null, [], the import's
   // now, which changes once a second), and parent key values decoded once per distinct bytes.
   const fallbackValues: unknown[] = columns.map(() => undefined);
@@ -58,112 +83,104 @@ export function fastLineEncoder(
   const lastKeys = new Array<string>(parentCount).fill('');
   const lastKeyBytes = Array.from({ length: parentCount }, () => Buffer.alloc(0));
 
-  const space = (i: number) => {
-    let c = b[i];
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++i];
-    return i;
-  };
-
   /**
    * The column whose name, then a closing quote, is at b[start], trying `guess` first (keys usually
    * come in one order). A key with an escape or a control character matches no column name.
    */
-  const columnOf = (start: number, guess: number) => {
-    for (let k = 0; k < columns.length; k++) {
-      const c = guess + k < columns.length ? guess + k : guess + k - columns.length;
+  const columnOf = (b: Buffer, start: number, guess: number) => {
+    for (let k = 0; k < count; k++) {
+      const c = guess + k < count ? guess + k : guess + k - count;
       const name = names[c]!;
+      const length = name.length;
+      if (b[start + length] !== QUOTE) continue;
       let j = 0;
-      while (j < name.length && name[j] === b[start + j]) j++;
-      if (j === name.length && b[start + j] === QUOTE) return c;
+      while (j < length && name[j] === b[start + j]) j++;
+      if (j === length) return c;
     }
     return -1;
   };
 
-  const literal = (i: number, word: string) => {
-    for (let j = 0; j < word.length; j++) if (b[i + j] !== word.charCodeAt(j)) return -1;
-    return i + word.length;
-  };
-
-  /** Writes one non-null scalar of `kind` (length-prefixed) into the scratch; returns past it, or -1. */
-  const scalar = (i: number, kind: ColumnSpec['kind']) => {
-    switch (kind) {
-      case 'text':
-        return writeJsonString(b, i, scratch, flags);
-      case 'float': {
-        const end = readNumber(b, i, num);
-        // 1e999 is Infinity: toRow refuses it.
-        if (end < 0 || !Number.isFinite(num.value)) return -1;
-        scratch.float64Field(num.value);
-        return end;
-      }
-      case 'integer': {
-        const end = readNumber(b, i, num);
-        const n = num.value;
-        if (end < 0 || !Number.isInteger(n) || n < INT32_MIN || n > INT32_MAX) return -1;
-        scratch.int32(4);
-        scratch.int32(n);
-        return end;
-      }
-      case 'boolean': {
-        const end = b[i] === T ? literal(i, 'true') : literal(i, 'false');
-        if (end < 0) return -1;
-        scratch.int32(1);
-        scratch.byte(b[i] === T ? 1 : 0);
-        return end;
-      }
-      default:
-        return -1; // bigint, timestamp: rare in exports; the general path converts them
+  /** Writes one non-null scalar of kind `kind` (length-prefixed) into the scratch; returns past it, or -1. */
+  const scalar = (b: Buffer, i: number, kind: number) => {
+    if (kind === TEXT) return writeJsonString(b, i, scratch, flags);
+    if (kind === FLOAT) {
+      const end = readNumber(b, i, num);
+      // 1e999 is Infinity: toRow refuses it.
+      if (end < 0 || !Number.isFinite(num.value)) return -1;
+      scratch.float64Field(num.value);
+      return end;
     }
+    if (kind === INTEGER) {
+      const end = readNumber(b, i, num);
+      const n = num.value;
+      if (end < 0 || !Number.isInteger(n) || n < INT32_MIN || n > INT32_MAX) return -1;
+      scratch.int32(4);
+      scratch.int32(n);
+      return end;
+    }
+    if (kind === BOOLEAN) {
+      const end = b[i] === T ? literal(b, i, 'true') : literal(b, i, 'false');
+      if (end < 0) return -1;
+      scratch.int32(1);
+      scratch.byte(b[i] === T ? 1 : 0);
+      return end;
+    }
+    return -1; // bigint, timestamp: rare in exports; the general path converts them
   };
 
-  /** Writes an array field (from its '[') into the scratch; returns past it, or -1. */
-  const array = (i: number, column: ColumnSpec) => {
-    if (b[i] !== OPEN_ARRAY) return -1;
+  /** Writes column c's array field (from its '[') into the scratch; returns past it, or -1. */
+  const array = (b: Buffer, i: number, c: number) => {
+    const oid = elementOids[c]!;
+    if (b[i] !== OPEN_ARRAY || oid === 0) return -1;
+    const kind = kinds[c]!;
     const lengthAt = scratch.mark();
     scratch.int32(0);
     scratch.int32(1); // dimensions
     scratch.int32(0); // has nulls
-    scratch.int32(ELEMENT_OID[column.kind]!);
+    scratch.int32(oid);
     const countAt = scratch.mark();
     scratch.int32(0);
     scratch.int32(1); // lower bound
-    let count = 0;
+    let length = 0;
     let nulls = 0;
-    i = space(i + 1);
+    i = space(b, i + 1);
     if (b[i] !== CLOSE_ARRAY)
       for (;;) {
         if (b[i] === N) {
-          i = literal(i, 'null');
+          i = literal(b, i, 'null');
           scratch.int32(-1);
           nulls = 1;
-        } else i = scalar(i, column.kind);
+        } else i = scalar(b, i, kind);
         if (i < 0) return -1;
-        count++;
-        i = space(i);
+        length++;
+        i = space(b, i);
         if (b[i] === CLOSE_ARRAY) break;
         if (b[i] !== COMMA) return -1;
-        i = space(i + 1);
+        i = space(b, i + 1);
       }
-    if (count === 0) {
+    if (length === 0) {
       scratch.rollback(countAt); // an empty array has no dimensions
       scratch.int32At(lengthAt + 4, 0);
-    } else scratch.int32At(countAt, count);
+    } else scratch.int32At(countAt, length);
     scratch.int32At(lengthAt + 8, nulls);
     scratch.int32At(lengthAt, scratch.mark() - lengthAt - 4);
     return i + 1;
   };
 
   /** Writes column c's field from its value at b[i] into the scratch; returns past the value, or -1. */
-  const field = (c: number, i: number) => {
+  const field = (b: Buffer, c: number, i: number) => {
     const column = columns[c]!;
     if (b[i] === N) {
       // null: what toRow makes of it (where none is allowed, its reject).
-      const end = literal(i, 'null');
+      const end = literal(b, i, 'null');
       if (end < 0 || (column.notNull && !column.array)) return -1;
-      return fallback(scratch, column, column.notNull ? (column.fallback?.() ?? []) : null) ? end : -1;
+      if (!column.notNull) {
+        scratch.int32(-1);
+        return end;
+      }
+      return fallback(scratch, column, column.fallback?.() ?? []) ? end : -1;
     }
-    if (column.array && !ELEMENT_OID[column.kind]) return -1;
-    return column.array ? array(i, column) : scalar(i, column.kind);
+    return column.array ? array(b, i, c) : scalar(b, i, kinds[c]!);
   };
 
   /** Encodes a converted value (a column's fallback); false if the encoder refuses it. */
@@ -202,46 +219,48 @@ export function fastLineEncoder(
   };
 
   /** Reads the record into the scratch; its parent key, or undefined to give up. */
-  const read = (): string[] | undefined => {
-    let i = space(0);
-    if (b[i] !== OPEN_OBJECT || !isUtf8(b)) return undefined;
+  const read = (b: Buffer): string[] | undefined => {
+    let i = space(b, 0);
+    if (b[i] !== OPEN_OBJECT) return undefined;
     starts.fill(-1);
     scratch.rollback(0);
-    const key = new Array<string>(parentCount);
+    const key = parentCount === 0 ? NO_KEY : new Array<string>(parentCount);
     let position = 0;
-    i = space(i + 1);
+    i = space(b, i + 1);
     if (b[i] !== CLOSE_OBJECT)
       for (;;) {
         if (b[i] !== QUOTE) return undefined;
-        const c = columnOf(i + 1, position < columns.length ? lastOrder[position]! : 0);
+        const c = columnOf(b, i + 1, position < count ? lastOrder[position]! : 0);
         if (c < 0 || starts[c] !== -1) return undefined; // unknown or repeated key
-        i = space(i + names[c]!.length + 2);
+        i = space(b, i + names[c]!.length + 2);
         if (b[i] !== COLON) return undefined;
         flags.nul = false;
-        starts[c] = scratch.mark();
-        i = field(c, space(i + 1));
+        const start = scratch.mark();
+        starts[c] = start;
+        i = field(b, c, space(b, i + 1));
         if (i < 0) return undefined;
         ends[c] = scratch.mark();
         const p = parentOf[c]!;
-        // The general path's key is the value before NUL became a space.
-        if (p >= 0 && flags.nul) return undefined;
-        if (p >= 0) key[p] = keyText(p, starts[c]! + 4, ends[c]!);
-        if (position < columns.length) lastOrder[position++] = c;
-        i = space(i);
+        if (p >= 0) {
+          // The general path's key is the value before NUL became a space.
+          if (flags.nul) return undefined;
+          key[p] = keyText(p, start + 4, ends[c]!);
+        }
+        if (position < count) lastOrder[position++] = c;
+        i = space(b, i);
         if (b[i] === CLOSE_OBJECT) break;
         if (b[i] !== COMMA) return undefined;
-        i = space(i + 1);
+        i = space(b, i + 1);
       }
-    return space(i + 1) === b.length ? key : undefined;
+    return space(b, i + 1) === b.length ? key : undefined;
   };
 
   return (line) => {
-    b = line;
-    const key = read();
+    const key = read(line);
     if (!key) return undefined;
     const rowStart = encoder.mark();
-    encoder.int16(columns.length);
-    for (let c = 0; c < columns.length; c++) {
+    encoder.int16(count);
+    for (let c = 0; c < count; c++) {
       if (starts[c] !== -1) scratch.copyTo(encoder, starts[c]!, ends[c]!);
       else if (!absent(c)) {
         // A required field is missing: the general path's reject.

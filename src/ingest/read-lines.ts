@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PassThrough, Readable, type Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createImportGunzip } from '../streams/gunzip.js';
 import { splitLines, type Line } from '../streams/lines.js';
 import { getExport, type ExportRequestOptions } from './export-http.js';
 
@@ -42,7 +42,7 @@ export async function openLines(
   raw.pipe(tap);
   let text: Readable | Transform = tap;
   if (gzipped) {
-    const gunzip = createGunzip();
+    const gunzip = createImportGunzip();
     tap.on('error', (error) => gunzip.destroy(error));
     text = tap.pipe(gunzip);
   }

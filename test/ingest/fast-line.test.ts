@@ -230,6 +230,59 @@ describe('fast line scanner', () => {
     expect(taken).toBeGreaterThan(200);
   });
 
+  it('takes valid UTF-8 in strings as it is and gives up on invalid UTF-8 (which the general path turns into U+FFFD)', () => {
+    const valid = [
+      'c2 80',
+      'df bf',
+      'e0 a0 80',
+      'ed 9f bf',
+      'ee 80 80',
+      'ef bf bf',
+      'f0 90 80 80',
+      'f0 9f 99 82',
+      'f4 8f bf bf',
+      'c3 a9 e6 97 a5',
+    ];
+    const invalid = [
+      '80',
+      'bf',
+      'c0 80',
+      'c1 bf',
+      'c2',
+      'c2 41',
+      'e0 80 80',
+      'e0 9f bf',
+      'ed a0 80',
+      'ed bf bf',
+      'e2 82',
+      'f0 80 80 80',
+      'f0 8f bf bf',
+      'f4 90 80 80',
+      'f5 80 80 80',
+      'ff',
+      'f0 9f 99',
+    ];
+    /** The base line with `field` written as `text`, whose @@ stands for the bytes `hex`. */
+    const line = (hex: string, field: string, text = '"@@"') => {
+      const [head, tail] = raw(field, text).split('@@') as [string, string];
+      return Buffer.concat([Buffer.from(head), Buffer.from(hex.replaceAll(' ', ''), 'hex'), Buffer.from(tail)]);
+    };
+    for (const [field, text] of [
+      ['dataSource', '"@@"'],
+      ['id', '"x@@"'],
+      ['tokens', '["a@@\\n","b"]'], // in a token, before an escape
+    ] as const) {
+      for (const hex of valid) {
+        const bytes = line(hex, field, text);
+        const got = fast('Activation', bytes);
+        expect(got.key, hex).toBeDefined();
+        expect(got.bytes.equals(general('Activation', bytes.toString('utf8')).bytes!), hex).toBe(true);
+        expect(got.bytes.includes(Buffer.from(hex.replaceAll(' ', ''), 'hex')), hex).toBe(true);
+      }
+      for (const hex of invalid) expect(fast('Activation', line(hex, field, text)).key, hex).toBeUndefined();
+    }
+  });
+
   it('takes the plain lines the exporter writes, with their parent key', () => {
     for (const line of [json({}), json({ tokens: ['a', 'b'], values: [1e-7, 0.25] }), without('createdAt')]) {
       const got = fast('Activation', Buffer.from(line));

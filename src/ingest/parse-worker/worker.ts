@@ -5,10 +5,10 @@
 // parsing, so memory does not grow with the file (nor with a gzip bomb).
 import { PassThrough, type Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import { createGunzip } from 'node:zlib';
 import { BinaryRowEncoder, BinaryValueError } from '../../db/import/copy-binary.js';
 import { encodeCopyRows } from '../../db/import/copy-text.js';
-import { splitLineBytes } from '../../streams/lines.js';
+import { createImportGunzip } from '../../streams/gunzip.js';
+import { splitLineByteBatches } from '../../streams/lines.js';
 import { fastLineEncoder } from '../fast-line.js';
 import type { Reject } from '../load-lines.js';
 import { BATCH_CHARS, lineConverter, OWNED_TABLES, PARENTS, RAW_LIMIT, specFor } from '../line-convert.js';
@@ -91,7 +91,7 @@ async function parse(start: StartMessage, bytes: PassThrough): Promise<number> {
     while (ahead >= MAX_BATCHES_AHEAD) await new Promise<void>((resolve) => (resume = resolve));
   };
 
-  const source: Readable = start.gzipped ? bytes.pipe(createGunzip()) : bytes;
+  const source: Readable = start.gzipped ? bytes.pipe(createImportGunzip()) : bytes;
   /** Records a row just encoded, with its parent key. */
   const row = (data: Buffer, key: string[] | undefined) => {
     batch.rowEnds.push(encoder ? encoder.length : text.length);
@@ -110,17 +110,18 @@ async function parse(start: StartMessage, bytes: PassThrough): Promise<number> {
     chars += data.length;
   };
 
-  for await (const line of splitLineBytes(source, start.maxLineBytes)) {
-    lineNumber = line.number;
-    if ('tooLong' in line) {
-      reject(lineNumber, `line longer than MAX_LINE_BYTES (${start.maxLineBytes} bytes): ${line.bytes} bytes`, line.head);
-    } else {
-      const key = fast?.(line.data);
-      if (key) row(line.data, key);
-      else general(line.data);
+  for await (const lines of splitLineByteBatches(source, start.maxLineBytes))
+    for (const line of lines) {
+      lineNumber = line.number;
+      if ('tooLong' in line) {
+        reject(lineNumber, `line longer than MAX_LINE_BYTES (${start.maxLineBytes} bytes): ${line.bytes} bytes`, line.head);
+      } else {
+        const key = fast?.(line.data);
+        if (key) row(line.data, key);
+        else general(line.data);
+      }
+      if (batch.rowLines.length + batch.rejects.length >= start.batchSize || chars >= BATCH_CHARS) await flush();
     }
-    if (batch.rowLines.length + batch.rejects.length >= start.batchSize || chars >= BATCH_CHARS) await flush();
-  }
   await flush();
   return lineNumber;
 
