@@ -143,20 +143,24 @@ export function fastLineEncoder(
     scratch.int32(1); // lower bound
     let length = 0;
     let nulls = 0;
-    i = space(b, i + 1);
-    if (b[i] !== CLOSE_ARRAY)
+    // Each separator's byte is read once; whitespace (<= 0x20) is rare in exports.
+    let d = b[++i]!;
+    if (d <= 0x20) d = b[(i = space(b, i))]!;
+    if (d !== CLOSE_ARRAY)
       for (;;) {
-        if (b[i] === N) {
+        if (d === N) {
           i = literal(b, i, 'null');
           scratch.int32(-1);
           nulls = 1;
         } else i = scalar(b, i, kind);
         if (i < 0) return -1;
         length++;
-        i = space(b, i);
-        if (b[i] === CLOSE_ARRAY) break;
-        if (b[i] !== COMMA) return -1;
-        i = space(b, i + 1);
+        d = b[i]!;
+        if (d <= 0x20) d = b[(i = space(b, i))]!;
+        if (d === CLOSE_ARRAY) break;
+        if (d !== COMMA) return -1;
+        d = b[++i]!;
+        if (d <= 0x20) d = b[(i = space(b, i))]!;
       }
     if (length === 0) {
       scratch.rollback(countAt); // an empty array has no dimensions
@@ -226,18 +230,22 @@ export function fastLineEncoder(
     scratch.rollback(0);
     const key = parentCount === 0 ? NO_KEY : new Array<string>(parentCount);
     let position = 0;
-    i = space(b, i + 1);
-    if (b[i] !== CLOSE_OBJECT)
+    let d = b[++i]!;
+    if (d <= 0x20) d = b[(i = space(b, i))]!;
+    if (d !== CLOSE_OBJECT)
       for (;;) {
-        if (b[i] !== QUOTE) return undefined;
+        if (d !== QUOTE) return undefined;
         const c = columnOf(b, i + 1, position < count ? lastOrder[position]! : 0);
         if (c < 0 || starts[c] !== -1) return undefined; // unknown or repeated key
-        i = space(b, i + names[c]!.length + 2);
-        if (b[i] !== COLON) return undefined;
+        i += names[c]!.length + 2;
+        d = b[i]!;
+        if (d <= 0x20) d = b[(i = space(b, i))]!;
+        if (d !== COLON) return undefined;
+        if (b[++i]! <= 0x20) i = space(b, i);
         flags.nul = false;
         const start = scratch.mark();
         starts[c] = start;
-        i = field(b, c, space(b, i + 1));
+        i = field(b, c, i);
         if (i < 0) return undefined;
         ends[c] = scratch.mark();
         const p = parentOf[c]!;
@@ -247,10 +255,12 @@ export function fastLineEncoder(
           key[p] = keyText(p, start + 4, ends[c]!);
         }
         if (position < count) lastOrder[position++] = c;
-        i = space(b, i);
-        if (b[i] === CLOSE_OBJECT) break;
-        if (b[i] !== COMMA) return undefined;
-        i = space(b, i + 1);
+        d = b[i]!;
+        if (d <= 0x20) d = b[(i = space(b, i))]!;
+        if (d === CLOSE_OBJECT) break;
+        if (d !== COMMA) return undefined;
+        d = b[++i]!;
+        if (d <= 0x20) d = b[(i = space(b, i))]!;
       }
     return space(b, i + 1) === b.length ? key : undefined;
   };
