@@ -138,6 +138,8 @@ export async function importExport(database: Database, options: ImportOptions): 
   // One parse worker per loop at most, kept from file to file.
   const workers = options.parseWorkers ?? new ParseWorkers(maxLineBytes);
   const workerMinBytes = options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES;
+  // The loops' workers start now, while the first (small) files load, not in the middle of the big ones.
+  if (sink.kind === 'postgres') workers.prestart(Math.min(jobs, files.filter((f) => f.size >= workerMinBytes).length));
 
   const importOne = async ({ file, index, blockedBy }: Scheduled): Promise<boolean> => {
     if (options.signal?.aborted) throw new ImportCancelledError(`import cancelled before ${file.key}`);

@@ -2,8 +2,8 @@
 // tables and the same rejects (file, line, reason, raw) as the in-thread path; a worker that dies
 // mid-file fails that file with a clear error, leaves it unrecorded and is not reused, and the
 // next run loads the file; the worker stops parsing while the database is slow (at most three
-// batches wait for the main thread); and a file is read without parent checks unless a foreign key
-// says one is missing. The embedded database has no COPY sink: the worker is unused.
+// batches wait for the main thread); an import starts its workers before its first file; and a file
+// is read without parent checks unless a foreign key says one is missing. The embedded database has no COPY sink: the worker is unused.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,6 +115,31 @@ describe.skipIf(!onPostgres)('parse worker', () => {
     } finally {
       await workers.close();
       await target.drop();
+    }
+  }, 120_000);
+
+  it('starts one worker per file in flight before the first file, and none when every file is small', async () => {
+    for (const [workerMinBytes, expected] of [
+      [0, 2],
+      [Infinity, 0],
+    ] as const) {
+      const target = await openTestDatabase();
+      const workers = new ParseWorkers(16 * MB);
+      try {
+        let atFirstFile: number | undefined;
+        await importExport(target.database, {
+          location: exportDir,
+          jobs: 2,
+          workerMinBytes,
+          parseWorkers: workers,
+          onEvent: (e) => void (e.type === 'file-start' && (atFirstFile ??= workers.live.size)),
+        });
+        expect(atFirstFile).toBe(expected);
+        expect(workers.live.size).toBe(expected);
+      } finally {
+        await workers.close();
+        await target.drop();
+      }
     }
   }, 120_000);
 

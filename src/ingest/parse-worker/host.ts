@@ -28,8 +28,19 @@ export class ParseWorkers {
   constructor(private readonly maxLineBytes: number) {}
 
   take(): Worker {
-    const idle = this.idle.pop();
-    if (idle) return idle;
+    return this.idle.pop() ?? this.start();
+  }
+
+  /**
+   * Starts workers until `count` are live, idle until taken. A worker's start is not free (under
+   * tsx, as `npm run import` runs, it compiles its modules on a loader thread of its own), so an
+   * import starts its workers up front rather than as its big files come.
+   */
+  prestart(count: number) {
+    while (this.live.size < count) this.idle.push(this.start());
+  }
+
+  private start(): Worker {
     // A heap limit in proportion to the longest line allowed: a limit makes V8 collect a worker's
     // churn of large strings (a gzip bomb of long lines) sooner, keeping peak RSS below the
     // in-thread path's, while leaving a line of maxLineBytes room for its parse and encoding.
