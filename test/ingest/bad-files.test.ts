@@ -1,6 +1,6 @@
 // Hostile files through `npm run import` (a child process, so its peak RSS is its own): a gzip bomb
 // of zeros (1 GB without a newline, and 1 GB of 1 MB lines) and a flood of 2M malformed lines. The
-// CLI survives, its peak RSS stays bounded (Postgres: under 300 MB; embedded: under 200 MB above a
+// CLI survives, its peak RSS stays bounded (Postgres: under 400 MB; embedded: under 200 MB above a
 // clean import's), every bad line is reported exactly once, and the tables equal a clean import's.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -76,7 +76,10 @@ beforeAll(async () => {
 
 function expectBoundedRss(rss: number) {
   console.log(`peak RSS ${Math.round(rss / MB)} MB (clean import: ${Math.round(clean.rss / MB)} MB)`);
-  if (process.env.TEST_DATABASE_URL) expect(rss).toBeLessThan(300 * MB);
+  // On Postgres both parse workers of the default --jobs 2 start with the import (~40 MB each idle
+  // under tsx, its loader thread included), whether or not the bombs' files overlap: measured
+  // 290-330 MB (250-295 MB when the second worker started only if two big files overlapped).
+  if (process.env.TEST_DATABASE_URL) expect(rss).toBeLessThan(400 * MB);
   else expect(rss - clean.rss).toBeLessThan(200 * MB);
 }
 
