@@ -12,21 +12,17 @@
 // then the row is assembled in column order (absent columns get their fallback, as in toRow).
 // The line is an argument of each helper, not a variable they share and reassign, so that the
 // compiler can keep it (and its length) at hand across the inlined helpers.
-import { BinaryRowEncoder } from '../db/import/copy-binary.js';
+import { BinaryRowEncoder, ELEMENT_OID, INT32_MAX, INT32_MIN } from '../db/import/copy-binary.js';
 import type { ColumnSpec, TableSpec, Value } from '../db/import/table-spec.js';
 import { readNumber, type NumberOut } from './fast-number.js';
 import { writeJsonString, type StringFlags } from './fast-string.js';
 
-const INT32_MIN = -2_147_483_648;
-const INT32_MAX = 2_147_483_647;
 /** Column kinds the scanner encodes itself, as small numbers (0: any other kind, left to the general path). */
 const TEXT = 1;
 const FLOAT = 2;
 const INTEGER = 3;
 const BOOLEAN = 4;
 const KIND_CODE: Partial<Record<ColumnSpec['kind'], number>> = { text: TEXT, float: FLOAT, integer: INTEGER, boolean: BOOLEAN };
-/** Array element type OIDs (pg_type.h), as copy-binary.ts writes them; 0: not an array kind handled here. */
-const ELEMENT_OID: Partial<Record<ColumnSpec['kind'], number>> = { text: 25, float: 701, integer: 23 };
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const COLON = 0x3a;
@@ -65,6 +61,7 @@ export function fastLineEncoder(
   const count = columns.length;
   const names = columns.map((c) => Buffer.from(c.name, 'utf8'));
   const kinds = Uint8Array.from(columns, (c) => KIND_CODE[c.kind] ?? 0);
+  // Array element type OIDs, as copy-binary.ts writes them (0: not an array kind encoded here).
   const elementOids = Int32Array.from(columns, (c) => (c.array ? (ELEMENT_OID[c.kind] ?? 0) : 0));
   const parentOf = Int32Array.from(columns, (c) => (parentFields ? parentFields.indexOf(c.name) : -1));
   const parentCount = parentFields?.length ?? 0;

@@ -14,12 +14,12 @@ import type { ColumnSpec, TableSpec, Value } from './table-spec.js';
 export class BinaryValueError extends Error {}
 
 /** Element type OIDs (pg_type.h): array_recv refuses elements of another type. */
-const ELEMENT_OID: Partial<Record<ColumnSpec['kind'], number>> = { text: 25, float: 701, integer: 23 };
+export const ELEMENT_OID: Partial<Record<ColumnSpec['kind'], number>> = { text: 25, float: 701, integer: 23 };
 const SCALAR_KINDS = new Set<ColumnSpec['kind']>(['text', 'float', 'integer', 'bigint', 'boolean', 'timestamp']);
 /** 2000-01-01T00:00:00Z, Postgres's timestamp epoch, in Unix milliseconds. */
 const PG_EPOCH_MS = 946_684_800_000;
-const INT32_MIN = -2_147_483_648;
-const INT32_MAX = 2_147_483_647;
+export const INT32_MIN = -2_147_483_648;
+export const INT32_MAX = 2_147_483_647;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /** Whether every column of `spec` has a binary encoding here. */
